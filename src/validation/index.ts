@@ -1,0 +1,6 @@
+// The one input-validation layer: every construct validates through these rules and error helpers.
+export * from './errors';
+export * from './rules';
+export * from './labels';
+export * from './manifest';
+export * from './schema';

@@ -1,0 +1,220 @@
+import { Problem, Rule } from './errors';
+
+// Kubernetes' own patterns (k8s.io/apimachinery/pkg/util/validation), restated.
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+// resource.Quantity: a signed decimal number with an optional binary (Ki..Ei), decimal (n..E) or exponent suffix.
+const QUANTITY = /^[+-]?(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+// Go time.Duration as Kubernetes and CoreDNS parse it: 1h30m, 5s, 250ms.
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+export const DNS_LABEL_MAX = 63;
+export const DNS_SUBDOMAIN_MAX = 253;
+/** StatefulSet and CronJob names leave room for the suffixes controllers append (controller-revision-hash, job names). */
+export const WORKLOAD_NAME_MAX = 52;
+
+/**
+ * Turns an invalid name into the closest valid DNS-1123 label, for "try ..." hints.
+ * `Web_1` -> `web-1`, `nginx-daemonSet` -> `nginx-daemonset`.
+ */
+export function suggestDnsLabel(value: string, max: number = DNS_LABEL_MAX): string {
+  const cleaned = value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, max)
+    .replace(/^-+|-+$/g, '');
+  return cleaned || 'name';
+}
+
+function nameRule(kind: string, pattern: RegExp, max: number, describe: string): Rule<string> {
+  return (value) => {
+    if (value.length > max) {
+      return { reason: `${kind} must be at most ${max} characters (it has ${value.length})`, fix: `try "${suggestDnsLabel(value, max)}"` };
+    }
+    if (!pattern.test(value)) {
+      return { reason: `must be a ${kind} (${describe})`, fix: `try "${suggestDnsLabel(value, max)}"` };
+    }
+    return undefined;
+  };
+}
+
+/** RFC 1123 label: pod host names, most object names that end up in DNS. */
+export const dnsLabel: Rule<string> = nameRule('DNS-1123 label', DNS1123_LABEL, DNS_LABEL_MAX,
+  "lower case letters, digits and '-', starting and ending with a letter or digit");
+
+/** RFC 1035 label: Service names (must start with a letter). */
+export function serviceName(value: string): Problem | undefined {
+  const problem = nameRule('DNS-1035 label', DNS1035_LABEL, DNS_LABEL_MAX,
+    "lower case letters, digits and '-', starting with a letter")(value);
+  if (problem && /^[0-9]/.test(value)) {
+    return { reason: problem.reason, fix: `start with a letter, e.g. "svc-${suggestDnsLabel(value, DNS_LABEL_MAX - 4)}"` };
+  }
+  return problem;
+}
+
+/** RFC 1123 subdomain: ConfigMaps, PVs, RBAC objects and most other names. */
+export const dnsSubdomain: Rule<string> = nameRule('DNS-1123 subdomain', DNS1123_SUBDOMAIN, DNS_SUBDOMAIN_MAX,
+  "lower case letters, digits, '-' and '.'");
+
+/** A StatefulSet or CronJob name: a DNS-1123 label short enough for the controller's suffixes. */
+export const workloadName: Rule<string> = (value) => {
+  const base = dnsLabel(value);
+  if (base) return base;
+  if (value.length > WORKLOAD_NAME_MAX) {
+    return {
+      reason: `must be at most ${WORKLOAD_NAME_MAX} characters so the controller's suffixes fit in 63 (it has ${value.length})`,
+      fix: `try "${suggestDnsLabel(value, WORKLOAD_NAME_MAX)}"`,
+    };
+  }
+  return undefined;
+};
+
+/** RBAC names allow ':' (system:coredns) and most printable characters but not '/' or '%'. */
+export const rbacName: Rule<string> = (value) => {
+  if (value.length === 0 || value.length > DNS_SUBDOMAIN_MAX || /[/%]/.test(value) || value === '.' || value === '..') {
+    return { reason: "must be a path segment name (no '/' or '%', 1-253 characters)", fix: 'use a name like "system:my-role"' };
+  }
+  return undefined;
+};
+
+/** A label or annotation key: optional DNS subdomain prefix + '/' + a qualified name of at most 63 characters. */
+export const labelKey: Rule<string> = (value) => {
+  const slash = value.lastIndexOf('/');
+  const prefix = slash >= 0 ? value.slice(0, slash) : undefined;
+  const name = slash >= 0 ? value.slice(slash + 1) : value;
+  if (prefix !== undefined && (prefix.length === 0 || dnsSubdomain(prefix))) {
+    return { reason: 'the prefix before "/" must be a DNS-1123 subdomain', fix: 'use a prefix like "example.com/"' };
+  }
+  if (name.length === 0 || name.length > DNS_LABEL_MAX || !QUALIFIED_NAME.test(name)) {
+    return {
+      reason: `the name part must be 1-${DNS_LABEL_MAX} characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit`,
+      fix: `try "${(prefix !== undefined ? prefix + '/' : '') + suggestDnsLabel(name)}"`,
+    };
+  }
+  return undefined;
+};
+
+/** A label value: at most 63 characters, may be empty. */
+export const labelValue: Rule<string> = (value) => {
+  if (value.length > DNS_LABEL_MAX) {
+    return { reason: `label values must be at most ${DNS_LABEL_MAX} characters (it has ${value.length})`, fix: `shorten it, e.g. "${suggestDnsLabel(value)}"` };
+  }
+  if (!LABEL_VALUE.test(value)) {
+    return { reason: "label values may hold letters, digits, '-', '_', '.', starting and ending with a letter or digit", fix: `try "${suggestDnsLabel(value)}"` };
+  }
+  return undefined;
+};
+
+/** A Kubernetes quantity (`500Mi`, `2Gi`, `100m`, `1.5`). */
+export const quantity: Rule<string> = (value) => {
+  if (!QUANTITY.test(value)) {
+    const hint = /^(\d+(\.\d+)?)([KMGTPE])B$/i.exec(value);
+    return {
+      reason: 'must be a Kubernetes quantity (a number with an optional suffix Ki, Mi, Gi, Ti, m, k, M, G, ...)',
+      fix: hint ? `try "${hint[1]}${hint[3].toUpperCase()}i"` : 'try a value like "500Mi" or "2Gi"',
+    };
+  }
+  return undefined;
+};
+
+/** A quantity that is not negative (sizes, requests, limits). */
+export const nonNegativeQuantity: Rule<string> = (value) => {
+  const base = quantity(value);
+  if (base) return base;
+  if (value.startsWith('-')) return { reason: 'must not be negative', fix: `try "${value.slice(1)}"` };
+  return undefined;
+};
+
+/** A quantity that is greater than zero (storage sizes). */
+export const positiveQuantity: Rule<string> = (value) => {
+  const base = nonNegativeQuantity(value);
+  if (base) return base;
+  if (parseQuantity(value) === 0) return { reason: 'must be greater than zero', fix: 'try a value like "1Gi"' };
+  return undefined;
+};
+
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  'n': 1e-9,
+  'u': 1e-6,
+  'm': 1e-3,
+  'k': 1e3,
+  'M': 1e6,
+  'G': 1e9,
+  'T': 1e12,
+  'P': 1e15,
+  'E': 1e18,
+  'Ki': 2 ** 10,
+  'Mi': 2 ** 20,
+  'Gi': 2 ** 30,
+  'Ti': 2 ** 40,
+  'Pi': 2 ** 50,
+  'Ei': 2 ** 60,
+};
+
+/** The numeric value of a valid quantity, e.g. `2Gi` -> 2147483648. Throws for invalid input. */
+export function parseQuantity(value: string): number {
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(.*)$/.exec(value);
+  if (!m || quantity(value)) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(value)}`);
+  const suffix = m[2];
+  if (/^[eE]/.test(suffix)) return Number(m[1]) * 10 ** Number(suffix.slice(1));
+  return Number(m[1]) * SUFFIX[suffix];
+}
+
+/** An IANA service name as Kubernetes requires for named ports: at most 15 characters, one letter at least, no "--". */
+export const portName: Rule<string> = (value) => {
+  const fix = `try "${suggestDnsLabel(value, 15).replace(/--+/g, '-')}"`;
+  if (value.length > 15) return { reason: `port names must be at most 15 characters (it has ${value.length})`, fix };
+  if (!IANA_SVC_NAME.test(value) || value.includes('--') || !/[a-z]/.test(value)) {
+    return { reason: "port names must be lower case letters, digits and '-', with at least one letter and no '--'", fix };
+  }
+  return undefined;
+};
+
+/** An integer within [min, max]. */
+export function intInRange(min: number, max: number, fix?: string): Rule<number> {
+  return (value) => (Number.isInteger(value) && value >= min && value <= max)
+    ? undefined
+    : { reason: `must be a whole number from ${min} to ${max}`, fix: fix ?? `use a value between ${min} and ${max}` };
+}
+
+export const portNumber: Rule<number> = intInRange(1, 65535, 'use a port between 1 and 65535');
+export const nonNegativeInt: Rule<number> = intInRange(0, 2 ** 31 - 1, 'use 0 or a positive whole number');
+export const positiveInt: Rule<number> = intInRange(1, 2 ** 31 - 1, 'use a positive whole number');
+
+/** A Go duration (`5s`, `1m30s`, `250ms`), as CoreDNS and many controllers parse it. */
+export const duration: Rule<string> = (value) => DURATION.test(value)
+  ? undefined
+  : { reason: 'must be a Go duration: numbers with units ns, us, ms, s, m, h', fix: 'try a value like "30s" or "5m"' };
+
+/** A non-empty string. */
+export const nonEmpty: Rule<string> = (value) => value.trim().length > 0
+  ? undefined
+  : { reason: 'must not be empty', fix: 'give a value' };
+
+/** An absolute path, no '..' segments. */
+export const absolutePath: Rule<string> = (value) => {
+  if (!value.startsWith('/')) return { reason: 'must be an absolute path', fix: `try "/${value.replace(/^\.?\/*/, '')}"` };
+  if (value.split('/').includes('..')) return { reason: "must not contain '..'", fix: 'use the resolved path' };
+  return undefined;
+};
+
+/** A container image reference (`nginx:1.15.4`, `registry.k8s.io/coredns/coredns:v1.11.1`, `perl`). */
+export const imageReference: Rule<string> = (value) => {
+  if (!/^[a-z0-9]+([._\-/]*[a-z0-9]+)*(:\d+)?([._\-/]*[a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(value)) {
+    return { reason: 'is not a valid image reference', fix: 'use "registry/name:tag", e.g. "nginx:1.25.3"' };
+  }
+  return undefined;
+};
+
+/** True when an image has no tag or digest, or uses `latest`: it changes under you. */
+export function isUnpinnedImage(value: string): boolean {
+  const lastSegment = value.slice(value.lastIndexOf('/') + 1);
+  return !value.includes('@') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'));
+}
+
