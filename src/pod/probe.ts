@@ -1,0 +1,112 @@
+import { k8s } from 'cdk8s-plus-28';
+import { ensureOptional, intInRange, invalid, nonNegativeInt, positiveInt, Where } from '../validation';
+
+/** Timings shared by every probe kind. Unset fields keep Kubernetes' defaults. */
+export interface ProbeTimings {
+  /** @default 0 (Kubernetes default) */
+  readonly initialDelaySeconds?: number;
+  /** @default 10 (Kubernetes default) */
+  readonly periodSeconds?: number;
+  /** @default 1 (Kubernetes default) */
+  readonly timeoutSeconds?: number;
+  /** Must be 1 for liveness and startup probes. @default 1 (Kubernetes default) */
+  readonly successThreshold?: number;
+  /** @default 3 (Kubernetes default) */
+  readonly failureThreshold?: number;
+}
+
+/** Options of an HTTP GET probe. */
+export interface HttpGetProbeOptions extends ProbeTimings {
+  /** Request path, e.g. `/healthz`. */
+  readonly path: string;
+  /** Port number. Give this or `portName`. @default - the first container port */
+  readonly port?: number;
+  /** Name of a container port. @default - use `port` */
+  readonly portName?: string;
+  /** @default "HTTP" */
+  readonly scheme?: string;
+}
+
+/** Options of a TCP socket probe. */
+export interface TcpSocketProbeOptions extends ProbeTimings {
+  /** Port number. Give this or `portName`. @default - the first container port */
+  readonly port?: number;
+  /** Name of a container port. @default - use `port` */
+  readonly portName?: string;
+}
+
+/** Options of an exec probe. */
+export interface ExecProbeOptions extends ProbeTimings {
+  /** Command run in the container; exit code 0 means healthy. */
+  readonly command: string[];
+}
+
+type ProbeAction =
+  | { readonly kind: 'httpGet'; readonly options: HttpGetProbeOptions }
+  | { readonly kind: 'tcpSocket'; readonly options: TcpSocketProbeOptions }
+  | { readonly kind: 'exec'; readonly options: ExecProbeOptions };
+
+/** A liveness, readiness or startup probe. */
+export class Probe {
+  /** Healthy when an HTTP GET returns 200-399. */
+  public static httpGet(options: HttpGetProbeOptions): Probe {
+    return new Probe({ kind: 'httpGet', options });
+  }
+
+  /** Healthy when a TCP connection opens. */
+  public static tcpSocket(options: TcpSocketProbeOptions = {}): Probe {
+    return new Probe({ kind: 'tcpSocket', options });
+  }
+
+  /** Healthy when a command exits 0. */
+  public static exec(options: ExecProbeOptions): Probe {
+    return new Probe({ kind: 'exec', options });
+  }
+
+  private constructor(private readonly action: ProbeAction) {}
+
+  /** The port this probe targets (number or name), if any. */
+  public get port(): number | string | undefined {
+    if (this.action.kind === 'exec') return undefined;
+    return this.action.options.port ?? this.action.options.portName;
+  }
+
+  /**
+   * Renders the probe. `defaultPort` is used when the probe names no port.
+   * @internal
+   */
+  public _render(where: Where, field: string, defaultPort: number | string | undefined, liveness: boolean): k8s.Probe {
+    const o = this.action.options;
+    ensureOptional(where, `${field}.initialDelaySeconds`, o.initialDelaySeconds, nonNegativeInt);
+    ensureOptional(where, `${field}.periodSeconds`, o.periodSeconds, positiveInt);
+    ensureOptional(where, `${field}.timeoutSeconds`, o.timeoutSeconds, positiveInt);
+    ensureOptional(where, `${field}.failureThreshold`, o.failureThreshold, positiveInt);
+    ensureOptional(where, `${field}.successThreshold`, o.successThreshold,
+      liveness ? intInRange(1, 1, 'liveness and startup probes require successThreshold 1') : positiveInt);
+    const timings = {
+      initialDelaySeconds: o.initialDelaySeconds,
+      periodSeconds: o.periodSeconds,
+      timeoutSeconds: o.timeoutSeconds,
+      successThreshold: o.successThreshold,
+      failureThreshold: o.failureThreshold,
+    };
+    switch (this.action.kind) {
+      case 'exec':
+        return { exec: { command: [...this.action.options.command] }, ...timings };
+      case 'httpGet': {
+        const port = probePort(where, field, this.action.options, defaultPort);
+        return { httpGet: { path: this.action.options.path, port, scheme: this.action.options.scheme }, ...timings };
+      }
+      case 'tcpSocket':
+        return { tcpSocket: { port: probePort(where, field, this.action.options, defaultPort) }, ...timings };
+    }
+  }
+}
+
+function probePort(where: Where, field: string, o: { port?: number; portName?: string }, defaultPort: number | string | undefined): k8s.IntOrString {
+  const port = o.port ?? o.portName ?? defaultPort;
+  if (port === undefined) {
+    invalid(where, `${field}.port`, undefined, 'the container has no port to probe', 'set port or portName on the probe');
+  }
+  return typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port);
+}

@@ -1,0 +1,144 @@
+import { k8s } from 'cdk8s-plus-28';
+import { absolutePath, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, Where } from '../validation';
+
+/** Options of an emptyDir volume. */
+export interface EmptyDirOptions {
+  /** Back the directory with RAM (`Memory`) instead of node disk. @default - node disk */
+  readonly memory?: boolean;
+  /** Size limit as a Kubernetes quantity. @default - no limit */
+  readonly sizeLimit?: string;
+}
+
+/** Options of a ConfigMap volume. */
+export interface ConfigMapVolumeOptions {
+  /** Name of the ConfigMap. */
+  readonly configMapName: string;
+  /** Keys to project, key -> relative path. @default - every key, at a path named after it */
+  readonly items?: Record<string, string>;
+  /** File mode bits (octal 0644 is 420). @default 420 */
+  readonly defaultMode?: number;
+}
+
+/** Options of a Secret volume. */
+export interface SecretVolumeOptions {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  /** Keys to project, key -> relative path. @default - every key */
+  readonly items?: Record<string, string>;
+  /** File mode bits. @default 420 */
+  readonly defaultMode?: number;
+}
+
+/** Options of a PersistentVolumeClaim volume. */
+export interface ClaimVolumeOptions {
+  /** Name of an existing PersistentVolumeClaim in the pod's namespace. */
+  readonly claimName: string;
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
+/** How kubelet checks a host path before mounting it. */
+export enum HostPathType {
+  /** No check (Kubernetes' default). */
+  UNSET = '',
+  /** A directory that must exist. */
+  DIRECTORY = 'Directory',
+  /** A directory, created (0755) if missing. */
+  DIRECTORY_OR_CREATE = 'DirectoryOrCreate',
+  /** A file that must exist. */
+  FILE = 'File',
+  /** A file, created (0644) if missing. */
+  FILE_OR_CREATE = 'FileOrCreate',
+  /** A UNIX socket that must exist. */
+  SOCKET = 'Socket',
+}
+
+type VolumeSource =
+  | { readonly kind: 'emptyDir'; readonly options: EmptyDirOptions }
+  | { readonly kind: 'configMap'; readonly options: ConfigMapVolumeOptions }
+  | { readonly kind: 'secret'; readonly options: SecretVolumeOptions }
+  | { readonly kind: 'claim'; readonly options: ClaimVolumeOptions }
+  | { readonly kind: 'hostPath'; readonly path: string; readonly type: HostPathType };
+
+/** A volume of a pod, mounted into containers by name. */
+export class PodVolume {
+  /** Scratch space that lives as long as the pod (also how read-only-root images get writable paths). */
+  public static emptyDir(name: string, options: EmptyDirOptions = {}): PodVolume {
+    return new PodVolume(name, { kind: 'emptyDir', options });
+  }
+
+  /** Files from a ConfigMap. */
+  public static configMap(name: string, options: ConfigMapVolumeOptions): PodVolume {
+    return new PodVolume(name, { kind: 'configMap', options });
+  }
+
+  /** Files from a Secret. */
+  public static secret(name: string, options: SecretVolumeOptions): PodVolume {
+    return new PodVolume(name, { kind: 'secret', options });
+  }
+
+  /** An existing PersistentVolumeClaim. */
+  public static persistentVolumeClaim(name: string, options: ClaimVolumeOptions): PodVolume {
+    return new PodVolume(name, { kind: 'claim', options });
+  }
+
+  /**
+   * A directory or file of the node. Only constructs that opt in to host access accept it
+   * (`NodeAgent`); elsewhere it is rejected.
+   */
+  public static hostPath(name: string, path: string, type: HostPathType = HostPathType.UNSET): PodVolume {
+    return new PodVolume(name, { kind: 'hostPath', path, type });
+  }
+
+  private constructor(
+    /** The volume name containers mount. */
+    public readonly name: string,
+    private readonly source: VolumeSource,
+  ) {}
+
+  /** The host path, for hostPath volumes. */
+  public get hostDirectory(): string | undefined {
+    return this.source.kind === 'hostPath' ? this.source.path : undefined;
+  }
+
+  /** @internal */
+  public _render(where: Where, field: string): k8s.Volume {
+    ensure(where, `${field}.name`, this.name, dnsLabel);
+    const s = this.source;
+    switch (s.kind) {
+      case 'emptyDir':
+        ensureOptional(where, `${field}.sizeLimit`, s.options.sizeLimit, nonNegativeQuantity);
+        return {
+          name: this.name,
+          emptyDir: {
+            medium: s.options.memory ? 'Memory' : undefined,
+            sizeLimit: s.options.sizeLimit ? k8s.Quantity.fromString(s.options.sizeLimit) : undefined,
+          },
+        };
+      case 'configMap':
+        ensure(where, `${field}.configMapName`, s.options.configMapName, dnsSubdomain);
+        ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
+        return {
+          name: this.name,
+          configMap: { name: s.options.configMapName, items: keyPaths(s.options.items), defaultMode: s.options.defaultMode },
+        };
+      case 'secret':
+        ensure(where, `${field}.secretName`, s.options.secretName, dnsSubdomain);
+        ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
+        return {
+          name: this.name,
+          secret: { secretName: s.options.secretName, items: keyPaths(s.options.items), defaultMode: s.options.defaultMode },
+        };
+      case 'claim':
+        ensure(where, `${field}.claimName`, s.options.claimName, dnsSubdomain);
+        return { name: this.name, persistentVolumeClaim: { claimName: s.options.claimName, readOnly: s.options.readOnly } };
+      case 'hostPath':
+        ensure(where, `${field}.path`, s.path, absolutePath);
+        return { name: this.name, hostPath: { path: s.path, type: s.type || undefined } };
+    }
+  }
+}
+
+function keyPaths(items: Record<string, string> | undefined): k8s.KeyToPath[] | undefined {
+  return items ? Object.entries(items).map(([key, path]) => ({ key, path })) : undefined;
+}

@@ -1,0 +1,31 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { invalid } from '../validation';
+import { objectMeta, WorkloadIdentity } from './identity';
+import { IntOrPercent } from './int-or-percent';
+
+/** Options of a workload's PodDisruptionBudget. */
+export interface DisruptionBudgetOptions {
+  /** Pods that may be down at once during voluntary disruptions (drains). @default IntOrPercent.count(1) */
+  readonly maxUnavailable?: IntOrPercent;
+  /** Pods that must stay up instead; exclusive with maxUnavailable. @default - use maxUnavailable */
+  readonly minAvailable?: IntOrPercent;
+}
+
+/** Renders a `policy/v1` PodDisruptionBudget over a workload's pods. @internal */
+export function addDisruptionBudget(
+  scope: Construct, id: string, identity: WorkloadIdentity, options: DisruptionBudgetOptions,
+): k8s.KubePodDisruptionBudget {
+  if (options.maxUnavailable && options.minAvailable) {
+    invalid(scope, 'disruptionBudget.minAvailable', options.minAvailable.toString(), 'minAvailable and maxUnavailable are exclusive', 'give one of them');
+  }
+  const minAvailable = options.minAvailable?._render(scope, 'disruptionBudget.minAvailable');
+  const maxUnavailable = options.minAvailable ? undefined : (options.maxUnavailable ?? IntOrPercent.count(1))._render(scope, 'disruptionBudget.maxUnavailable');
+  if (options.maxUnavailable?.isZero) {
+    invalid(scope, 'disruptionBudget.maxUnavailable', options.maxUnavailable.toString(), 'zero blocks every node drain', 'allow at least 1');
+  }
+  return new k8s.KubePodDisruptionBudget(scope, id, {
+    metadata: objectMeta(identity),
+    spec: { selector: { matchLabels: { ...identity.selectorLabels } }, maxUnavailable, minAvailable },
+  });
+}

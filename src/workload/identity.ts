@@ -1,0 +1,71 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureOptional, Rule } from '../validation';
+
+/** Label every object of this library carries, so `kubectl get -l` finds them. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'cdk8s-workloads';
+/** The default selector label; its value is the workload's name. */
+export const NAME_LABEL = 'app.kubernetes.io/name';
+
+/** Names, namespace and labels every workload construct accepts. */
+export interface WorkloadProps {
+  /**
+   * Name of the main object (and the base of its companions' names). Set it explicitly for objects
+   * that already exist in a cluster: renaming the construct id then changes nothing.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /** Labels added to every object this construct renders, pods included. @default - none */
+  readonly labels?: Record<string, string>;
+  /**
+   * Labels that select this workload's pods. They become `spec.selector`, which Kubernetes never lets
+   * you change, so they derive from the name, never from the construct path.
+   * @default { "app.kubernetes.io/name": name }
+   */
+  readonly selectorLabels?: Record<string, string>;
+  /** Annotations added to the main object. @default - none */
+  readonly annotations?: Record<string, string>;
+}
+
+/** The resolved identity of a workload: what its objects are named and labelled. @internal */
+export interface WorkloadIdentity {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly selectorLabels: Record<string, string>;
+  /** Labels for every object: selector labels, the user's labels, managed-by. */
+  readonly labels: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+/** Resolves and validates a workload's identity. @internal */
+export function resolveIdentity(scope: Construct, props: WorkloadProps, nameRule: Rule<string> = dnsLabel): WorkloadIdentity {
+  const name = ensure(scope, props.name === undefined ? 'name (from the construct id)' : 'name', props.name ?? scope.node.id, nameRule);
+  ensureOptional(scope, 'namespace', props.namespace, dnsLabel);
+  ensureLabels(scope, 'labels', props.labels);
+  ensureLabels(scope, 'selectorLabels', props.selectorLabels);
+  ensureAnnotations(scope, 'annotations', props.annotations);
+  const selectorLabels = props.selectorLabels && Object.keys(props.selectorLabels).length > 0
+    ? { ...props.selectorLabels }
+    : { [NAME_LABEL]: name };
+  return {
+    name,
+    namespace: props.namespace,
+    selectorLabels,
+    labels: { [NAME_LABEL]: name, ...props.labels, ...selectorLabels, [MANAGED_BY_LABEL]: MANAGED_BY },
+    annotations: props.annotations,
+  };
+}
+
+/** Object metadata for one of a workload's objects. @internal */
+export function objectMeta(identity: WorkloadIdentity, name: string = identity.name, annotations?: Record<string, string>): k8s.ObjectMeta {
+  const merged = { ...(name === identity.name ? identity.annotations : undefined), ...annotations };
+  return {
+    name,
+    namespace: identity.namespace,
+    labels: { ...identity.labels },
+    annotations: Object.keys(merged).length > 0 ? merged : undefined,
+  };
+}

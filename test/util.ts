@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, ChartProps, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { manifestProblems, strictSchemaViolations } from '../src/validation';
+
+export type Manifest = Record<string, any>;
+
+/** A fresh app and chart for one test. */
+export function testChart(props: ChartProps = {}): Chart {
+  return new Chart(Testing.app(), 'test', props);
+}
+
+/** kubernetes-models' validator for an apiVersion/kind (4.x is CommonJS, one module per kind). */
+function modelFor(apiVersion: string, kind: string): (new (data: Manifest) => { validate(): void }) {
+  const modulePath = `kubernetes-models/${apiVersion}/${kind}`;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(modulePath)[kind];
+  } catch {
+    throw new Error(`${apiVersion} ${kind}: no such kind in kubernetes-models (removed or misspelled API?)`);
+  }
+}
+
+/**
+ * Validates manifests as a Kubernetes 1.28 API server would: kubernetes-models' schema validation,
+ * strict field validation (unknown fields), the server-side rules of the validation layer (names,
+ * labels, selector/template agreement, restart policies, ports), and unique object identities.
+ * Throws one error listing every problem.
+ */
+export function validateManifests(docs: Manifest[]): void {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const doc of docs) {
+    const id = `${doc.apiVersion} ${doc.kind} ${doc.metadata?.namespace ?? ''}/${doc.metadata?.name}`;
+    try {
+      const Model = modelFor(doc.apiVersion, doc.kind);
+      new Model(doc).validate();
+    } catch (e) {
+      problems.push(`${id}: ${(e as Error).message}`);
+    }
+    for (const v of strictSchemaViolations(doc)) problems.push(`${id}: ${v.path} ${v.message}`);
+    for (const p of manifestProblems(doc)) problems.push(`${id}: ${p.path} ${p.message}`);
+    const key = `${doc.kind}/${doc.metadata?.namespace ?? ''}/${doc.metadata?.name}`;
+    if (seen.has(key)) problems.push(`${id}: defined twice`);
+    seen.add(key);
+  }
+  if (problems.length > 0) throw new Error(`invalid manifests:\n  ${problems.join('\n  ')}`);
+}
+
+/** Synthesises a chart and validates every object (see {@link validateManifests}). */
+export function synthValid(chart: Chart): Manifest[] {
+  const docs = Testing.synth(chart) as Manifest[];
+  validateManifests(docs);
+  return docs;
+}
+
+/** The one object of a kind (and name, when given); fails when there is not exactly one. */
+export function only(docs: Manifest[], kind: string, name?: string): Manifest {
+  const found = docs.filter((d) => d.kind === kind && (name === undefined || d.metadata?.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` "${name}"` : ''}, found ${found.length}`);
+  return found[0];
+}
+
+/** The kinds of a synthesis, in order. */
+export function kinds(docs: Manifest[]): string[] {
+  return docs.map((d) => d.kind);
+}
+
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A temporary directory, removed after the test file. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Parses a multi-document YAML file the way cdk8s reads YAML (1.1). */
+export function parseYamlDocuments(text: string): Manifest[] {
+  return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined);
+}
