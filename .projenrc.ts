@@ -28,7 +28,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // The L1 Kubernetes 1.28 bindings come from cdk8s-plus-28's `k8s` export (see imports/README.md).
   devDeps: [
     `cdk8s-plus-28@${CDK8S_PLUS_28}`,
-    `cdk8s-cli@2.207.60`,
+    'cdk8s-cli@2.207.60',
     'kubernetes-models@4.5.1', // v5 is ESM-only and needs Node 22
     'tsx@4.23.15', // transpile-only runner for the synth app (no whole-program type-check per synth)
     'yaml@2.9.1',
@@ -60,11 +60,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   npmignoreEnabled: true,
 });
 
+// Error messages are long on purpose (path, field, value, fix); do not wrap string literals.
+project.eslint?.addRules({
+  '@stylistic/max-len': ['error', {
+    code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: false,
+  }],
+});
+
 // dist/ is committed: it is the manifests directory GitOps tools apply.
 project.gitignore.include('/dist/');
 
 // The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app's inputs stay home.
-for (const pattern of ['/dist/', '/imports/', '/bench/', '/stor01/', '/.ci/', '/cdk8s.yaml']) {
+for (const pattern of ['/dist/', '/imports/README.md', '/bench/', '/stor01/', '/.ci/', '/cdk8s.yaml']) {
   project.npmignore?.exclude(pattern);
 }
 
