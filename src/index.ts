@@ -1,12 +1,22 @@
-// Public API: re-exports only.
+// Public API: re-exports only. Interfaces are re-exported with `export type`; internal helpers stay unexported.
 export * from './synth';
-export { Protocol, ImagePullPolicy, MountPropagation, ContainerPort, ContainerResources, VolumeMount, EnvValue, ContainerProps } from './pod/container';
-export { Probe, ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';
-export { ContainerSecurity, NonRootOptions, RunAsRootOptions } from './pod/security';
-export { PodVolume, EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions, HostPathType } from './pod/volume';
-export { Toleration, TaintEffect, TolerationOperator, Spread, TopologySpreadOptions, AntiAffinityOptions, WhenUnsatisfiable } from './pod/scheduling';
-export { PodTemplateProps, DnsPolicy } from './pod/template';
-export { WorkloadProps } from './workload/identity';
+export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
+export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps } from './pod/container';
+export { Probe } from './pod/probe';
+export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';
+export { ContainerSecurity } from './pod/security';
+export type { NonRootOptions, RunAsRootOptions } from './pod/security';
+export { PodVolume, HostPathType } from './pod/volume';
+export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions } from './pod/volume';
+export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
+export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
+export { DnsPolicy } from './pod/template';
+export type { PodTemplateProps } from './pod/template';
+export type { WorkloadProps } from './workload/identity';
 export { IntOrPercent } from './workload/int-or-percent';
-export { ServicePortProps } from './workload/service';
-export { DisruptionBudgetOptions } from './workload/disruption';
+export { ServiceType } from './workload/service';
+export type { ServicePortProps } from './workload/service';
+export type { DisruptionBudgetOptions } from './workload/disruption';
+export { AccessMode, VolumeMode } from './workload/storage';
+export type { ClaimRequest } from './workload/storage';
+export type { PolicyRule } from './workload/rbac';

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { Protocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
-import { ensure, ensureOptional, ensureUnique, intInRange, invalid, portName, portNumber, Where } from '../validation';
+import { ensure, ensureOptional, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
+import { objectMeta, WorkloadIdentity } from './identity';
 
 /** A port of a Service. */
 export interface ServicePortProps {
@@ -75,4 +77,56 @@ export function renderServicePorts(
   ensureUnique(where, field, rendered, (p) => p.name, 'port names');
   ensureUnique(where, field, rendered, (p) => `${p.port}/${p.protocol}`, 'port number and protocol pairs');
   return rendered;
+}
+
+/** Kind of Service. */
+export enum ServiceType {
+  /** A virtual IP inside the cluster (Kubernetes' default). */
+  CLUSTER_IP = 'ClusterIP',
+  /** ClusterIP plus a port on every node (30000-32767). */
+  NODE_PORT = 'NodePort',
+  /** NodePort plus an external load balancer from the cloud provider. */
+  LOAD_BALANCER = 'LoadBalancer',
+}
+
+/** What a workload construct asks of {@link addService}. @internal */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly type?: ServiceType;
+  /** `clusterIP: None`: DNS returns the pods' addresses (StatefulSet governing Services). */
+  readonly headless?: boolean;
+  /** A fixed cluster IP (the cluster DNS Service). */
+  readonly clusterIp?: string;
+  readonly ports: readonly ServicePortProps[];
+  readonly publishNotReadyAddresses?: boolean;
+  readonly annotations?: Record<string, string>;
+  /** Prop name used in error messages, e.g. `service.ports`. */
+  readonly field: string;
+}
+
+/**
+ * Renders a `v1` Service that selects a workload's pods by its selector labels: the one place
+ * Services are built, so every construct validates ports and names the same way.
+ * @internal
+ */
+export function addService(scope: Construct, id: string, identity: WorkloadIdentity, pod: PodTemplateProps, spec: ServiceSpec): k8s.KubeService {
+  ensure(scope, `${spec.field.replace(/\.ports$/, '')}.name`, spec.name, serviceName);
+  const type = spec.type ?? ServiceType.CLUSTER_IP;
+  if (spec.headless && type !== ServiceType.CLUSTER_IP) {
+    invalid(scope, spec.field, type, 'a headless Service must be of type ClusterIP', 'drop the type or use a separate Service');
+  }
+  if (spec.ports.length === 0) {
+    invalid(scope, spec.field, [], 'a Service needs at least one port', 'give ports, or add ports to the containers');
+  }
+  const ports = renderServicePorts(scope, spec.field, spec.ports, pod, type !== ServiceType.CLUSTER_IP);
+  return new k8s.KubeService(scope, id, {
+    metadata: objectMeta(identity, spec.name, spec.annotations),
+    spec: {
+      type: type === ServiceType.CLUSTER_IP ? undefined : type,
+      clusterIp: spec.headless ? 'None' : spec.clusterIp,
+      selector: { ...identity.selectorLabels },
+      ports,
+      publishNotReadyAddresses: spec.publishNotReadyAddresses,
+    },
+  });
 }
