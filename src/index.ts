@@ -20,3 +20,4 @@ export type { DisruptionBudgetOptions } from './workload/disruption';
 export { AccessMode, VolumeMode } from './workload/storage';
 export type { ClaimRequest } from './workload/storage';
 export type { PolicyRule } from './workload/rbac';
+export type { IDnsNamed } from './workload/dns';
