@@ -230,3 +230,11 @@ describe('server-side manifest rules', () => {
     expect(manifestProblems(svc).map((p) => p.path)).toEqual(['spec.ports[0].name']);
   });
 });
+
+describe('cluster-scoped objects', () => {
+  test('must not carry a namespace', () => {
+    const pv = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv001', namespace: 'default' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], nfs: { server: 's', path: '/p' } } };
+    expect(manifestProblems(pv).map((p) => p.path)).toEqual(['metadata.namespace']);
+    expect(manifestProblems({ ...pv, metadata: { name: 'pv001' } })).toEqual([]);
+  });
+});

@@ -10,6 +10,18 @@ export interface ManifestProblem {
 
 type Manifest = Record<string, any>;
 
+/**
+ * Kinds that live outside namespaces. cdk8s gives every ApiObject its chart's namespace; the API
+ * server would clear it for these kinds, but the manifest should not claim one.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'RuntimeClass', 'IngressClass',
+  'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'FlowSchema', 'PriorityLevelConfiguration',
+  'CertificateSigningRequest',
+]);
+
 const POD_CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
@@ -59,7 +71,13 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
   const name = m.metadata?.name;
   if (typeof name !== 'string') out.push({ path: 'metadata.name', message: 'is required' });
   else add('metadata.name', nameRuleFor(kind)(name), name);
-  if (m.metadata?.namespace !== undefined) add('metadata.namespace', dnsLabel(m.metadata.namespace), m.metadata.namespace);
+  if (m.metadata?.namespace !== undefined) {
+    if (CLUSTER_SCOPED_KINDS.has(kind)) {
+      out.push({ path: 'metadata.namespace', message: `${JSON.stringify(m.metadata.namespace)}: ${kind} is cluster-scoped and takes no namespace; wrap the object with clusterScoped() from src/workload/cluster-scoped.ts` });
+    } else {
+      add('metadata.namespace', dnsLabel(m.metadata.namespace), m.metadata.namespace);
+    }
+  }
   checkLabels(out, 'metadata.labels', m.metadata?.labels);
   for (const key of Object.keys(m.metadata?.annotations ?? {})) add('metadata.annotations', labelKey(key), key);
 

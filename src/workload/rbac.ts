@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensure, ensureEach, invalid, nonEmpty, rbacName, Where } from '../validation';
+import { clusterScoped } from './cluster-scoped';
 import { objectMeta, WorkloadIdentity } from './identity';
 
 /** One least-privilege RBAC rule. Wildcards (`*`) are rejected: name what the workload needs. */
@@ -30,7 +31,12 @@ export function renderPolicyRules(where: Where, field: string, rules: readonly P
     ensureEach(`${f}.verbs`, r.verbs, (verb, vf) => {
       if (!VERBS.has(verb)) invalid(where, vf, verb, 'is not a Kubernetes API verb', `use one of ${[...VERBS].join(', ')}`);
     });
-    return { apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs], resourceNames: r.resourceNames ? [...r.resourceNames] : undefined };
+    return {
+      apiGroups: [...r.apiGroups],
+      resources: [...r.resources],
+      verbs: [...r.verbs],
+      resourceNames: r.resourceNames ? [...r.resourceNames] : undefined,
+    };
   });
 }
 
@@ -52,12 +58,12 @@ export function addClusterRoleForServiceAccount(scope: Construct, identity: Work
   ensure(scope, `${options.field}.name`, options.roleName, rbacName);
   const rules = renderPolicyRules(scope, options.field, options.rules);
   const { namespace: _ns, ...clusterMeta } = objectMeta(identity, options.roleName);
-  const role = new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: clusterMeta, rules });
-  const binding = new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
+  const role = clusterScoped(new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: clusterMeta, rules }));
+  const binding = clusterScoped(new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
     metadata: clusterMeta,
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: options.roleName },
     subjects: [{ kind: 'ServiceAccount', name: options.serviceAccountName, namespace: identity.namespace ?? namespaceOf(scope) }],
-  });
+  }));
   return { role, binding };
 }
 
