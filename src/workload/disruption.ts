@@ -25,7 +25,7 @@ export function addDisruptionBudget(
     invalid(scope, 'disruptionBudget.maxUnavailable', options.maxUnavailable.toString(), 'zero blocks every node drain', 'allow at least 1');
   }
   return new k8s.KubePodDisruptionBudget(scope, id, {
-    metadata: objectMeta(identity),
+    metadata: objectMeta(identity, identity.name),
     spec: { selector: { matchLabels: { ...identity.selectorLabels } }, maxUnavailable, minAvailable },
   });
 }

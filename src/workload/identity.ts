@@ -59,11 +59,16 @@ export function resolveIdentity(scope: Construct, props: WorkloadProps, nameRule
   };
 }
 
-/** Object metadata for one of a workload's objects. @internal */
-export function objectMeta(identity: WorkloadIdentity, name: string = identity.name, annotations?: Record<string, string>): k8s.ObjectMeta {
-  const merged = { ...(name === identity.name ? identity.annotations : undefined), ...annotations };
+/**
+ * Object metadata for one of a workload's objects. The construct's `annotations` go to its main
+ * object only (called without `name`); companions (Services, budgets, accounts) pass their name,
+ * even when it equals the workload's, and get only the annotations given here.
+ * @internal
+ */
+export function objectMeta(identity: WorkloadIdentity, name?: string, annotations?: Record<string, string>): k8s.ObjectMeta {
+  const merged = { ...(name === undefined ? identity.annotations : undefined), ...annotations };
   return {
-    name,
+    name: name ?? identity.name,
     namespace: identity.namespace,
     labels: { ...identity.labels },
     annotations: Object.keys(merged).length > 0 ? merged : undefined,
