@@ -21,3 +21,5 @@ export { AccessMode, VolumeMode } from './workload/storage';
 export type { ClaimRequest } from './workload/storage';
 export type { PolicyRule } from './workload/rbac';
 export type { IDnsNamed } from './workload/dns';
+export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
+export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
