@@ -1,10 +1,35 @@
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { LogAccessChart } from './log-access';
+import { SmokeTestsChart } from './smoke-tests';
+import { StatefulChart } from './stateful';
 import { WebChart } from './web';
 
+/** The charts of the tutorial's cluster, as handles for tests and for wiring. */
+export interface TutorialCluster {
+  readonly logAccess: LogAccessChart;
+  readonly stateful: StatefulChart;
+  readonly web: WebChart;
+  readonly smokeTests: SmokeTestsChart;
+}
+
 /**
- * The tutorial's cluster, one chart per concern. Charts are added in apply order.
+ * The tutorial's cluster, one chart per concern, in apply order: each chart depends on the one
+ * before it, so cdk8s numbers the files (`0000-...`) and `kustomization.yaml` lists them in that order.
  * Every name is the tutorial's, corrected where the tutorial is invalid for Kubernetes 1.28.
  */
-export function buildTutorialCluster(app: App): void {
-  new WebChart(app, 'web');
+export function buildTutorialCluster(app: App): TutorialCluster {
+  const logAccess = new LogAccessChart(app, 'log-access');
+  const stateful = new StatefulChart(app, 'stateful');
+  const web = new WebChart(app, 'web');
+  const smokeTests = new SmokeTestsChart(app, 'smoke-tests', [
+    { name: 'nginx-statefulset-smoke-test', target: stateful.nginx, httpPort: 80 },
+    // DNS only: myapp serves its (initially empty) claim, so an HTTP check would fail on a fresh volume.
+    { name: 'myapp-smoke-test', target: stateful.myapp },
+  ]);
+  inApplyOrder(logAccess, stateful, web, smokeTests);
+  return { logAccess, stateful, web, smokeTests };
+}
+
+function inApplyOrder(...charts: Chart[]): void {
+  charts.slice(1).forEach((chart, i) => chart.addDependency(charts[i]));
 }

@@ -1,11 +1,18 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Probe } from '../pod/probe';
+import { ContainerSecurity } from '../pod/security';
 import { buildPodTemplate } from '../pod/template';
+import { DeploymentStrategy, StatelessApp } from '../stateless-app';
 import { resolveIdentity } from '../workload/identity';
+import { ServiceType } from '../workload/service';
 
 /** The tutorial's web tier and its DNS test pod, in the default namespace. */
 export class WebChart extends Chart {
+  /** The tutorial's `nginx-deployment` behind the NodePort Service `nginx-service`. */
+  public readonly web: StatelessApp;
+
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'default' });
 
@@ -24,6 +31,23 @@ export class WebChart extends Chart {
     new k8s.KubePod(dnsTest, 'Resource', {
       metadata: { name: identity.name, ...template.metadata },
       spec: template.spec,
+    });
+
+    this.web = new StatelessApp(this, 'nginx-deployment', {
+      replicas: 3,
+      strategy: DeploymentStrategy.rollingUpdate(),
+      containers: [{
+        name: 'nginx',
+        image: 'nginx:1.15.4',
+        ports: [{ number: 80, name: 'http' }],
+        readinessProbe: Probe.httpGet({ path: '/', portName: 'http' }),
+        security: ContainerSecurity.runAsRoot({
+          reason: 'nginx:1.15.4 starts its master process as root, binds port 80 and writes its cache and pid under /var',
+          addCapabilities: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
+        }),
+      }],
+      // The tutorial's NodePort Service; Kubernetes picks the node port (the tutorial fixes none).
+      service: { name: 'nginx-service', type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 80 }] },
     });
   }
 }

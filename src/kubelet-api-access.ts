@@ -1,0 +1,65 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ensure, ensureLabels, invalid, nonEmpty, rbacName } from './validation';
+import { clusterScoped } from './workload/cluster-scoped';
+import { MANAGED_BY, MANAGED_BY_LABEL } from './workload/identity';
+
+/** Properties of a {@link KubeletApiAccess}. */
+export interface KubeletApiAccessProps {
+  /** Name of the ClusterRoleBinding. @default - the construct id */
+  readonly name?: string;
+  /**
+   * The user the kube-apiserver authenticates as when it calls kubelets: the common name (CN) of
+   * its `--kubelet-client-certificate`. `kubernetes` in the tutorial's binary install.
+   * @default "kubernetes"
+   */
+  readonly userName?: string;
+  /** Labels of the binding. @default - none */
+  readonly labels?: Record<string, string>;
+}
+
+/** The built-in ClusterRole with exactly the kubelet API (nodes/proxy, nodes/log, nodes/metrics, ...). */
+export const KUBELET_API_ADMIN_ROLE = 'system:kubelet-api-admin';
+
+/** Identities that stand for "anyone": binding them to anything hands it to whoever reaches the API. */
+const ANYONE = new Set(['system:anonymous', 'system:unauthenticated', 'system:authenticated']);
+
+/**
+ * Lets the kube-apiserver reach the kubelet API, so `kubectl logs`, `exec`, `attach` and
+ * `port-forward` work on clusters installed by hand.
+ *
+ * Why: for those commands the kube-apiserver calls the kubelet, authenticating with its client
+ * certificate (`--kubelet-client-certificate`, CN=`kubernetes` in the tutorial). A kubelet in webhook
+ * authorization mode asks the API server whether that user may `get nodes/proxy`; with no binding
+ * the answer is no, and kubectl reports
+ * `Forbidden (user=kubernetes, verb=get, resource=nodes, subresource=proxy)`.
+ *
+ * The tutorial "fixes" this by binding `system:anonymous` to `cluster-admin`, which hands the whole
+ * cluster to anyone who can reach the API server. This binds the built-in
+ * `system:kubelet-api-admin` ClusterRole, which covers the kubelet API and nothing else, to the API
+ * server's own identity. Identities that mean "anyone" are rejected.
+ */
+export class KubeletApiAccess extends Construct {
+  /** The ClusterRoleBinding. */
+  public readonly clusterRoleBinding: k8s.KubeClusterRoleBinding;
+  /** Name of the ClusterRoleBinding. */
+  public readonly name: string;
+  /** The user granted the kubelet API. */
+  public readonly userName: string;
+
+  constructor(scope: Construct, id: string, props: KubeletApiAccessProps = {}) {
+    super(scope, id);
+    this.name = ensure(this, props.name === undefined ? 'name (from the construct id)' : 'name', props.name ?? id, rbacName);
+    this.userName = ensure(this, 'userName', props.userName ?? 'kubernetes', nonEmpty);
+    if (ANYONE.has(this.userName)) {
+      invalid(this, 'userName', this.userName, 'stands for every client, so the kubelet API (exec into any pod) would be open to anyone who reaches the API server',
+        'use the CN of the kube-apiserver\'s --kubelet-client-certificate, e.g. "kubernetes"');
+    }
+    ensureLabels(this, 'labels', props.labels);
+    this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'Resource', {
+      metadata: { name: this.name, labels: { ...props.labels, [MANAGED_BY_LABEL]: MANAGED_BY } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: KUBELET_API_ADMIN_ROLE },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: this.userName }],
+    }));
+  }
+}

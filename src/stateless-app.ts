@@ -1,0 +1,242 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { Spread } from './pod/scheduling';
+import { buildPodTemplate, PodTemplateProps } from './pod/template';
+import { ensureOptional, invalid, nonNegativeInt, positiveInt, Where } from './validation';
+import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
+import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
+import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
+import { namespaceOf } from './workload/rbac';
+import { addService, NODE_PORT_RANGE, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
+
+/** How far a rolling update may go above and below the desired replicas. */
+export interface RollingUpdateOptions {
+  /** Extra pods a rollout may start above the desired replicas. @default IntOrPercent.percent(25) */
+  readonly maxSurge?: IntOrPercent;
+  /** Pods that may be unavailable during a rollout. @default IntOrPercent.percent(25) */
+  readonly maxUnavailable?: IntOrPercent;
+}
+
+/** How a Deployment replaces its pods when the pod template changes. */
+export class DeploymentStrategy {
+  /**
+   * Replace pods a few at a time (Kubernetes' default). The 25% / 25% defaults are Kubernetes'
+   * own, rendered explicitly so the manifest says what a rollout does.
+   */
+  public static rollingUpdate(options: RollingUpdateOptions = {}): DeploymentStrategy {
+    return new DeploymentStrategy('RollingUpdate', options.maxSurge ?? IntOrPercent.percent(25), options.maxUnavailable ?? IntOrPercent.percent(25));
+  }
+
+  /** Stop every old pod before starting new ones: downtime, but never two versions at once. */
+  public static recreate(): DeploymentStrategy {
+    return new DeploymentStrategy('Recreate');
+  }
+
+  private constructor(
+    /** `RollingUpdate` or `Recreate`. */
+    public readonly type: string,
+    private readonly maxSurge?: IntOrPercent,
+    private readonly maxUnavailable?: IntOrPercent,
+  ) {}
+
+  /** @internal */
+  public _render(where: Where): k8s.DeploymentStrategy {
+    if (!this.maxSurge || !this.maxUnavailable) return { type: this.type };
+    ensureRollingProgress(where, this.maxSurge, this.maxUnavailable, 'strategy.');
+    return {
+      type: this.type,
+      rollingUpdate: {
+        maxSurge: this.maxSurge._render(where, 'strategy.maxSurge'),
+        maxUnavailable: this.maxUnavailable._render(where, 'strategy.maxUnavailable'),
+      },
+    };
+  }
+}
+
+/** The Service in front of a StatelessApp. */
+export interface StatelessServiceOptions {
+  /** Service name (a DNS-1035 label: clients use it as a host name). @default - the app's name */
+  readonly name?: string;
+  /** @default ServiceType.CLUSTER_IP */
+  readonly type?: ServiceType;
+  /**
+   * Ports of the Service. A `targetPortName` must name a container port; a fixed `nodePort` must
+   * lie in 30000-32767 and be unused by any other Service of the app.
+   * @default - one port per container port, with the container port's number, name and protocol
+   */
+  readonly ports?: ServicePortProps[];
+  /** Annotations of the Service (load balancer settings, ...). @default - none */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Properties of a {@link StatelessApp}. */
+export interface StatelessAppProps extends WorkloadProps, PodTemplateProps {
+  /** Desired pods. @default 1 */
+  readonly replicas?: number;
+  /** How pods are replaced on change. @default DeploymentStrategy.rollingUpdate() (maxSurge 25%, maxUnavailable 25%, rendered) */
+  readonly strategy?: DeploymentStrategy;
+  /** Old ReplicaSets kept for `kubectl rollout undo`. @default - Kubernetes' default (10) */
+  readonly revisionHistoryLimit?: number;
+  /**
+   * Seconds a rollout may make no progress before Kubernetes marks it failed. Must be greater than
+   * minReadySeconds. @default - Kubernetes' default (600)
+   */
+  readonly progressDeadlineSeconds?: number;
+  /** Seconds a new pod must be ready before it counts as available. @default - Kubernetes' default (0) */
+  readonly minReadySeconds?: number;
+  /**
+   * Whether to render a Service. Off: no Service even when containers have ports.
+   * @default - true when `service` is given or a container has ports
+   */
+  readonly exposeService?: boolean;
+  /** The Service. @default - a ClusterIP Service named like the app over every container port */
+  readonly service?: StatelessServiceOptions;
+  /** A PodDisruptionBudget over the pods. @default - none */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+  /** How replicas spread across nodes. @default - no constraint */
+  readonly spread?: Spread;
+  /** Cluster domain used in {@link StatelessApp.serviceDnsName}. @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/** Kubernetes' default `progressDeadlineSeconds`, which the API server checks against minReadySeconds. */
+const DEFAULT_PROGRESS_DEADLINE = 600;
+
+/**
+ * Interchangeable pods behind a Service: an `apps/v1` Deployment, an optional `v1` Service and
+ * an optional PodDisruptionBudget, all selecting the pods by stable labels.
+ */
+export class StatelessApp extends Construct implements IDnsNamed {
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The Service, when one is rendered. */
+  public readonly service?: k8s.KubeService;
+  /** The PodDisruptionBudget, when one is rendered. */
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Name of the Deployment. */
+  public readonly name: string;
+  /** Namespace the objects land in (given, or the chart's, or "default"). */
+  public readonly namespace: string;
+  /** Name of the Service, when one is rendered. */
+  public readonly serviceName?: string;
+  /** Deployment pods have no stable DNS names, so this is always empty. */
+  public readonly podDnsNames: string[] = [];
+  private readonly clusterDomain: string;
+
+  constructor(scope: Construct, id: string, props: StatelessAppProps) {
+    super(scope, id);
+    const identity = resolveIdentity(this, props);
+    this.name = identity.name;
+    this.namespace = identity.namespace ?? namespaceOf(this);
+    this.clusterDomain = ensureClusterDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+
+    const replicas = ensureOptional(this, 'replicas', props.replicas, nonNegativeInt) ?? 1;
+    ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
+    const minReady = ensureOptional(this, 'minReadySeconds', props.minReadySeconds, nonNegativeInt) ?? 0;
+    ensureOptional(this, 'progressDeadlineSeconds', props.progressDeadlineSeconds, positiveInt);
+    const deadline = props.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE;
+    if (deadline <= minReady) {
+      invalid(this, props.progressDeadlineSeconds === undefined ? 'progressDeadlineSeconds (default)' : 'progressDeadlineSeconds', deadline,
+        `must be greater than minReadySeconds (${minReady}), or every rollout is marked failed`, `set progressDeadlineSeconds above ${minReady}`);
+    }
+    const strategy = (props.strategy ?? DeploymentStrategy.rollingUpdate())._render(this);
+
+    const template = buildPodTemplate(this, props, { selectorLabels: identity.selectorLabels, labels: identity.labels, spread: props.spread });
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: objectMeta(identity),
+      spec: {
+        replicas,
+        selector: { matchLabels: { ...identity.selectorLabels } },
+        strategy,
+        revisionHistoryLimit: props.revisionHistoryLimit,
+        progressDeadlineSeconds: props.progressDeadlineSeconds,
+        minReadySeconds: props.minReadySeconds,
+        template,
+      },
+    });
+
+    this.service = this.renderService(identity, props);
+    this.serviceName = this.service ? this.service.name : undefined;
+
+    if (props.disruptionBudget) {
+      this.ensureBudgetAllowsDrains(props.disruptionBudget, replicas);
+      this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', identity, props.disruptionBudget);
+    }
+
+    if (this.service) {
+      const service = this.service;
+      this.node.addValidation({ validate: () => nodePortConflicts(service) });
+    }
+  }
+
+  /** Fully qualified name of the Service (`web.default.svc.cluster.local`); throws when there is none. */
+  public get serviceDnsName(): string {
+    if (!this.serviceName) {
+      invalid(this, 'serviceDnsName', undefined, 'this app renders no Service, so it has no DNS name', 'give the app container ports or a service');
+    }
+    return serviceFqdn(this.serviceName, this.namespace, this.clusterDomain);
+  }
+
+  private renderService(identity: WorkloadIdentity, props: StatelessAppProps): k8s.KubeService | undefined {
+    if (props.exposeService === false) {
+      if (props.service) invalid(this, 'service', props.service.name ?? identity.name, 'exposeService is false', 'drop service, or set exposeService to true');
+      return undefined;
+    }
+    const ports = props.service?.ports ?? portsFromContainers(props);
+    if (props.exposeService === undefined && !props.service && ports.length === 0) return undefined;
+    return addService(this, 'Service', identity, props, {
+      name: props.service?.name ?? identity.name,
+      type: props.service?.type,
+      ports,
+      annotations: props.service?.annotations,
+      field: 'service.ports',
+    });
+  }
+
+  /** A budget that never lets a pod go blocks `kubectl drain` forever. */
+  private ensureBudgetAllowsDrains(budget: DisruptionBudgetOptions, replicas: number): void {
+    const min = budget.minAvailable;
+    if (!min) return;
+    const blocks = min.isPercent ? min.value >= 100 : min.value >= replicas;
+    if (blocks) {
+      invalid(this, 'disruptionBudget.minAvailable', min.toString(), `keeps all ${replicas} replicas up, which blocks every node drain`,
+        `use a value below ${min.isPercent ? '100%' : replicas}, or maxUnavailable`);
+    }
+  }
+}
+
+interface NodePortUse {
+  readonly service: k8s.KubeService;
+  readonly index: number;
+  readonly nodePort: number;
+  readonly protocol: string;
+}
+
+function nodePortsOf(service: k8s.KubeService): NodePortUse[] {
+  const ports: Array<{ nodePort?: number; protocol?: string }> = service.toJson().spec?.ports ?? [];
+  return ports.flatMap((p, index) => p.nodePort === undefined ? [] : [{ service, index, nodePort: p.nodePort, protocol: p.protocol ?? 'TCP' }]);
+}
+
+/**
+ * Node ports are allocated cluster-wide, so a fixed node port must be unique across every Service
+ * of the app, whoever rendered it. One Service may reuse a node port for a different protocol.
+ */
+function nodePortConflicts(own: k8s.KubeService): string[] {
+  const mine = nodePortsOf(own);
+  if (mine.length === 0) return [];
+  const errors: string[] = [];
+  const others = own.node.root.node.findAll()
+    .filter((c: IConstruct): c is k8s.KubeService => c instanceof k8s.KubeService && c !== own)
+    .flatMap(nodePortsOf);
+  for (const use of mine) {
+    const clash = mine.find((m) => m.index < use.index && m.nodePort === use.nodePort && m.protocol === use.protocol)
+      ?? others.find((o) => o.nodePort === use.nodePort);
+    if (clash) {
+      errors.push(`service.ports[${use.index}].nodePort ${use.nodePort}: also used by ${clash.service.node.path} ports[${clash.index}] `
+        + '(node ports are allocated cluster-wide, so the API server rejects the second Service); '
+        + `pick another port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}, or leave nodePort unset`);
+    }
+  }
+  return errors;
+}
