@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { renderApiObject } from './fast-json';
 
 /** Options of {@link AppSynthesizer.synth}. */
 export interface AppSynthOptions {
@@ -59,7 +60,7 @@ export class AppSynthesizer {
       const fileName = (hasDependantCharts ? `${String(i).padStart(4, '0')}-${base}` : base) + app.outputFileExtension;
       const objects = new DependencyGraph(chart.node).topology()
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-        .map((o) => o.toJson());
+        .map(renderApiObject);
       return { fileName, content: Yaml.stringify(...objects) };
     });
     if (options.kustomization ?? true) {
