@@ -4,3 +4,5 @@ export * from './rules';
 export * from './labels';
 export * from './manifest';
 export * from './schema';
+export * from './network';
+export * from './warnings';
