@@ -31,3 +31,6 @@ export { DnsSmokeTest, SmokeTarget } from './smoke-test';
 export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
 export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
 export type { KubeletApiAccessProps } from './kubelet-api-access';
+export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
+export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
+export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions } from './node-agent-presets';

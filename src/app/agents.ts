@@ -1,0 +1,54 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { NodeAgent } from '../node-agent';
+import { Probe } from '../pod/probe';
+import { ContainerSecurity } from '../pod/security';
+import { clusterScoped } from '../workload/cluster-scoped';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../workload/identity';
+
+/** Namespace of the monitoring agents. */
+export const MONITORING_NAMESPACE = 'monitoring';
+
+/**
+ * The tutorial's per-node agents: its nginx DaemonSet (in `default`) and a node exporter (in
+ * `monitoring`, rendered here). The chart sets no namespace of its own, so the cluster-scoped
+ * objects (Namespace, ClusterRole) carry none.
+ */
+export class AgentsChart extends Chart {
+  /** The tutorial's nginx on every node. */
+  public readonly nginx: NodeAgent;
+  /** The node exporter. */
+  public readonly nodeExporter: NodeAgent;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    // The tutorial names it `nginx-daemonSet`, which Kubernetes rejects (upper case).
+    // "Port 80 on every node": a hostPort, so each node answers on its own IP, without giving the
+    // pod the whole host network. Not node-critical: it is a demo web server, it must not preempt.
+    this.nginx = new NodeAgent(this, 'nginx-daemonset', {
+      namespace: 'default',
+      nodeCritical: false,
+      containers: [{
+        name: 'nginx',
+        image: 'nginx:1.15.4',
+        ports: [{ number: 80, name: 'http', hostPort: 80 }],
+        readinessProbe: Probe.httpGet({ path: '/', portName: 'http' }),
+        // nginx 1.15 starts as root, chowns its cache, drops to the `nginx` user and binds port 80.
+        security: ContainerSecurity.runAsRoot({
+          reason: 'nginx:1.15.4 starts as root to chown its cache and switch to the nginx user',
+          addCapabilities: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
+        }),
+        resources: { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '32Mi', memoryLimit: '64Mi' },
+      }],
+    });
+
+    const monitoring = clusterScoped(new k8s.KubeNamespace(this, 'monitoring', {
+      metadata: { name: MONITORING_NAMESPACE, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
+    }));
+    this.nodeExporter = NodeAgent.nodeExporter(this, 'node-exporter', { namespace: MONITORING_NAMESPACE });
+    // The namespace must exist before anything is created in it.
+    this.nodeExporter.node.addDependency(monitoring);
+  }
+}

@@ -1,0 +1,411 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { addLogCollectorConfig, LogCollectorOptions, logCollectorPlan, NodeExporterOptions, nodeExporterProps } from './node-agent-presets';
+import { ContainerProps, MountPropagation, Protocol, VolumeMount } from './pod/container';
+import { TolerationOperator } from './pod/scheduling';
+import { buildPodTemplate, DnsPolicy, PodTemplateProps, podPorts } from './pod/template';
+import { HostPathType, PodVolume } from './pod/volume';
+import {
+  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, Where,
+} from './validation';
+import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
+import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from './workload/rbac';
+import { addService } from './workload/service';
+
+/** The PriorityClass node agents get unless told otherwise (built into every cluster). */
+export const NODE_CRITICAL_PRIORITY_CLASS = 'system-node-critical';
+/** The node selector node agents get unless told otherwise: Linux images do not start on Windows nodes. */
+export const LINUX_NODE_SELECTOR: Record<string, string> = { 'kubernetes.io/os': 'linux' };
+
+/** Options of a rolling update of a node agent. */
+export interface NodeAgentRollingUpdateOptions {
+  /** Nodes whose agent may be down at once during a rollout. @default IntOrPercent.count(1) */
+  readonly maxUnavailable?: IntOrPercent;
+  /**
+   * Nodes that may briefly run the old and the new agent side by side. Not possible with host
+   * ports (the new pod could not bind them), so it is rejected for such agents.
+   * @default IntOrPercent.count(0)
+   */
+  readonly maxSurge?: IntOrPercent;
+}
+
+type StrategyKind =
+  | { readonly kind: 'RollingUpdate'; readonly options: NodeAgentRollingUpdateOptions }
+  | { readonly kind: 'OnDelete' };
+
+/** How a node agent's pods are replaced when its template changes. */
+export class NodeAgentUpdateStrategy {
+  /** Replace pods node by node (Kubernetes' default: one node at a time, no surge). */
+  public static rollingUpdate(options: NodeAgentRollingUpdateOptions = {}): NodeAgentUpdateStrategy {
+    return new NodeAgentUpdateStrategy({ kind: 'RollingUpdate', options });
+  }
+
+  /** Replace a pod only when someone deletes it (for agents whose restart must be scheduled by hand). */
+  public static onDelete(): NodeAgentUpdateStrategy {
+    return new NodeAgentUpdateStrategy({ kind: 'OnDelete' });
+  }
+
+  private constructor(private readonly spec: StrategyKind) {}
+
+  /** The strategy type, `RollingUpdate` or `OnDelete`. */
+  public get type(): string {
+    return this.spec.kind;
+  }
+
+  /** Surge allowed by this strategy (zero for OnDelete). @internal */
+  public get _surges(): boolean {
+    return this.spec.kind === 'RollingUpdate' && !(this.spec.options.maxSurge?.isZero ?? true);
+  }
+
+  /** @internal */
+  public _render(where: Where, field: string): k8s.DaemonSetUpdateStrategy {
+    if (this.spec.kind === 'OnDelete') return { type: 'OnDelete' };
+    const maxUnavailable = this.spec.options.maxUnavailable ?? IntOrPercent.count(1);
+    const maxSurge = this.spec.options.maxSurge ?? IntOrPercent.count(0);
+    const rollingUpdate = {
+      maxUnavailable: maxUnavailable._render(where, `${field}.maxUnavailable`),
+      maxSurge: maxSurge._render(where, `${field}.maxSurge`),
+    };
+    ensureRollingProgress(where, maxSurge, maxUnavailable, `${field}.`);
+    return { type: 'RollingUpdate', rollingUpdate };
+  }
+}
+
+/** A directory or file of the node mounted into the agent's containers. */
+export interface HostMount {
+  /** Name of the pod volume (DNS-1123 label, unique among the pod's volumes). */
+  readonly name: string;
+  /** Absolute path on the node. */
+  readonly hostPath: string;
+  /** Absolute path in the container(s). */
+  readonly mountPath: string;
+  /** Mount read-only. Writable host mounts let a compromised agent change the node. @default true */
+  readonly readOnly?: boolean;
+  /** What kubelet checks before mounting. @default HostPathType.UNSET (no check) */
+  readonly type?: HostPathType;
+  /** Whether mounts made on the host later show up in the container. @default - Kubernetes' default (None) */
+  readonly propagation?: MountPropagation;
+  /** Names of the containers that get the mount (init containers may be named too). @default - every container (not init containers) */
+  readonly containers?: string[];
+}
+
+/** The metrics Service of a node agent, annotated for Prometheus' annotation-based discovery. */
+export interface NodeAgentMetricsOptions {
+  /** Container port that serves metrics (also the Service port). */
+  readonly port: number;
+  /** HTTP path of the metrics. @default "/metrics" */
+  readonly path?: string;
+  /** Name of the Service. @default - the agent's name */
+  readonly name?: string;
+}
+
+/** Properties of a {@link NodeAgent}. */
+export interface NodeAgentProps extends WorkloadProps, PodTemplateProps {
+  /**
+   * Tolerate every taint (`operator: Exists`), control-plane and NoExecute taints included, so the
+   * agent runs on every node. Exclusive with `tolerations`.
+   * @default false
+   */
+  readonly tolerateAllTaints?: boolean;
+  /**
+   * Run at `system-node-critical` priority (unless `priorityClassName` names another class), so the
+   * agent is scheduled and kept even on full nodes. `false` leaves the cluster's default priority.
+   * @default true
+   */
+  readonly nodeCritical?: boolean;
+  /** @default NodeAgentUpdateStrategy.rollingUpdate() (maxUnavailable 1, maxSurge 0) */
+  readonly updateStrategy?: NodeAgentUpdateStrategy;
+  /** Seconds a new pod must be ready before the rollout moves on. @default - Kubernetes' default (0) */
+  readonly minReadySeconds?: number;
+  /** Old ControllerRevisions kept for rollback. @default - Kubernetes' default (10) */
+  readonly revisionHistoryLimit?: number;
+  /**
+   * Use the node's network namespace: container ports bind on the node. Sets dnsPolicy
+   * ClusterFirstWithHostNet unless `dnsPolicy` is given.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
+  /** Share the node's process namespace (see and signal every process on the node). @default false */
+  readonly hostPid?: boolean;
+  /** Share the node's IPC namespace. @default false */
+  readonly hostIpc?: boolean;
+  /** Node directories and files mounted into the containers (read-only unless said otherwise). @default - none */
+  readonly hostMounts?: HostMount[];
+  /**
+   * Allow mounting the node's root `/` writable. Such an agent can rewrite the node; set this only
+   * for agents whose purpose is that (installers, storage drivers).
+   * @default false
+   */
+  readonly allowWritableHostRoot?: boolean;
+  /**
+   * API permissions of the agent, granted cluster-wide through a ClusterRole and a
+   * ClusterRoleBinding to its ServiceAccount; also mounts the API token.
+   * @default - no API access, no token
+   */
+  readonly rules?: PolicyRule[];
+  /** Name of the ClusterRole and ClusterRoleBinding (cluster-wide names). @default - the agent's name */
+  readonly clusterRoleName?: string;
+  /** A Service that Prometheus discovers through `prometheus.io/*` annotations. @default - none */
+  readonly metricsService?: NodeAgentMetricsOptions;
+}
+
+/** A port a node agent binds on every node it runs on. */
+interface HostPortUse {
+  readonly key: string;
+  readonly field: string;
+}
+
+/**
+ * A per-node agent: an `apps/v1` DaemonSet with its ServiceAccount, optional cluster-wide RBAC and
+ * an optional metrics Service. Host access (host network, PID and IPC namespaces, host paths, host
+ * ports) is always an explicit opt-in, host paths are read-only by default, and the selector comes
+ * from stable labels, never from the construct path.
+ *
+ * Presets for the agents every cluster runs: {@link NodeAgent.nodeExporter} and
+ * {@link NodeAgent.logCollector}.
+ */
+export class NodeAgent extends Construct {
+  /**
+   * A Prometheus node exporter, as the prometheus-community `prometheus-node-exporter` chart runs it:
+   * host `/proc`, `/sys` and `/` read-only under `/host`, host network and PID namespace, user 65534,
+   * port 9100 with a metrics Service.
+   */
+  public static nodeExporter(scope: Construct, id: string, options: NodeExporterOptions = {}): NodeAgent {
+    return new NodeAgent(scope, id, nodeExporterProps(options));
+  }
+
+  /**
+   * A Fluent Bit log collector, as the fluent `fluent-bit` chart runs it: `/var/log` and
+   * `/var/lib/docker/containers` read-only, get/list/watch on pods and namespaces, and root, because
+   * container logs on the node belong to root. Renders its configuration as a ConfigMap.
+   */
+  public static logCollector(scope: Construct, id: string, options: LogCollectorOptions = {}): NodeAgent {
+    const plan = logCollectorPlan(scope, id, options);
+    const agent = new NodeAgent(scope, id, plan.props);
+    // The pods mount the ConfigMap, so it goes first in the manifest.
+    agent.daemonSet.node.addDependency(addLogCollectorConfig(agent, agent._identity, plan));
+    return agent;
+  }
+
+  /** The DaemonSet. */
+  public readonly daemonSet: k8s.KubeDaemonSet;
+  /** The ServiceAccount the pods run as. */
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The ClusterRole, when `rules` were given. */
+  public readonly clusterRole?: k8s.KubeClusterRole;
+  /** The ClusterRoleBinding, when `rules` were given. */
+  public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
+  /** The metrics Service, when `metricsService` was given. */
+  public readonly metricsService?: k8s.KubeService;
+  /** Name of the DaemonSet. */
+  public readonly name: string;
+  /** Namespace given in the props. @default - the chart's */
+  public readonly namespace?: string;
+  /** Labels that select the pods (`spec.selector.matchLabels`). */
+  public readonly selectorLabels: Record<string, string>;
+  /** Name of the ServiceAccount. */
+  public readonly serviceAccountName: string;
+  /**
+   * Ports bound on every node (`9100/TCP`): host ports, and every container port under hostNetwork.
+   * Two agents of one app must not share one.
+   */
+  public readonly hostPorts: string[];
+
+  /** @internal */
+  public readonly _identity: WorkloadIdentity;
+  private readonly hostPortFields: HostPortUse[];
+
+  constructor(scope: Construct, id: string, props: NodeAgentProps) {
+    super(scope, id);
+    const identity = resolveIdentity(this, props);
+    this._identity = identity;
+    this.name = identity.name;
+    this.namespace = identity.namespace;
+    this.selectorLabels = { ...identity.selectorLabels };
+
+    ensureOptional(this, 'minReadySeconds', props.minReadySeconds, nonNegativeInt);
+    ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
+    if (props.tolerateAllTaints && props.tolerations) {
+      invalid(this, 'tolerations', `${props.tolerations.length} toleration(s)`, 'tolerateAllTaints already tolerates every taint', 'drop tolerations, or set tolerateAllTaints to false');
+    }
+
+    const hostNetwork = props.hostNetwork ?? false;
+    this.hostPortFields = collectHostPorts(this, props.containers ?? [], hostNetwork);
+    this.hostPorts = this.hostPortFields.map((p) => p.key);
+    const strategy = props.updateStrategy ?? NodeAgentUpdateStrategy.rollingUpdate();
+    if (strategy._surges && this.hostPortFields.length > 0) {
+      invalid(this, 'updateStrategy.maxSurge', this.hostPortFields[0].key,
+        'a surge pod would start beside the old one on the same node and could never bind its host port',
+        'use maxUnavailable instead of maxSurge for agents with host ports or hostNetwork');
+    }
+
+    const rules = props.rules ?? [];
+    this.serviceAccountName = ensure(this, 'serviceAccountName', props.serviceAccountName ?? identity.name, dnsSubdomain);
+    ensureHostRootReadOnly(this, props);
+    const pod: PodTemplateProps = {
+      ...props,
+      ...withHostMounts(this, props),
+      tolerations: props.tolerateAllTaints ? [{ operator: TolerationOperator.EXISTS }] : props.tolerations,
+      serviceAccountName: this.serviceAccountName,
+      automountServiceAccountToken: props.automountServiceAccountToken ?? rules.length > 0,
+    };
+
+    const template = buildPodTemplate(this, pod, {
+      selectorLabels: identity.selectorLabels,
+      labels: identity.labels,
+      allowHostAccess: true,
+      spec: {
+        hostNetwork: hostNetwork || undefined,
+        hostPid: props.hostPid || undefined,
+        hostIpc: props.hostIpc || undefined,
+        dnsPolicy: hostNetwork ? DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET : undefined,
+        nodeSelector: { ...LINUX_NODE_SELECTOR },
+        priorityClassName: (props.nodeCritical ?? true) ? NODE_CRITICAL_PRIORITY_CLASS : undefined,
+      },
+    });
+
+    this.serviceAccount = addServiceAccount(this, 'ServiceAccount', identity, this.serviceAccountName);
+    if (rules.length > 0) {
+      const { role, binding } = addClusterRoleForServiceAccount(this, identity, {
+        roleName: props.clusterRoleName ?? identity.name,
+        serviceAccountName: this.serviceAccountName,
+        rules,
+        field: 'rules',
+      });
+      this.clusterRole = role;
+      this.clusterRoleBinding = binding;
+    } else if (props.clusterRoleName !== undefined) {
+      invalid(this, 'clusterRoleName', props.clusterRoleName, 'there is no ClusterRole without rules', 'give rules, or drop clusterRoleName');
+    }
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: objectMeta(identity),
+      spec: {
+        selector: { matchLabels: { ...identity.selectorLabels } },
+        template,
+        updateStrategy: strategy._render(this, 'updateStrategy'),
+        minReadySeconds: props.minReadySeconds,
+        revisionHistoryLimit: props.revisionHistoryLimit,
+      },
+    });
+    if (props.metricsService) this.metricsService = this.addMetricsService(identity, pod, props.metricsService);
+
+    this.node.addValidation({ validate: () => this.hostPortCollisions() });
+  }
+
+  private addMetricsService(identity: WorkloadIdentity, pod: PodTemplateProps, options: NodeAgentMetricsOptions): k8s.KubeService {
+    const path = ensure(this, 'metricsService.path', options.path ?? '/metrics', absolutePath);
+    if (!podPorts(pod).some((p) => p.number === options.port)) {
+      const known = podPorts(pod).map((p) => p.number);
+      invalid(this, 'metricsService.port', options.port, 'is not a container port of the agent',
+        known.length ? `use one of ${known.join(', ')}` : 'add the port to a container first');
+    }
+    return addService(this, 'MetricsService', identity, pod, {
+      name: options.name ?? identity.name,
+      ports: [{ port: options.port, targetPort: options.port }],
+      annotations: {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(options.port),
+        'prometheus.io/path': path,
+      },
+      field: 'metricsService.ports',
+    });
+  }
+
+  /**
+   * Two agents binding one host port collide on every node: the second pod never starts. Reported
+   * once, by the agent that comes first in the app.
+   */
+  private hostPortCollisions(): string[] {
+    if (this.hostPortFields.length === 0) return [];
+    const agents = this.node.root.node.findAll().filter((c): c is NodeAgent => c instanceof NodeAgent);
+    const self = agents.indexOf(this);
+    const errors: string[] = [];
+    for (const other of agents.slice(self + 1)) {
+      for (const mine of this.hostPortFields) {
+        const theirs = other.hostPortFields.find((p) => p.key === mine.key);
+        if (!theirs) continue;
+        errors.push(`${mine.field} "${mine.key}": the NodeAgent [${other.node.path}] binds the same port on every node (its ${theirs.field}), `
+          + 'so one of the two pods can never start; give one agent another port, or run the two containers in one agent');
+      }
+    }
+    return errors;
+  }
+}
+
+/** The ports an agent binds on the node, checked for conflicts within the agent. */
+function collectHostPorts(where: Where, containers: readonly ContainerProps[], hostNetwork: boolean): HostPortUse[] {
+  const uses: HostPortUse[] = [];
+  containers.forEach((c, i) => ensureEach(`containers[${i}].ports`, c.ports, (p, f) => {
+    if (hostNetwork && p.hostPort !== undefined && p.hostPort !== p.number) {
+      invalid(where, `${f}.hostPort`, p.hostPort, `under hostNetwork the container binds port ${p.number} on the node itself, so hostPort must equal it`, `drop hostPort or set it to ${p.number}`);
+    }
+    const port = hostNetwork ? p.number : p.hostPort;
+    if (port === undefined) return;
+    const use = { key: `${port}/${p.protocol ?? Protocol.TCP}`, field: `${f}.${p.hostPort !== undefined ? 'hostPort' : 'number'}` };
+    const earlier = uses.find((u) => u.key === use.key);
+    if (earlier) invalid(where, use.field, use.key, `${earlier.field} binds the same port on the node`, 'give each port its own number');
+    uses.push(use);
+  }));
+  return uses;
+}
+
+/** Turns hostMounts into hostPath volumes and read-only (by default) mounts. */
+function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplateProps, 'volumes' | 'containers' | 'initContainers'> {
+  const mounts = props.hostMounts ?? [];
+  const volumeNames = new Set((props.volumes ?? []).map((v) => v.name));
+  const containerNames = new Set([...(props.containers ?? []), ...(props.initContainers ?? [])].map((c) => c.name));
+  const extra = new Map<string, VolumeMount[]>();
+  const volumes = mounts.map((m, i) => {
+    const f = `hostMounts[${i}]`;
+    ensure(where, `${f}.name`, m.name, dnsLabel);
+    if (volumeNames.has(m.name)) invalid(where, `${f}.name`, m.name, 'another volume of the pod has this name', 'give the host mount its own name');
+    volumeNames.add(m.name);
+    ensure(where, `${f}.hostPath`, m.hostPath, absolutePath);
+    ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
+    const targets = m.containers ?? (props.containers ?? []).map((c) => c.name);
+    ensureEach(`${f}.containers`, targets, (name, cf) => {
+      if (!containerNames.has(name)) invalid(where, cf, name, 'names no container of the agent', `use one of ${[...containerNames].map((n) => `"${n}"`).join(', ')}`);
+    });
+    for (const name of targets) {
+      extra.set(name, [...(extra.get(name) ?? []), {
+        volume: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? true, mountPropagation: m.propagation,
+      }]);
+    }
+    return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET);
+  });
+  const mount = (c: ContainerProps): ContainerProps => extra.has(c.name)
+    ? { ...c, volumeMounts: [...(c.volumeMounts ?? []), ...extra.get(c.name)!] }
+    : c;
+  return {
+    volumes: [...(props.volumes ?? []), ...volumes],
+    containers: (props.containers ?? []).map(mount),
+    initContainers: props.initContainers?.map(mount),
+  };
+}
+
+/** True for `/`, however it is spelled (`//`, `/.`). */
+function isHostRoot(path: string): boolean {
+  return path.split('/').every((segment) => segment === '' || segment === '.');
+}
+
+const WRITABLE_ROOT = "mounts the node's root / writable, which lets the agent rewrite the node";
+const WRITABLE_ROOT_FIX = 'mount it read-only, or set allowWritableHostRoot: true if the agent must write the node';
+
+/**
+ * Rejects a writable mount of the node's root unless allowed: through hostMounts, or through a
+ * PodVolume.hostPath the containers mount themselves.
+ */
+function ensureHostRootReadOnly(where: Where, props: NodeAgentProps): void {
+  if (props.allowWritableHostRoot) return;
+  ensureEach('hostMounts', props.hostMounts, (m, f) => {
+    if (isHostRoot(m.hostPath) && m.readOnly === false) invalid(where, `${f}.readOnly`, false, WRITABLE_ROOT, WRITABLE_ROOT_FIX);
+  });
+  const roots = new Set((props.volumes ?? []).filter((v) => v.hostDirectory !== undefined && isHostRoot(v.hostDirectory)).map((v) => v.name));
+  if (roots.size === 0) return;
+  for (const [field, containers] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
+    ensureEach(field, containers, (c, cf) => ensureEach(`${cf}.volumeMounts`, c.volumeMounts, (m, mf) => {
+      if (roots.has(m.volume) && !m.readOnly) invalid(where, `${mf}.readOnly`, m.readOnly ?? false, WRITABLE_ROOT, WRITABLE_ROOT_FIX);
+    }));
+  }
+}
