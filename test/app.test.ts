@@ -3,22 +3,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
-import { buildTutorialCluster } from '../src/app/tutorial';
+import { buildTutorialCluster, tutorialHostFiles } from '../src/app/tutorial';
 import { AppSynthesizer } from '../src/synth';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
+const HOSTS = path.join(ROOT, 'hosts');
 
 function readDir(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir, { recursive: true }).map(String).sort()
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
-function synthInProcess(): Record<string, string> {
+function synthInProcess(): { dist: Record<string, string>; hosts: Record<string, string> } {
   const out = tempDir('synth');
   const app = new App({ outdir: out });
-  buildTutorialCluster(app);
+  const cluster = buildTutorialCluster(app);
   AppSynthesizer.synth(app);
-  return readDir(out);
+  return { dist: readDir(out), hosts: tutorialHostFiles(cluster) };
 }
 
 function manifests(files: Record<string, string>): Manifest[] {
@@ -26,23 +29,30 @@ function manifests(files: Record<string, string>): Manifest[] {
 }
 
 /** The app command of cdk8s.yaml, run the way `cdk8s synth` runs it (CDK8S_OUTDIR set). */
-function synthWithAppCommand(): Record<string, string> {
+function synthWithAppCommand(): { dist: Record<string, string>; hosts: Record<string, string> } {
   const out = tempDir('synth-cmd');
+  const hosts = tempDir('synth-hosts');
   const config = fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8');
   const command = /^app:\s*(.+)$/m.exec(config)![1].trim().split(/\s+/);
-  execFileSync(command[0], command.slice(1), { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'pipe' });
-  return readDir(out);
+  execFileSync(command[0], command.slice(1), { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, CDK8S_HOST_FILES_DIR: hosts }, stdio: 'pipe' });
+  return { dist: readDir(out), hosts: readDir(hosts) };
 }
 
 describe('the synth app', () => {
-  const fresh = synthInProcess();
+  const synthesis = synthInProcess();
+  const fresh = synthesis.dist;
 
-  test('the committed dist/ equals a fresh synthesis, byte for byte', () => {
+  test('the committed dist/ and hosts/ equal a fresh synthesis, byte for byte', () => {
     expect(readDir(DIST)).toEqual(fresh);
+    expect(readDir(HOSTS)).toEqual(synthesis.hosts);
   });
 
   test('cdk8s.yaml\'s app command writes the same files', () => {
-    expect(synthWithAppCommand()).toEqual(fresh);
+    expect(synthWithAppCommand()).toEqual(synthesis);
+  });
+
+  test('writes stor01\'s exports for the tutorial\'s five volumes', () => {
+    expect(synthesis.hosts['stor01/etc/exports']).toContain([1, 2, 3, 4, 5].map((n) => `/data/volumes/v${n} 192.168.41.0/24(rw,no_root_squash)`).join('\n'));
   });
 
   test('dist/ holds only YAML manifests and a kustomization listing every chart file', () => {

@@ -1,14 +1,18 @@
 import { App, Chart } from 'cdk8s';
+import { AgentsChart } from './agents';
 import { LogAccessChart } from './log-access';
 import { SmokeTestsChart } from './smoke-tests';
 import { StatefulChart } from './stateful';
+import { NFS_EXPORTS_FILE, StorageChart } from './storage';
 import { WebChart } from './web';
 
 /** The charts of the tutorial's cluster, as handles for tests and for wiring. */
 export interface TutorialCluster {
   readonly logAccess: LogAccessChart;
+  readonly storage: StorageChart;
   readonly stateful: StatefulChart;
   readonly web: WebChart;
+  readonly agents: AgentsChart;
   readonly smokeTests: SmokeTestsChart;
 }
 
@@ -20,16 +24,27 @@ export interface TutorialCluster {
 export function buildTutorialCluster(app: App): TutorialCluster {
   const logAccess = new LogAccessChart(app, 'log-access');
   const stateful = new StatefulChart(app, 'stateful');
+  // The PVs come before the StatefulSets that claim them; the binding check runs at synthesis.
+  const storage = new StorageChart(app, 'storage', { claims: stateful.myapp.claims });
   const web = new WebChart(app, 'web');
+  const agents = new AgentsChart(app, 'agents');
   const smokeTests = new SmokeTestsChart(app, 'smoke-tests', [
     { name: 'nginx-statefulset-smoke-test', target: stateful.nginx, httpPort: 80 },
     // DNS only: myapp serves its (initially empty) claim, so an HTTP check would fail on a fresh volume.
     { name: 'myapp-smoke-test', target: stateful.myapp },
   ]);
-  inApplyOrder(logAccess, stateful, web, smokeTests);
-  return { logAccess, stateful, web, smokeTests };
+  inApplyOrder(logAccess, storage, stateful, web, agents, smokeTests);
+  return { logAccess, storage, stateful, web, agents, smokeTests };
 }
 
 function inApplyOrder(...charts: Chart[]): void {
   charts.slice(1).forEach((chart, i) => chart.addDependency(charts[i]));
+}
+
+/**
+ * Files for the cluster's hosts rather than its API server, keyed by path relative to the host-files
+ * directory (`hosts/` in the repository): stor01's `/etc/exports` for the NFS volumes.
+ */
+export function tutorialHostFiles(cluster: TutorialCluster): Record<string, string> {
+  return { [NFS_EXPORTS_FILE]: cluster.storage.exportsFile() };
 }
