@@ -42,3 +42,7 @@ export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, Bin
 export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './nfs-volume-set';
 export type { NfsVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
 export type { NfsExportClient } from './nfs-volume-set-exports';
+export { Corefile } from './corefile';
+export type { CorefileDirective, CorefileServerBlock } from './corefile';
+export { CoreDnsAddon } from './core-dns-addon';
+export type { CoreDnsAddonProps, DnsAutoscalerOptions } from './core-dns-addon';

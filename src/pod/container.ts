@@ -138,6 +138,12 @@ export interface ContainerProps {
   readonly imagePullPolicy?: ImagePullPolicy;
   /** Requests and limits; unset fields take the defaults of {@link ContainerResources}. @default - 100m/128Mi requested, 500m/256Mi limit */
   readonly resources?: ContainerResources;
+  /**
+   * Render no CPU limit, so the container is never throttled (latency-critical pods such as the
+   * cluster DNS). Exclusive with `resources.cpuLimit`.
+   * @default false
+   */
+  readonly omitCpuLimit?: boolean;
   /** @default - none */
   readonly livenessProbe?: Probe;
   /** @default - none */
@@ -193,11 +199,17 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   });
   ensureUnique(where, `${field}.volumeMounts`, mounts, (m) => m.mountPath, 'mount paths');
 
+  const omitCpuLimit = c.omitCpuLimit ?? false;
+  if (omitCpuLimit && c.resources?.cpuLimit !== undefined) {
+    invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
+  }
   const r = { ...DEFAULT_RESOURCES, ...c.resources };
   for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    if (key === 'cpuLimit' && omitCpuLimit) continue;
     ensure(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity);
   }
   for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    if (limit === 'cpuLimit' && omitCpuLimit) continue;
     if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
       invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
     }
@@ -218,7 +230,9 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
       : undefined,
     resources: {
       requests: { cpu: k8s.Quantity.fromString(r.cpuRequest), memory: k8s.Quantity.fromString(r.memoryRequest) },
-      limits: { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit) },
+      limits: omitCpuLimit
+        ? { memory: k8s.Quantity.fromString(r.memoryLimit) }
+        : { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit) },
     },
     livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true),
     readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false),
