@@ -6,3 +6,7 @@ export * from './manifest';
 export * from './schema';
 export * from './network';
 export * from './warnings';
+export * from './network';
+export * from './warnings';
+export * from './cron';
+export * from './time-zone';
