@@ -29,10 +29,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     `cdk8s-plus-28@${CDK8S_PLUS_28}`,
     'cdk8s-cli@2.207.60',
-    'kubernetes-models@4.5.1', // v5 is ESM-only and needs Node 22
     'tsx@4.23.15', // transpile-only runner for the synth app (no whole-program type-check per synth)
     'yaml@2.9.1',
   ],
+
+  // The policy plugin validates schemas at `cdk8s synth` time in users' apps, so it ships with the package.
+  bundledDeps: ['kubernetes-models@4.5.1'], // v5 is ESM-only and needs Node 22
 
   // Package artifacts must never land in dist/: dist/ holds the synthesised manifests (GitOps source).
   artifactsDirectory: 'dist-pkg',

@@ -21,31 +21,27 @@ export { AccessMode, VolumeMode } from './workload/storage';
 export type { ClaimRequest } from './workload/storage';
 export type { PolicyRule } from './workload/rbac';
 export type { IDnsNamed } from './workload/dns';
-export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
-export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
-export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
-export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
 export { StatelessApp, DeploymentStrategy } from './stateless-app';
 export type { StatelessAppProps, StatelessServiceOptions, RollingUpdateOptions } from './stateless-app';
 export { DnsSmokeTest, SmokeTarget } from './smoke-test';
 export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
 export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
 export type { KubeletApiAccessProps } from './kubelet-api-access';
+export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
+export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
 export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
 export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
 export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions } from './node-agent-presets';
-export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
-export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
-export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions } from './node-agent-presets';
+export { PolicyPlugin, PolicyChecker, PolicySeverity } from './plugin';
+export type {
+  PolicyPluginProps, PolicyOptions, PolicyViolation, PolicyRuleInfo, PolicyReportViolation, PolicyViolatingResource,
+  IPolicyValidationContext, IPolicyValidationReport, IPolicyValidationLogger,
+} from './plugin';
 export { VolumeBinding, BindingMismatch } from './volume-binding';
 export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, BindingResult, BindingCheckOptions } from './volume-binding';
 export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './nfs-volume-set';
 export type { NfsVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
 export type { NfsExportClient } from './nfs-volume-set-exports';
-export { Corefile } from './corefile';
-export type { CorefileDirective, CorefileServerBlock } from './corefile';
-export { CoreDnsAddon } from './core-dns-addon';
-export type { CoreDnsAddonProps, DnsAutoscalerOptions } from './core-dns-addon';
 export { Corefile } from './corefile';
 export type { CorefileDirective, CorefileServerBlock } from './corefile';
 export { CoreDnsAddon } from './core-dns-addon';
