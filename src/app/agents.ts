@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NodeAgent } from '../node-agent';
+import { SUPPRESSION_PREFIX } from '../plugin/suppression';
 import { Probe } from '../pod/probe';
 import { ContainerSecurity } from '../pod/security';
 import { clusterScoped } from '../workload/cluster-scoped';
@@ -47,7 +48,15 @@ export class AgentsChart extends Chart {
     const monitoring = clusterScoped(new k8s.KubeNamespace(this, 'monitoring', {
       metadata: { name: MONITORING_NAMESPACE, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
     }));
-    this.nodeExporter = NodeAgent.nodeExporter(this, 'node-exporter', { namespace: MONITORING_NAMESPACE });
+    this.nodeExporter = NodeAgent.nodeExporter(this, 'node-exporter', {
+      namespace: MONITORING_NAMESPACE,
+      // The host access the preset asks for, justified for the policy plugin (README, "Policy plugin").
+      annotations: {
+        [`${SUPPRESSION_PREFIX}host-network`]: "node exporter reports the node's own network interfaces and serves metrics on the node IP",
+        [`${SUPPRESSION_PREFIX}host-pid`]: 'node exporter reads host processes for process and pressure metrics',
+        [`${SUPPRESSION_PREFIX}sensitive-host-mounts`]: 'node exporter reads /proc, /sys and / read-only (HostToContainer) for node metrics',
+      },
+    });
     // The namespace must exist before anything is created in it.
     this.nodeExporter.node.addDependency(monitoring);
   }

@@ -15,18 +15,24 @@ const NGINX_AS_ROOT = ContainerSecurity.runAsRoot({
  * The tutorial's two StatefulSets, as `apps/v1` (the tutorial's `apps/v1beta1` was removed in 1.16),
  * each with its governing headless Service.
  */
+export interface StatefulChartProps {
+  /** The cluster DNS domain the pods' DNS names use (from the CoreDNS addon). @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
 export class StatefulChart extends Chart {
   /** `myapp`: 3 pods with a 2Gi claim each, governed by the headless Service `myapp-svc`. */
   public readonly myapp: StatefulApp;
   /** `nginx-statefulset`: 3 pods governed by the headless Service `nginx`. */
   public readonly nginx: StatefulApp;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: StatefulChartProps = {}) {
     super(scope, id, { namespace: 'default' });
 
     this.myapp = new StatefulApp(this, 'myapp', {
       name: 'myapp',
       serviceName: 'myapp-svc',
+      clusterDomain: props.clusterDomain,
       selectorLabels: { app: 'myapp-pod' },
       replicas: 3,
       containers: [{
@@ -48,6 +54,7 @@ export class StatefulChart extends Chart {
     this.nginx = new StatefulApp(this, 'nginx-statefulset', {
       name: 'nginx-statefulset',
       serviceName: 'nginx',
+      clusterDomain: props.clusterDomain,
       selectorLabels: { app: 'nginx' },
       replicas: 3,
       containers: [{

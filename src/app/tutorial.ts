@@ -1,5 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { AgentsChart } from './agents';
+import { BatchChart } from './batch';
+import { CoreDnsChart } from './coredns';
 import { LogAccessChart } from './log-access';
 import { SmokeTestsChart } from './smoke-tests';
 import { StatefulChart } from './stateful';
@@ -8,11 +10,13 @@ import { WebChart } from './web';
 
 /** The charts of the tutorial's cluster, as handles for tests and for wiring. */
 export interface TutorialCluster {
+  readonly coredns: CoreDnsChart;
   readonly logAccess: LogAccessChart;
   readonly storage: StorageChart;
   readonly stateful: StatefulChart;
   readonly web: WebChart;
   readonly agents: AgentsChart;
+  readonly batch: BatchChart;
   readonly smokeTests: SmokeTestsChart;
 }
 
@@ -22,19 +26,21 @@ export interface TutorialCluster {
  * Every name is the tutorial's, corrected where the tutorial is invalid for Kubernetes 1.28.
  */
 export function buildTutorialCluster(app: App): TutorialCluster {
+  const coredns = new CoreDnsChart(app, 'coredns');
   const logAccess = new LogAccessChart(app, 'log-access');
-  const stateful = new StatefulChart(app, 'stateful');
+  const stateful = new StatefulChart(app, 'stateful', { clusterDomain: coredns.addon.clusterDomain });
   // The PVs come before the StatefulSets that claim them; the binding check runs at synthesis.
   const storage = new StorageChart(app, 'storage', { claims: stateful.myapp.claims });
   const web = new WebChart(app, 'web');
   const agents = new AgentsChart(app, 'agents');
+  const batch = new BatchChart(app, 'batch');
   const smokeTests = new SmokeTestsChart(app, 'smoke-tests', [
     { name: 'nginx-statefulset-smoke-test', target: stateful.nginx, httpPort: 80 },
     // DNS only: myapp serves its (initially empty) claim, so an HTTP check would fail on a fresh volume.
     { name: 'myapp-smoke-test', target: stateful.myapp },
   ]);
-  inApplyOrder(logAccess, storage, stateful, web, agents, smokeTests);
-  return { logAccess, storage, stateful, web, agents, smokeTests };
+  inApplyOrder(coredns, logAccess, storage, stateful, web, agents, batch, smokeTests);
+  return { coredns, logAccess, storage, stateful, web, agents, batch, smokeTests };
 }
 
 function inApplyOrder(...charts: Chart[]): void {
