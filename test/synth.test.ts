@@ -4,9 +4,9 @@ import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { AppSynthesizer } from '../src';
+import { tempDir } from './util';
 import { renderApiObject } from '../src/fast-json';
 import { StatefulApp } from '../src/stateful-app';
-import { tempDir } from './util';
 
 function readDir(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { objectMeta, resolveIdentity } from '../src/workload/identity';
 import { testChart } from './util';
+import { objectMeta, resolveIdentity } from '../src/workload/identity';
 
 describe('workload identity', () => {
   const scope = new Construct(testChart(), 'db');
