@@ -34,13 +34,19 @@ function plain(value: unknown, sortKeys: boolean): unknown {
     if (typeof inner === 'number' || typeof inner === 'string') return { value: inner };
     throw new NeedsFullResolve();
   }
-  const keys = sortKeys ? Object.keys(value).sort() : Object.keys(value);
+  const keys = Object.keys(value);
+  if (sortKeys && !isSorted(keys)) keys.sort();
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const v = plain((value as Record<string, unknown>)[key], sortKeys);
     if (v != null) out[key] = v;
   }
   return out;
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }
 
 /** The JSON of one ApiObject, identical to `obj.toJson()`. @internal */

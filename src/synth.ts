@@ -58,7 +58,7 @@ export class AppSynthesizer {
     const files: SynthesizedFile[] = charts.map((chart, i) => {
       const base = Names.toDnsLabel(chart);
       const fileName = (hasDependantCharts ? `${String(i).padStart(4, '0')}-${base}` : base) + app.outputFileExtension;
-      const objects = new DependencyGraph(chart.node).topology()
+      const objects = chartTopology(chart)
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
         .map(renderApiObject);
       return { fileName, content: Yaml.stringify(...objects) };
@@ -72,6 +72,19 @@ export class AppSynthesizer {
     }
     return files;
   }
+}
+
+/**
+ * The order cdk8s renders a chart's objects in: `new DependencyGraph(chart.node).topology()`. Without
+ * dependencies inside the chart that order is the construct tree's own (`findAll()`), so building the
+ * graph, which checks every vertex for cycles, is skipped. (Numeric paths would reorder the graph's
+ * vertex table, so they take the graph too.)
+ */
+function chartTopology(chart: Chart): IConstruct[] {
+  const nodes = chart.node.findAll();
+  const inside = new Set<IConstruct>(nodes);
+  const needsGraph = nodes.some((n) => /^(0|[1-9]\d*)$/.test(n.node.path) || n.node.dependencies.some((d) => inside.has(d)));
+  return needsGraph ? new DependencyGraph(chart.node).topology() : nodes;
 }
 
 /** Runs every construct's validations once (cdk8s runs them once per chart). */
