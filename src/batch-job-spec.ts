@@ -44,8 +44,11 @@ export enum ExitCodeOperator {
 
 /** Status of a pod condition. */
 export enum PodConditionStatus {
+  /** The condition holds. */
   TRUE = 'True',
+  /** The condition does not hold. */
   FALSE = 'False',
+  /** The kubelet cannot tell. */
   UNKNOWN = 'Unknown',
 }
 

@@ -273,7 +273,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, this.clusterDomain);
 
     if (props.disruptionBudget) {
-      this.disruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companion({}), props.disruptionBudget);
+      this.disruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companion({}), props.disruptionBudget, props.replicas);
     }
     if (props.autoscaler) {
       this.autoscalerDeployment = addAutoscaler(this, props.autoscaler, {
@@ -308,10 +308,20 @@ function ensureServiceIpInCidr(where: Construct, ip: string, range: string): voi
   }
   if (position.offset === 0n) invalid(where, 'dnsServiceIp', ip, `is the network address of serviceCidr "${range}", which is never allocated`, fix);
   if (position.offset === 1n) invalid(where, 'dnsServiceIp', ip, `is the first address of serviceCidr "${range}", which the API server gives the "kubernetes" Service`, fix);
-  if (ipv4Address(ip) === undefined && position.offset === position.size - 1n) {
+  const isIpv4 = ipv4Address(ip) === undefined;
+  if (isIpv4 && position.offset === position.size - 1n) {
     invalid(where, 'dnsServiceIp', ip, `is the broadcast address of serviceCidr "${range}", which is never allocated`, fix);
   }
+  // Kubernetes 1.28's Service IP allocator keeps a bitmap of at most 65536 addresses per IPv6 range:
+  // a fixed IP beyond it is "not in the valid range", however large the CIDR.
+  if (!isIpv4 && position.offset > IPV6_ALLOCATABLE_OFFSET) {
+    invalid(where, 'dnsServiceIp', ip, `lies beyond the first ${IPV6_ALLOCATABLE_OFFSET} addresses of serviceCidr "${range}", the only ones the API server allocates from an IPv6 range`,
+      `use one of those, e.g. "${addressInCidr(range, 10n)}"`);
+  }
 }
+
+/** Highest offset in an IPv6 service range that the 1.28 allocator serves (its bitmap holds 65536 bits, the network address excluded). */
+const IPV6_ALLOCATABLE_OFFSET = 65535n;
 
 /** A resolver address: `IP`, `IP:port`, `[IPv6]:port`. */
 const resolverAddress: Rule<string> = (value) => {

@@ -6,11 +6,11 @@ import {
   absolutePath, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
   ipAddress, positiveInt, positiveQuantity, Where,
 } from './validation';
-import { BindableVolume, BindingCheckOptions, BindingResult, checkModes, VolumeBinding, VolumeClaimRef } from './volume-binding';
+import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { clusterScoped } from './workload/cluster-scoped';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './workload/identity';
 import { namespaceOf } from './workload/rbac';
-import { AccessMode, ClaimRequest, VolumeMode } from './workload/storage';
+import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from './workload/storage';
 
 /** What happens to an NFS PersistentVolume when its claim is deleted. */
 export enum NfsReclaimPolicy {
@@ -127,7 +127,11 @@ export interface NumberedNfsVolumes {
 
 /** The StorageClass of a set, so claims can target its volumes by class. */
 export interface NfsStorageClassOptions {
-  /** @default - the set's `storageClassName` */
+  /**
+   * Name of the class. The set's volumes get it as their `storageClassName` unless the set names
+   * one; the two must agree.
+   * @default - the set's `storageClassName`
+   */
   readonly name?: string;
   /** @default VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER */
   readonly volumeBindingMode?: VolumeBindingMode;
@@ -155,8 +159,11 @@ export interface NfsVolume extends BindableVolume {
   readonly server: string;
   /** Export path. */
   readonly path: string;
+  /** `spec.persistentVolumeReclaimPolicy`. */
   readonly reclaimPolicy: NfsReclaimPolicy;
+  /** `spec.mountOptions` (empty: none rendered). */
   readonly mountOptions: string[];
+  /** `spec.nfs.readOnly`. */
   readonly readOnly: boolean;
   /** Clients of the exports file, options filled in. @default - none configured */
   readonly exports?: NfsExportClient[];
@@ -211,14 +218,21 @@ export class NfsVolumeSet extends Construct {
   constructor(scope: Construct, id: string, props: NfsVolumeSetProps = {}) {
     super(scope, id);
     Object.defineProperty(this, NFS_VOLUME_SET, { value: true });
-    this.defaults = checkOptions(this, '', props);
+    const checked = checkOptions(this, '', props);
+    const sc = props.storageClass;
+    const className = sc && ensure(this, 'storageClass.name', sc.name ?? props.storageClassName ?? '', (v) => v === ''
+      ? { reason: 'a StorageClass needs a name', fix: 'set storageClassName on the set or storageClass.name' }
+      : dnsSubdomain(v));
+    if (sc?.name !== undefined && props.storageClassName !== undefined && props.storageClassName !== sc.name) {
+      invalid(this, 'storageClass.name', sc.name, `differs from the set's storageClassName "${props.storageClassName}", so the StorageClass would name none of the set's volumes`,
+        'give both the same name, or set only one of them');
+    }
+    // The set's volumes carry the class of the set's StorageClass, or claims of that class would never bind them.
+    this.defaults = { ...checked, storageClassName: props.storageClassName ?? className };
 
     // The class first, so it is applied before the volumes that name it.
-    if (props.storageClass) {
-      const sc = props.storageClass;
-      const name = ensure(this, 'storageClass.name', sc.name ?? props.storageClassName ?? '', (v) => v === ''
-        ? { reason: 'a StorageClass needs a name', fix: 'set storageClassName on the set or storageClass.name' }
-        : dnsSubdomain(v));
+    if (sc && className !== undefined) {
+      const name = className;
       ensureAnnotations(this, 'storageClass.annotations', sc.annotations);
       const reclaimPolicy = props.reclaimPolicy ?? NfsReclaimPolicy.RETAIN;
       if (reclaimPolicy !== NfsReclaimPolicy.RETAIN) {
@@ -435,7 +449,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function checkOptions(where: Where, prefix: string, o: NfsVolumeOptions): NfsVolumeOptions {
   ensureOptional(where, `${prefix}server`, o.server, hostRule);
   ensureOptional(where, `${prefix}capacity`, o.capacity, positiveQuantity);
-  if (o.accessModes !== undefined) checkModes(where, `${prefix}accessModes`, o.accessModes);
+  if (o.accessModes !== undefined) ensureAccessModes(where, `${prefix}accessModes`, o.accessModes);
   if (o.reclaimPolicy !== undefined && !Object.values(NfsReclaimPolicy).includes(o.reclaimPolicy)) {
     invalid(where, `${prefix}reclaimPolicy`, o.reclaimPolicy, 'NFS volumes are Retain or Recycle (Kubernetes has no deleter for NFS: a Delete volume goes Failed)', 'use NfsReclaimPolicy.RETAIN');
   }

@@ -20,11 +20,16 @@ export const LINUX_NODE_SELECTOR: Record<string, string> = { 'kubernetes.io/os':
 
 /** Options of a rolling update of a node agent. */
 export interface NodeAgentRollingUpdateOptions {
-  /** Nodes whose agent may be down at once during a rollout. @default IntOrPercent.count(1) */
+  /**
+   * Nodes whose agent may be down at once during a rollout. A DaemonSet takes either this or
+   * `maxSurge`, never both non-zero (the API server rejects that).
+   * @default - IntOrPercent.count(1), or IntOrPercent.count(0) when maxSurge is non-zero
+   */
   readonly maxUnavailable?: IntOrPercent;
   /**
-   * Nodes that may briefly run the old and the new agent side by side. Not possible with host
-   * ports (the new pod could not bind them), so it is rejected for such agents.
+   * Nodes that may briefly run the old and the new agent side by side. Exclusive with a non-zero
+   * `maxUnavailable`. Not possible with host ports (the new pod could not bind them), so it is
+   * rejected for such agents.
    * @default IntOrPercent.count(0)
    */
   readonly maxSurge?: IntOrPercent;
@@ -61,12 +66,17 @@ export class NodeAgentUpdateStrategy {
   /** @internal */
   public _render(where: Where, field: string): k8s.DaemonSetUpdateStrategy {
     if (this.spec.kind === 'OnDelete') return { type: 'OnDelete' };
-    const maxUnavailable = this.spec.options.maxUnavailable ?? IntOrPercent.count(1);
     const maxSurge = this.spec.options.maxSurge ?? IntOrPercent.count(0);
+    // A DaemonSet surges or takes nodes down, not both: the API server rejects two non-zero values.
+    const maxUnavailable = this.spec.options.maxUnavailable ?? IntOrPercent.count(maxSurge.isZero ? 1 : 0);
     const rollingUpdate = {
       maxUnavailable: maxUnavailable._render(where, `${field}.maxUnavailable`),
       maxSurge: maxSurge._render(where, `${field}.maxSurge`),
     };
+    if (!maxSurge.isZero && !maxUnavailable.isZero) {
+      invalid(where, `${field}.maxSurge`, maxSurge.toString(), `a DaemonSet may not surge while maxUnavailable is non-zero ("${maxUnavailable}")`,
+        'set maxUnavailable to IntOrPercent.count(0) (or leave it unset) to surge, or drop maxSurge');
+    }
     ensureRollingProgress(where, maxSurge, maxUnavailable, `${field}.`);
     return { type: 'RollingUpdate', rollingUpdate };
   }

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
-import { buildPodTemplate } from './pod/template';
-import { dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, nonNegativeInt, portNumber, Where } from './validation';
+import { dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
 import { IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
@@ -116,21 +116,22 @@ export class DnsSmokeTest extends Construct {
     const timeout = ensure(this, 'httpTimeoutSeconds', props.httpTimeoutSeconds ?? 5, intInRange(1, 300));
     this.script = smokeScript(this.lookups, this.urls, timeout);
 
-    const backoffLimit = ensure(this, 'backoffLimit', props.backoffLimit ?? 3, nonNegativeInt);
-    ensureOptional(this, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, nonNegativeInt);
-    const template = buildPodTemplate(this, {
+    // The one Job spec code path (BatchJob's): same checks of backoffLimit, ttl and Job-controller labels.
+    const spec = renderJobSpec(this, {
+      labels: props.labels,
+      selectorLabels: props.selectorLabels,
       containers: [{
         name: 'smoke-test',
         image: ensure(this, 'image', props.image ?? 'busybox:1.28.4', imageReference),
         command: ['/bin/sh', '-c', this.script],
         resources: { ...SMOKE_RESOURCES, ...props.resources },
       }],
-    }, { selectorLabels: identity.selectorLabels, labels: identity.labels, restartPolicy: 'Never' });
+      restartPolicy: JobRestartPolicy.NEVER,
+      backoffLimit: props.backoffLimit ?? 3,
+      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
+    }, identity, identity.name.length);
 
-    this.job = new k8s.KubeJob(this, 'Resource', {
-      metadata: objectMeta(identity),
-      spec: { backoffLimit, ttlSecondsAfterFinished: props.ttlSecondsAfterFinished, template },
-    });
+    this.job = new k8s.KubeJob(this, 'Resource', { metadata: objectMeta(identity), spec });
   }
 }
 

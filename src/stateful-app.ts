@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique,
-  invalid, nonNegativeInt, positiveQuantity, serviceName as serviceNameRule, workloadName,
+  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
+  positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
@@ -12,7 +12,7 @@ import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './
 import { IntOrPercent } from './workload/int-or-percent';
 import { namespaceOf } from './workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
-import { AccessMode, ClaimRequest, VolumeMode } from './workload/storage';
+import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from './workload/storage';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -249,9 +249,9 @@ export class StatefulApp extends Construct implements IDnsNamed {
     const ordinalsStart = ensure(this, 'ordinalsStart', props.ordinalsStart ?? 0, nonNegativeInt);
     ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
     ensureOptional(this, 'minReadySeconds', props.minReadySeconds, nonNegativeInt);
-    ensureEnum(this, 'podManagementPolicy', props.podManagementPolicy, PodManagementPolicy);
-    ensureEnum(this, 'claimRetention.whenDeleted', props.claimRetention?.whenDeleted, ClaimRetentionPolicy);
-    ensureEnum(this, 'claimRetention.whenScaled', props.claimRetention?.whenScaled, ClaimRetentionPolicy);
+    ensureOptional(this, 'podManagementPolicy', props.podManagementPolicy, oneOf(PodManagementPolicy));
+    ensureOptional(this, 'claimRetention.whenDeleted', props.claimRetention?.whenDeleted, oneOf(ClaimRetentionPolicy));
+    ensureOptional(this, 'claimRetention.whenScaled', props.claimRetention?.whenScaled, oneOf(ClaimRetentionPolicy));
     const clusterDomain = ensureClusterDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
     this.serviceName = ensure(this, props.serviceName === undefined ? 'serviceName (from name)' : 'serviceName',
       props.serviceName ?? this.name, serviceNameRule);
@@ -333,7 +333,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
     });
 
     if (props.disruptionBudget) {
-      this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget);
+      this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget, replicas);
     }
   }
 
@@ -363,8 +363,6 @@ function defaultServicePorts(pod: PodTemplateProps): ServicePortProps[] {
   return named.length > 0 ? named : all;
 }
 
-const ACCESS_MODES = Object.values(AccessMode) as string[];
-
 function renderClaimTemplate(where: Construct, field: string, t: VolumeClaimTemplate): k8s.KubePersistentVolumeClaimProps {
   // Claim names are pod volume names, and the claim's name is `<template>-<statefulset>-<ordinal>`.
   ensure(where, `${field}.name`, t.name, dnsLabel);
@@ -373,18 +371,12 @@ function renderClaimTemplate(where: Construct, field: string, t: VolumeClaimTemp
   }
   ensure(where, `${field}.storage`, t.storage, positiveQuantity);
   const accessModes = t.accessModes ?? [AccessMode.READ_WRITE_ONCE];
-  if (accessModes.length === 0) {
-    invalid(where, `${field}.accessModes`, [], 'a claim needs at least one access mode', 'use [AccessMode.READ_WRITE_ONCE]');
-  }
-  ensureEach(`${field}.accessModes`, accessModes, (m, f) => {
-    if (!ACCESS_MODES.includes(m)) invalid(where, f, m, 'is not an access mode', `use one of ${ACCESS_MODES.join(', ')}`);
-  });
-  ensureUnique(where, `${field}.accessModes`, accessModes, (m) => m, 'access modes');
+  ensureAccessModes(where, `${field}.accessModes`, accessModes);
   // "" is meaningful (no class: static binding), so only a non-empty class is checked as a name.
   if (t.storageClassName !== '') ensureOptional(where, `${field}.storageClassName`, t.storageClassName, dnsSubdomain);
   ensureLabels(where, `${field}.selector`, t.selector);
   ensureAnnotations(where, `${field}.annotations`, t.annotations);
-  ensureEnum(where, `${field}.volumeMode`, t.volumeMode, VolumeMode);
+  ensureOptional(where, `${field}.volumeMode`, t.volumeMode, oneOf(VolumeMode));
   // No construct labels here: templates are immutable, so adding a label later would make every
   // update of the StatefulSet fail. The controller labels claims with the selector labels itself.
   return {
@@ -400,11 +392,4 @@ function renderClaimTemplate(where: Construct, field: string, t: VolumeClaimTemp
       resources: { requests: { storage: k8s.Quantity.fromString(t.storage) } },
     },
   };
-}
-
-/** Rejects values outside an enum (JavaScript callers and values read from configuration). */
-function ensureEnum(where: Construct, field: string, value: string | undefined, values: Record<string, string>): void {
-  if (value !== undefined && !Object.values(values).includes(value)) {
-    invalid(where, field, value, 'is not one of the allowed values', `use one of ${Object.values(values).join(', ')}`);
-  }
 }

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import { ensureOptional, invalid, nonNegativeInt, positiveInt, Where } from './validation';
@@ -8,7 +8,7 @@ import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } f
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { namespaceOf } from './workload/rbac';
-import { addService, NODE_PORT_RANGE, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
+import { addService, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
 
 /** How far a rolling update may go above and below the desired replicas. */
 export interface RollingUpdateOptions {
@@ -160,13 +160,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
     this.serviceName = this.service ? this.service.name : undefined;
 
     if (props.disruptionBudget) {
-      this.ensureBudgetAllowsDrains(props.disruptionBudget, replicas);
-      this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', identity, props.disruptionBudget);
-    }
-
-    if (this.service) {
-      const service = this.service;
-      this.node.addValidation({ validate: () => nodePortConflicts(service) });
+      this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', identity, props.disruptionBudget, replicas);
     }
   }
 
@@ -193,50 +187,4 @@ export class StatelessApp extends Construct implements IDnsNamed {
       field: 'service.ports',
     });
   }
-
-  /** A budget that never lets a pod go blocks `kubectl drain` forever. */
-  private ensureBudgetAllowsDrains(budget: DisruptionBudgetOptions, replicas: number): void {
-    const min = budget.minAvailable;
-    if (!min) return;
-    const blocks = min.isPercent ? min.value >= 100 : min.value >= replicas;
-    if (blocks) {
-      invalid(this, 'disruptionBudget.minAvailable', min.toString(), `keeps all ${replicas} replicas up, which blocks every node drain`,
-        `use a value below ${min.isPercent ? '100%' : replicas}, or maxUnavailable`);
-    }
-  }
-}
-
-interface NodePortUse {
-  readonly service: k8s.KubeService;
-  readonly index: number;
-  readonly nodePort: number;
-  readonly protocol: string;
-}
-
-function nodePortsOf(service: k8s.KubeService): NodePortUse[] {
-  const ports: Array<{ nodePort?: number; protocol?: string }> = service.toJson().spec?.ports ?? [];
-  return ports.flatMap((p, index) => p.nodePort === undefined ? [] : [{ service, index, nodePort: p.nodePort, protocol: p.protocol ?? 'TCP' }]);
-}
-
-/**
- * Node ports are allocated cluster-wide, so a fixed node port must be unique across every Service
- * of the app, whoever rendered it. One Service may reuse a node port for a different protocol.
- */
-function nodePortConflicts(own: k8s.KubeService): string[] {
-  const mine = nodePortsOf(own);
-  if (mine.length === 0) return [];
-  const errors: string[] = [];
-  const others = own.node.root.node.findAll()
-    .filter((c: IConstruct): c is k8s.KubeService => c instanceof k8s.KubeService && c !== own)
-    .flatMap(nodePortsOf);
-  for (const use of mine) {
-    const clash = mine.find((m) => m.index < use.index && m.nodePort === use.nodePort && m.protocol === use.protocol)
-      ?? others.find((o) => o.nodePort === use.nodePort);
-    if (clash) {
-      errors.push(`service.ports[${use.index}].nodePort ${use.nodePort}: also used by ${clash.service.node.path} ports[${clash.index}] `
-        + '(node ports are allocated cluster-wide, so the API server rejects the second Service); '
-        + `pick another port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}, or leave nodePort unset`);
-    }
-  }
-  return errors;
 }

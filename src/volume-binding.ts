@@ -1,5 +1,5 @@
-import { ensure, ensureEach, ensureLabels, invalid, parseQuantity, positiveQuantity, Where } from './validation';
-import { AccessMode, ClaimRequest, LEGACY_STORAGE_CLASS_ANNOTATION, VolumeMode } from './workload/storage';
+import { ensure, ensureEach, ensureLabels, parseQuantity, positiveQuantity, Where } from './validation';
+import { AccessMode, ClaimRequest, ensureAccessModes, LEGACY_STORAGE_CLASS_ANNOTATION, VolumeMode } from './workload/storage';
 
 /** The claim a PersistentVolume is reserved for (`spec.claimRef`). */
 export interface VolumeClaimRef {
@@ -102,15 +102,17 @@ export interface BindingCheckOptions {
  * Decides which PersistentVolume each claim binds to, the way the Kubernetes PV controller does
  * (`FindMatchingVolume` in k8s.io/component-helpers/storage/volume):
  *
- * - a volume reserved for the claim (`claimRef`) wins if it is large enough, has the requested modes
- *   and the same volumeMode; the controller does not compare class or selector for it;
+ * - a volume reserved for the claim (`claimRef`) is a candidate if it is large enough, has the requested
+ *   modes and the same volumeMode; the controller does not compare class or selector for it, and it wins
+ *   over the other candidates with the same access modes (not over ones with fewer, see below);
  * - otherwise a candidate has every requested access mode, capacity >= request, the same volumeMode,
  *   no claimRef to another claim, labels matching the claim's selector, and the claim's class (the
  *   legacy annotation `volume.beta.kubernetes.io/storage-class` wins over `spec.storageClassName`; a
  *   claim with neither takes the default StorageClass if the cluster has one, else "", which only
  *   matches class-less volumes);
  * - among candidates it prefers the fewest access modes (the controller searches its access-mode index
- *   from the smallest mode set up), then the smallest capacity; ties go to the volume listed first.
+ *   from the smallest mode set up, one exact set at a time), then within that set the reserved volume,
+ *   then the smallest capacity; ties go to the volume listed first.
  *
  * Claims are bound in the order given (a StatefulSet creates them ordinal by ordinal) and a volume binds
  * at most one claim. With a WaitForFirstConsumer class the scheduler binds instead of the controller; it
@@ -149,34 +151,13 @@ export function claimClass(claim: ClaimRequest): string | undefined {
 
 function checkClaim(where: Where, field: string, claim: ClaimRequest): void {
   ensure(where, `${field}.storage`, claim.storage, positiveQuantity);
-  checkModes(where, `${field}.accessModes`, claim.accessModes);
+  ensureAccessModes(where, `${field}.accessModes`, claim.accessModes);
   ensureLabels(where, `${field}.selector`, claim.selector);
 }
 
 function checkVolume(where: Where, field: string, volume: BindableVolume): void {
   ensure(where, `${field}.capacity`, volume.capacity, positiveQuantity);
-  checkModes(where, `${field}.accessModes`, volume.accessModes);
-}
-
-const KNOWN_MODES = new Set<string>(Object.values(AccessMode));
-
-/**
- * Access modes as the API server accepts them: at least one, each known, no duplicates, and
- * ReadWriteOncePod alone. @internal
- */
-export function checkModes(where: Where, field: string, modes: AccessMode[] | undefined): void {
-  if (!modes || modes.length === 0) {
-    invalid(where, field, modes, 'needs at least one access mode', 'use e.g. [AccessMode.READ_WRITE_ONCE]');
-  }
-  modes.forEach((m, i) => {
-    if (!KNOWN_MODES.has(m)) {
-      invalid(where, `${field}[${i}]`, m, `is not an access mode (${[...KNOWN_MODES].join(', ')})`, 'use an AccessMode value');
-    }
-    if (modes.indexOf(m) !== i) invalid(where, `${field}[${i}]`, m, 'is listed twice', 'remove the duplicate');
-  });
-  if (modes.includes(AccessMode.READ_WRITE_ONCE_POD) && modes.length > 1) {
-    invalid(where, field, modes, 'ReadWriteOncePod may not be combined with other access modes', 'use [AccessMode.READ_WRITE_ONCE_POD] alone');
-  }
+  ensureAccessModes(where, `${field}.accessModes`, volume.accessModes);
 }
 
 function bindOne(claim: ClaimRequest, volumes: BindableVolume[], taken: Map<string, string>, options: BindingCheckOptions): ClaimBinding {
@@ -186,7 +167,8 @@ function bindOne(claim: ClaimRequest, volumes: BindableVolume[], taken: Map<stri
   const request = parseQuantity(claim.storage);
   const claimMode = claim.volumeMode ?? VolumeMode.FILESYSTEM;
   const rejections: VolumeRejection[] = [];
-  let best: BindableVolume | undefined;
+  // Volumes that can take the claim; `reserved` ones skipped the class and selector checks.
+  const candidates: Array<{ volume: BindableVolume; reserved: boolean }> = [];
   const reject = (volume: BindableVolume, mismatch: BindingMismatch, detail: string) => rejections.push({ volume: volume.name, mismatch, detail });
 
   for (const volume of volumes) {
@@ -215,9 +197,9 @@ function bindOne(claim: ClaimRequest, volumes: BindableVolume[], taken: Map<stri
       continue;
     }
     if (reservedForClaim) {
-      // The controller returns a pre-bound volume at once, without comparing class or selector.
-      best = volume;
-      break;
+      // The controller takes a pre-bound volume without comparing class or selector.
+      candidates.push({ volume, reserved: true });
+      continue;
     }
     const unmatched = Object.entries(claim.selector ?? {}).filter(([k, v]) => volume.labels?.[k] !== v);
     if (unmatched.length > 0) {
@@ -229,9 +211,10 @@ function bindOne(claim: ClaimRequest, volumes: BindableVolume[], taken: Map<stri
       reject(volume, BindingMismatch.STORAGE_CLASS, `has class ${show(volumeClass)}, the claim asks for ${show(storageClass)}${explicit === undefined && storageClass !== '' ? ' (the default StorageClass it gets for setting no class)' : ''}`);
       continue;
     }
-    if (best === undefined || better(volume, best)) best = volume;
+    candidates.push({ volume, reserved: false });
   }
 
+  const best = pick(candidates);
   if (best) {
     taken.set(best.name, `${namespace}/${claim.name}`);
     return { claim: claim.name, namespace, storageClass, volume: best.name, rejections: [] };
@@ -242,10 +225,23 @@ function bindOne(claim: ClaimRequest, volumes: BindableVolume[], taken: Map<stri
   return { claim: claim.name, namespace, storageClass, reason, rejections };
 }
 
-/** The controller's preference: fewer access modes first, then the smaller volume. */
-function better(a: BindableVolume, b: BindableVolume): boolean {
-  if (a.accessModes.length !== b.accessModes.length) return a.accessModes.length < b.accessModes.length;
-  return parseQuantity(a.capacity) < parseQuantity(b.capacity);
+/**
+ * The controller's choice (`findByClaim`): it searches its access-mode index one exact mode set at a
+ * time, fewest modes first, and takes from the first set with a fit the volume pre-bound to the claim,
+ * else the smallest. So a pre-bound volume with more modes loses to a fitting volume with fewer.
+ */
+function pick(candidates: Array<{ volume: BindableVolume; reserved: boolean }>): BindableVolume | undefined {
+  const groups = new Map<string, Array<{ volume: BindableVolume; reserved: boolean }>>();
+  for (const c of candidates) {
+    const key = [...c.volume.accessModes].sort().join(',');
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  // Stable sort: sets of equal size keep the order of their first volume (the controller's order is arbitrary there).
+  const first = [...groups.values()].sort((a, b) => a[0].volume.accessModes.length - b[0].volume.accessModes.length)[0];
+  if (!first) return undefined;
+  const reserved = first.find((c) => c.reserved);
+  if (reserved) return reserved.volume;
+  return first.reduce((min, c) => (parseQuantity(c.volume.capacity) < parseQuantity(min.volume.capacity) ? c : min)).volume;
 }
 
 function show(storageClass: string): string {

@@ -706,6 +706,13 @@ describe('bad input', () => {
     expect(error({ dnsServiceIp: 'fd00::1', serviceCidr: 'fd00::/112' })).toMatch(/is the first address of serviceCidr "fd00::\/112".*e\.g\. "fd00::a"$/);
   });
 
+  test('an IPv6 service IP beyond the 65535 addresses the API server allocates from an IPv6 range', () => {
+    expect(error({ dnsServiceIp: 'fd00:10:96::1:0', serviceCidr: 'fd00:10:96::/108' }))
+      .toBe('[test/dns] dnsServiceIp "fd00:10:96::1:0": lies beyond the first 65535 addresses of serviceCidr "fd00:10:96::/108", the only ones the API server allocates from an IPv6 range; use one of those, e.g. "fd00:10:96::a"');
+    // The last address of a /112 is allocatable: IPv6 ranges have no broadcast address.
+    expect(only(synth({ dnsServiceIp: 'fd00::ffff', serviceCidr: 'fd00::/112' }).docs, 'Service').spec.clusterIP).toBe('fd00::ffff');
+  });
+
   test('an invalid service CIDR', () => {
     expect(error({ serviceCidr: '10.0.0.0/33' })).toBe('[test/dns] serviceCidr "10.0.0.0/33": the prefix length must be a number from 0 to 32; try "10.0.0.0/24"');
   });

@@ -58,6 +58,7 @@ describe('invalid schedules name the field, the reason and the fix', () => {
     ['0 0 31 4,6,9,11 *', 'never fires: no month in "4,6,9,11" has a day "31"'],
     ['TZ=Europe/Berlin 0 3 * * *', 'TZ= prefixes are rejected by the Kubernetes API server (the zone has its own field); set timeZone: "Europe/Berlin" and schedule: "0 3 * * *"'],
     ['CRON_TZ=America/New_York 30 6 * * 1-5', 'CRON_TZ= prefixes are rejected by the Kubernetes API server (the zone has its own field); set timeZone: "America/New_York" and schedule: "30 6 * * 1-5"'],
+    ['cron_tz=Etc/UTC 0 3 * * *', 'cron_tz= prefixes are rejected by the Kubernetes API server (the zone has its own field); set timeZone: "Etc/UTC" and schedule: "0 3 * * *"'],
     ['0 3 * * * TZ', 'the Kubernetes API server rejects any schedule that contains "TZ"; put the time zone in timeZone'],
     ['@every 5m', '@every counts from the CronJob\'s creation or last run, not from the clock, and ignores timeZone; use a cron expression'],
     ['@DAILY', 'is not a macro Kubernetes knows; use "@daily" (macros are lower case)'],

@@ -295,6 +295,18 @@ describe('StorageClass', () => {
     expect(set.storageClass?.name).toBe('static-nfs');
   });
 
+  test('a StorageClass named on its own gives the set\'s volumes its class, so claims of that class bind them', () => {
+    const { set, docs } = render({ ...BASE, storageClass: { name: 'static-nfs' }, volumes: [{ name: 'a', path: '/a' }, { name: 'b', path: '/b', storageClassName: 'other' }] });
+    expect(pvs(docs).map((pv) => pv.spec.storageClassName)).toEqual(['static-nfs', 'other']);
+    expect(set.simulateBinding([{ name: 'c', storage: '1Gi', accessModes: [RWO], storageClassName: 'static-nfs' }]).claims[0].volume).toBe('a');
+  });
+
+  test('fails when the StorageClass and the set name different classes', () => {
+    expect(renderError({ ...BASE, storageClassName: 'nfs', storageClass: { name: 'static-nfs' } })).toContain(
+      '[test/nfs] storageClass.name "static-nfs": differs from the set\'s storageClassName "nfs", so the StorageClass would name none of the set\'s volumes; give both the same name, or set only one of them');
+    expect(renderError({ ...BASE, storageClassName: '', storageClass: { name: 'static-nfs' } })).toContain('[test/nfs] storageClass.name "static-nfs": differs from the set\'s storageClassName ""');
+  });
+
   test('none unless asked', () => {
     const { set, docs } = render({ ...BASE, storageClassName: 'nfs', volumes: [{ name: 'a', path: '/a' }] });
     expect(docs.filter((d) => d.kind === 'StorageClass')).toEqual([]);

@@ -152,6 +152,18 @@ describe('update strategy', () => {
     expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '0%', maxSurge: '10%' } });
   });
 
+  test('a surge alone takes no node down: maxUnavailable defaults to 0 (the API server rejects both non-zero)', () => {
+    const updateStrategy = NodeAgentUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(1) });
+    expect(daemonSet({ updateStrategy }).spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('maxSurge with a non-zero maxUnavailable is rejected, as the API server would', () => {
+    const updateStrategy = NodeAgentUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.percent(10), maxUnavailable: IntOrPercent.count(1) });
+    expect(errorOf(() => synth({ updateStrategy }))).toBe(
+      '[test/agent] updateStrategy.maxSurge "10%": a DaemonSet may not surge while maxUnavailable is non-zero ("1"); '
+      + 'set maxUnavailable to IntOrPercent.count(0) (or leave it unset) to surge, or drop maxSurge');
+  });
+
   test('OnDelete', () => {
     expect(daemonSet({ updateStrategy: NodeAgentUpdateStrategy.onDelete() }).spec.updateStrategy).toEqual({ type: 'OnDelete' });
     expect(NodeAgentUpdateStrategy.onDelete().type).toBe('OnDelete');

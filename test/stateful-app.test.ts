@@ -410,11 +410,13 @@ describe('bad input', () => {
     ['a zero claim size', { volumeClaimTemplates: [{ name: 'data', storage: '0' }] }, /^\[test\/db\] volumeClaimTemplates\[0\]\.storage "0": must be greater than zero/],
     ['a negative claim size', { volumeClaimTemplates: [{ name: 'data', storage: '-1Gi' }] }, /^\[test\/db\] volumeClaimTemplates\[0\]\.storage "-1Gi": must not be negative; try "1Gi"$/],
     ['an unknown access mode', { volumeClaimTemplates: [{ ...DATA, accessModes: ['ReadWrite' as AccessMode] }] },
-      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes\[0\] "ReadWrite": is not an access mode; use one of ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod$/],
+      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes\[0\] "ReadWrite": is not an access mode \(ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod\); use an AccessMode value$/],
     ['no access modes', { volumeClaimTemplates: [{ ...DATA, accessModes: [] }] },
-      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes \[\]: a claim needs at least one access mode; use \[AccessMode\.READ_WRITE_ONCE\]$/],
+      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes \[\]: needs at least one access mode; use e\.g\. \[AccessMode\.READ_WRITE_ONCE\]$/],
     ['a repeated access mode', { volumeClaimTemplates: [{ ...DATA, accessModes: [AccessMode.READ_WRITE_ONCE, AccessMode.READ_WRITE_ONCE] }] },
-      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes\[1\] "ReadWriteOnce": duplicates/],
+      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes\[1\] "ReadWriteOnce": is listed twice; remove the duplicate$/],
+    ['ReadWriteOncePod with another mode', { volumeClaimTemplates: [{ ...DATA, accessModes: [AccessMode.READ_WRITE_ONCE_POD, AccessMode.READ_WRITE_ONCE] }] },
+      /^\[test\/db\] volumeClaimTemplates\[0\]\.accessModes \["ReadWriteOncePod","ReadWriteOnce"\]: ReadWriteOncePod may not be combined with other access modes; use \[AccessMode\.READ_WRITE_ONCE_POD\] alone$/],
     ['an invalid storage class', { volumeClaimTemplates: [{ ...DATA, storageClassName: 'NFS_Client' }] },
       /^\[test\/db\] volumeClaimTemplates\[0\]\.storageClassName "NFS_Client": must be a DNS-1123 subdomain/],
     ['an invalid claim selector', { volumeClaimTemplates: [{ ...DATA, selector: { tier: 'not valid' } }] },
@@ -433,8 +435,6 @@ describe('bad input', () => {
       /^\[test\/db\] servicePorts\[1\] "postgres": duplicates servicePorts\[0\] \(port names must be unique\)/],
     ['duplicate service ports', { servicePorts: [{ port: 5432, name: 'a' }, { port: 5432, name: 'b' }] },
       /^\[test\/db\] servicePorts\[1\] "5432\/TCP": duplicates servicePorts\[0\]/],
-    ['a Service without ports', { containers: [{ ...db, ports: undefined }] },
-      /^\[test\/db\] servicePorts \[\]: a Service needs at least one port; give ports, or add ports to the containers$/],
     ['a clusterDomain with a trailing dot', { clusterDomain: 'cluster.local.' }, /^\[test\/db\] clusterDomain "cluster.local.": must not end with a dot; try "cluster.local"$/],
     ['an invalid clusterDomain', { clusterDomain: 'Cluster_Local' }, /^\[test\/db\] clusterDomain "Cluster_Local": must be a DNS-1123 subdomain/],
     ['a client Service named like the headless one', { clientService: { name: 'db' } },
@@ -445,6 +445,8 @@ describe('bad input', () => {
     ['a zero disruption budget', { disruptionBudget: { maxUnavailable: IntOrPercent.count(0) } },
       /^\[test\/db\] disruptionBudget\.maxUnavailable "0": zero blocks every node drain; allow at least 1$/],
     ['hostPath volumes', { volumes: [PodVolume.hostPath('host', '/var/lib')] }, /^\[test\/db\] volumes\[0\] "host": hostPath volumes are host access/],
+    ['a budget that keeps every replica', { replicas: 3, disruptionBudget: { minAvailable: IntOrPercent.percent(67) } },
+      /^\[test\/db\] disruptionBudget\.minAvailable "67%": keeps all 3 replicas up \(percentages round up\), which blocks every node drain; use a value below 67%, or maxUnavailable$/],
   ])('fails on %s', (_what, props, message) => {
     expect(buildError(props)).toMatch(message);
   });
@@ -516,5 +518,22 @@ describe('the tutorial chart', () => {
     expect(chart.nginx.serviceDnsName).toBe('nginx.default.svc.cluster.local');
     expect(chart.nginx.podDnsNames[2]).toBe('nginx-statefulset-2.nginx.default.svc.cluster.local');
     expect(chart.nginx.claims).toEqual([]);
+  });
+});
+
+describe('shared Service rules', () => {
+  test('a stateful worker without ports still gets its governing headless Service', () => {
+    const { headless, app } = build({ containers: [{ name: 'worker', image: 'busybox:1.28.4', volumeMounts: [{ volume: 'data', mountPath: '/data' }] }] });
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.ports).toBeUndefined();
+    expect(app.podDnsNames).toEqual(['db-0.db.default.svc.cluster.local']);
+  });
+
+  test('a fixed node port of a client Service must be unique in the app', () => {
+    const chart = testChart();
+    const nodePort = { clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] } };
+    new StatefulApp(chart, 'a', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
+    new StatefulApp(chart, 'b', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/a\] clientService\.ports\[0\]\.nodePort 30432: also used by test\/b\/ClientService ports\[0\]/);
   });
 });

@@ -231,11 +231,20 @@ describe('disruption budget', () => {
     expect(pdb.spec.maxUnavailable).toBeUndefined();
   });
 
+  test('a percentage that rounds up to one pod short of the replicas', () => {
+    expect(only(render({ replicas: 3, disruptionBudget: { minAvailable: IntOrPercent.percent(66) } }).docs, 'PodDisruptionBudget').spec.minAvailable).toBe('66%');
+  });
+
   test.each<[Partial<StatelessAppProps>, string]>([
     [{ replicas: 2, disruptionBudget: { minAvailable: IntOrPercent.count(2) } },
       '[test/web] disruptionBudget.minAvailable "2": keeps all 2 replicas up, which blocks every node drain; use a value below 2, or maxUnavailable'],
     [{ replicas: 2, disruptionBudget: { minAvailable: IntOrPercent.percent(100) } },
-      '[test/web] disruptionBudget.minAvailable "100%": keeps all 2 replicas up, which blocks every node drain; use a value below 100%, or maxUnavailable'],
+      '[test/web] disruptionBudget.minAvailable "100%": keeps all 2 replicas up, which blocks every node drain; use a value below 51%, or maxUnavailable'],
+    // The disruption controller rounds percentages up: 67% of 3 is 3 pods.
+    [{ replicas: 3, disruptionBudget: { minAvailable: IntOrPercent.percent(67) } },
+      '[test/web] disruptionBudget.minAvailable "67%": keeps all 3 replicas up (percentages round up), which blocks every node drain; use a value below 67%, or maxUnavailable'],
+    [{ disruptionBudget: { minAvailable: IntOrPercent.percent(50) } },
+      '[test/web] disruptionBudget.minAvailable "50%": keeps all 1 replicas up (percentages round up), which blocks every node drain; use a value below 1%, or maxUnavailable'],
     [{ disruptionBudget: { maxUnavailable: IntOrPercent.count(0) } },
       '[test/web] disruptionBudget.maxUnavailable "0": zero blocks every node drain; allow at least 1'],
   ])('rejects budgets that block drains (%#)', (props, message) => {

@@ -238,3 +238,24 @@ describe('cluster-scoped objects', () => {
     expect(manifestProblems({ ...pv, metadata: { name: 'pv001' } })).toEqual([]);
   });
 });
+
+describe('DaemonSet rolling updates', () => {
+  const ds = (rollingUpdate: Record<string, unknown>) => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent' },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate },
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } },
+    },
+  });
+
+  test('allow a surge or unavailability, not both and not neither', () => {
+    expect(manifestProblems(ds({ maxUnavailable: 1 }))).toEqual([]);
+    expect(manifestProblems(ds({ maxSurge: 1, maxUnavailable: 0 }))).toEqual([]);
+    expect(manifestProblems(ds({ maxSurge: '10%', maxUnavailable: 1 }))[0].message).toMatch(/only one of them non-zero/);
+    expect(manifestProblems(ds({ maxSurge: 1 }))[0].message).toMatch(/only one of them non-zero/); // maxUnavailable defaults to 1
+    expect(manifestProblems(ds({ maxSurge: 0, maxUnavailable: '0%' }))[0].message).toMatch(/both zero/);
+  });
+});

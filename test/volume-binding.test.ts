@@ -178,6 +178,15 @@ describe('pre-bound volumes (claimRef)', () => {
     expect(result.freeVolumes).toEqual(['free']);
   });
 
+  test('a reserved volume loses to a fitting volume with fewer access modes (the controller searches that mode set first)', () => {
+    const reserved = volume({ name: 'reserved', accessModes: [RWX, RWO], claimRef: { name: 'data-db-0', namespace: 'default' } });
+    const result = VolumeBinding.simulate([claim()], [reserved, volume({ name: 'rwo-only' })]);
+    expect(result.claims[0].volume).toBe('rwo-only');
+    expect(result.freeVolumes).toEqual(['reserved']);
+    // With the same modes, the reservation wins whatever the order.
+    expect(VolumeBinding.simulate([claim()], [volume({ name: 'free' }), { ...reserved, accessModes: [RWO] }]).claims[0].volume).toBe('reserved');
+  });
+
   test('a claim without a namespace matches claimRefs in the default namespace', () => {
     const reserved = volume({ claimRef: { name: 'data-db-0', namespace: 'apps' } });
     expect(VolumeBinding.simulate([claim({ namespace: undefined })], [reserved], { defaultNamespace: 'apps' }).ok).toBe(true);

@@ -17,14 +17,17 @@ export interface PolicyOptions {
 export interface PolicyViolation {
   /** The rule, e.g. `run-as-non-root`. */
   readonly ruleId: string;
+  /** Its severity with the plugin's properties applied. */
   readonly severity: PolicySeverity;
   /** The manifest file the object is in. */
   readonly file: string;
   /** Position of the object in its file (0-based). */
   readonly index: number;
+  /** The object's kind. */
   readonly kind: string;
   /** @default - the object has no namespace */
   readonly namespace?: string;
+  /** The object's `metadata.name`. */
   readonly name: string;
   /** The object as `Kind namespace/name` (or `Kind name` without a namespace). */
   readonly object: string;

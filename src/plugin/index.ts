@@ -18,9 +18,13 @@ export interface PolicyViolatingResource {
 
 /** A violation as cdk8s-cli's validation report takes it. */
 export interface PolicyReportViolation {
+  /** The rule and its severity, e.g. `host-pid (error)`. */
   readonly ruleName: string;
+  /** The object and what is wrong with it. */
   readonly recommendation: string;
+  /** How to fix it. */
   readonly fix: string;
+  /** The objects that break the rule (one per violation here). */
   readonly violatingResources: PolicyViolatingResource[];
 }
 
@@ -42,7 +46,9 @@ export interface IPolicyValidationLogger {
 export interface IPolicyValidationContext {
   /** Paths of every synthesised YAML file. */
   readonly manifests: string[];
+  /** Where violations and the final status go. */
   readonly report: IPolicyValidationReport;
+  /** Prints to cdk8s-cli's output. */
   readonly logger: IPolicyValidationLogger;
   /** Parses a manifest file into its documents. */
   parseManifest(manifestPath: string): any[];

@@ -154,7 +154,8 @@ export function parseCron(expression: string): Parsed {
     return { problem: { reason: 'must not be empty', fix: 'e.g. "0 3 * * *" for 03:00 every day' } };
   }
   const text = expression.trim();
-  const tz = /^(CRON_TZ|TZ)=(\S*)\s*(.*)$/.exec(text);
+  // Any case: robfig/cron knows only the upper-case prefixes, so `cron_tz=` would fail as a 6th field.
+  const tz = /^(CRON_TZ|TZ)=(\S*)\s*(.*)$/i.exec(text);
   if (tz) {
     return {
       problem: {

@@ -105,6 +105,7 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
     checkContainers(out, `${pod.path ? pod.path + '.' : ''}spec`, spec, claimNames);
   }
   if (kind === 'Service') checkService(out, m);
+  if (kind === 'DaemonSet') checkDaemonSetRollout(out, m);
   if (kind === 'PersistentVolume') {
     const sources = ['nfs', 'hostPath', 'local', 'csi', 'iscsi', 'fc', 'cephfs', 'rbd', 'glusterfs'].filter((s) => m.spec?.[s] !== undefined);
     if (sources.length !== 1) out.push({ path: 'spec', message: `a PersistentVolume needs exactly one volume source (has ${sources.length})` });
@@ -168,4 +169,19 @@ function checkService(out: ManifestProblem[], m: Manifest): void {
       if (problem) out.push({ path: `spec.ports[${i}].name`, message: `${JSON.stringify(p.name)}: ${problem.reason}` });
     }
   });
+}
+
+/** The API server accepts a DaemonSet rolling update with a non-zero maxSurge or maxUnavailable, not both. */
+function checkDaemonSetRollout(out: ManifestProblem[], m: Manifest): void {
+  const rolling = m.spec?.updateStrategy?.rollingUpdate;
+  if (!rolling) return;
+  const nonZero = (v: unknown) => v !== undefined && v !== 0 && v !== '0%';
+  const surge = rolling.maxSurge;
+  const unavailable = rolling.maxUnavailable ?? 1; // Kubernetes' default
+  if (nonZero(surge) && nonZero(unavailable)) {
+    out.push({ path: 'spec.updateStrategy.rollingUpdate', message: `maxSurge ${JSON.stringify(surge)} and maxUnavailable ${JSON.stringify(unavailable)}: a DaemonSet may set only one of them non-zero` });
+  }
+  if (!nonZero(surge) && !nonZero(unavailable)) {
+    out.push({ path: 'spec.updateStrategy.rollingUpdate', message: 'maxSurge and maxUnavailable are both zero: the rollout can never replace a pod' });
+  }
 }

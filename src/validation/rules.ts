@@ -218,3 +218,11 @@ export function isUnpinnedImage(value: string): boolean {
   return !value.includes('@') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'));
 }
 
+
+/** One of an enum's values: JavaScript callers and values read from configuration can pass any string. */
+export function oneOf(values: Record<string, string>): Rule<string> {
+  const allowed = Object.values(values);
+  return (value) => allowed.includes(value)
+    ? undefined
+    : { reason: 'is not one of the allowed values', fix: `use one of ${allowed.join(', ')}` };
+}

@@ -14,8 +14,9 @@ export interface DisruptionBudgetOptions {
 
 /** Renders a `policy/v1` PodDisruptionBudget over a workload's pods. @internal */
 export function addDisruptionBudget(
-  scope: Construct, id: string, identity: WorkloadIdentity, options: DisruptionBudgetOptions,
+  scope: Construct, id: string, identity: WorkloadIdentity, options: DisruptionBudgetOptions, replicas?: number,
 ): k8s.KubePodDisruptionBudget {
+  if (replicas !== undefined) ensureBudgetAllowsDrains(scope, options, replicas);
   if (options.maxUnavailable && options.minAvailable) {
     invalid(scope, 'disruptionBudget.minAvailable', options.minAvailable.toString(), 'minAvailable and maxUnavailable are exclusive', 'give one of them');
   }
@@ -28,4 +29,18 @@ export function addDisruptionBudget(
     metadata: objectMeta(identity, identity.name),
     spec: { selector: { matchLabels: { ...identity.selectorLabels } }, maxUnavailable, minAvailable },
   });
+}
+
+/** A budget that never lets a pod go blocks `kubectl drain` forever. */
+function ensureBudgetAllowsDrains(scope: Construct, budget: DisruptionBudgetOptions, replicas: number): void {
+  const min = budget.minAvailable;
+  if (!min || replicas === 0) return;
+  // The disruption controller rounds a percentage up: 50% of 1 replica keeps that replica.
+  const kept = min.isPercent ? Math.ceil((replicas * min.value) / 100) : min.value;
+  if (kept >= replicas) {
+    const below = min.isPercent ? `${Math.floor((100 * (replicas - 1)) / replicas) + 1}%` : `${replicas}`;
+    invalid(scope, 'disruptionBudget.minAvailable', min.toString(),
+      `keeps all ${replicas} replicas up${min.isPercent && min.value < 100 ? ' (percentages round up)' : ''}, which blocks every node drain`,
+      `use a value below ${below}, or maxUnavailable`);
+  }
 }

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Protocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
 import { ensure, ensureOptional, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
@@ -115,18 +115,57 @@ export function addService(scope: Construct, id: string, identity: WorkloadIdent
   if (spec.headless && type !== ServiceType.CLUSTER_IP) {
     invalid(scope, spec.field, type, 'a headless Service must be of type ClusterIP', 'drop the type or use a separate Service');
   }
-  if (spec.ports.length === 0) {
+  // A headless Service may have no ports (it only publishes DNS records); any other needs one.
+  if (spec.ports.length === 0 && !spec.headless) {
     invalid(scope, spec.field, [], 'a Service needs at least one port', 'give ports, or add ports to the containers');
   }
   const ports = renderServicePorts(scope, spec.field, spec.ports, pod, type !== ServiceType.CLUSTER_IP);
-  return new k8s.KubeService(scope, id, {
+  const service = new k8s.KubeService(scope, id, {
     metadata: objectMeta(identity, spec.name, spec.annotations),
     spec: {
       type: type === ServiceType.CLUSTER_IP ? undefined : type,
       clusterIp: spec.headless ? 'None' : spec.clusterIp,
       selector: { ...identity.selectorLabels },
-      ports,
+      ports: ports.length > 0 ? ports : undefined,
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
     },
   });
+  if (ports.some((p) => p.nodePort !== undefined)) {
+    scope.node.addValidation({ validate: () => nodePortConflicts(service, spec.field) });
+  }
+  return service;
+}
+
+interface NodePortUse {
+  readonly service: k8s.KubeService;
+  readonly index: number;
+  readonly nodePort: number;
+  readonly protocol: string;
+}
+
+function nodePortsOf(service: k8s.KubeService): NodePortUse[] {
+  const ports: Array<{ nodePort?: number; protocol?: string }> = service.toJson().spec?.ports ?? [];
+  return ports.flatMap((p, index) => p.nodePort === undefined ? [] : [{ service, index, nodePort: p.nodePort, protocol: p.protocol ?? 'TCP' }]);
+}
+
+/**
+ * Node ports are allocated cluster-wide, so a fixed node port must be unique across every Service
+ * of the app, whoever rendered it. One Service may reuse a node port for a different protocol.
+ */
+function nodePortConflicts(own: k8s.KubeService, field: string): string[] {
+  const mine = nodePortsOf(own);
+  const errors: string[] = [];
+  const others = own.node.root.node.findAll()
+    .filter((c: IConstruct): c is k8s.KubeService => c instanceof k8s.KubeService && c !== own)
+    .flatMap(nodePortsOf);
+  for (const use of mine) {
+    const clash = mine.find((m) => m.index < use.index && m.nodePort === use.nodePort && m.protocol === use.protocol)
+      ?? others.find((o) => o.nodePort === use.nodePort);
+    if (clash) {
+      errors.push(`${field}[${use.index}].nodePort ${use.nodePort}: also used by ${clash.service.node.path} ports[${clash.index}] `
+        + '(node ports are allocated cluster-wide, so the API server rejects the second Service); '
+        + `pick another port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}, or leave nodePort unset`);
+    }
+  }
+  return errors;
 }

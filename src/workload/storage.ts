@@ -1,3 +1,5 @@
+import { invalid, Where } from '../validation';
+
 /** How a volume can be mounted (PersistentVolume and claim access modes). */
 export enum AccessMode {
   /** Read-write by one node. */
@@ -47,4 +49,26 @@ export interface ClaimRequest {
   readonly selector?: Record<string, string>;
   /** @default VolumeMode.FILESYSTEM */
   readonly volumeMode?: VolumeMode;
+}
+
+const KNOWN_MODES = new Set<string>(Object.values(AccessMode));
+
+/**
+ * Access modes as the API server accepts them on claims, claim templates and volumes: at least one,
+ * each known, none twice, and ReadWriteOncePod alone.
+ * @internal
+ */
+export function ensureAccessModes(where: Where, field: string, modes: AccessMode[] | undefined): void {
+  if (!modes || modes.length === 0) {
+    invalid(where, field, modes, 'needs at least one access mode', 'use e.g. [AccessMode.READ_WRITE_ONCE]');
+  }
+  modes.forEach((m, i) => {
+    if (!KNOWN_MODES.has(m)) {
+      invalid(where, `${field}[${i}]`, m, `is not an access mode (${[...KNOWN_MODES].join(', ')})`, 'use an AccessMode value');
+    }
+    if (modes.indexOf(m) !== i) invalid(where, `${field}[${i}]`, m, 'is listed twice', 'remove the duplicate');
+  });
+  if (modes.includes(AccessMode.READ_WRITE_ONCE_POD) && modes.length > 1) {
+    invalid(where, field, modes, 'ReadWriteOncePod may not be combined with other access modes', 'use [AccessMode.READ_WRITE_ONCE_POD] alone');
+  }
 }
