@@ -4,7 +4,7 @@ import {
   BatchJob, BatchJobProps, CompletionMode, ContainerProps, ExitCodeOperator, ImagePullPolicy, JobRestartPolicy, PodConditionStatus,
   PodFailureAction, PodFailurePolicyRule,
 } from '../src';
-import { Manifest, only, synthValid, testChart } from './util';
+import { errorOf, Manifest, only, synthValid, testChart } from './util';
 import { BatchChart } from '../src/app/batch';
 
 const perl: ContainerProps = { name: 'pi', image: 'perl:5.34.0', command: ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)'] };
@@ -16,12 +16,7 @@ function render(props: Partial<BatchJobProps> = {}, id = 'job'): { job: BatchJob
 }
 
 function renderError(props: Partial<BatchJobProps>, id = 'job'): string {
-  try {
-    render(props, id);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => render(props, id));
 }
 
 /** The test's own canonical JSON (sorted keys), to check the hash independently of the construct. */

@@ -1,5 +1,7 @@
 import { Corefile, CorefileServerBlock } from '../src';
 import { corefileToken } from '../src/corefile';
+import { UPSTREAM_YAML } from './fixtures/coredns-upstream';
+import { parseYamlDocuments } from './util';
 
 describe('rendering', () => {
   const servers: CorefileServerBlock[] = [
@@ -71,29 +73,8 @@ describe('corefileToken', () => {
 });
 
 describe('parsing', () => {
-  // Kubernetes' addon Corefile (cluster/addons/dns/coredns/coredns.yaml.base, commit 008b3652) with
-  // the tutorial's domain, as literal text.
-  const UPSTREAM = `.:53 {
-    errors
-    health {
-        lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-        pods insecure
-        fallthrough in-addr.arpa ip6.arpa
-        ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-        max_concurrent 1000
-    }
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`;
+  // Kubernetes' addon Corefile, from the same upstream manifest the addon's parity test uses.
+  const UPSTREAM: string = parseYamlDocuments(UPSTREAM_YAML).find((d) => d.kind === 'ConfigMap')!.data.Corefile;
 
   test('reads the upstream Corefile into the model', () => {
     const parsed = Corefile.parse(UPSTREAM);

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import {
   AccessMode, BindingMismatch, ClaimRequest, NfsReclaimPolicy, NfsVolumeSet, NfsVolumeSetProps, StatefulApp, VolumeBindingMode, VolumeMode,
 } from '../src';
-import { Manifest, only, synthValid, testChart } from './util';
+import { errorOf, Manifest, only, synthValid, testChart } from './util';
 import { StorageChart } from '../src/app/storage';
 import { warningsOf } from '../src/validation';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
@@ -48,21 +48,11 @@ function render(props: NfsVolumeSetProps, chart: Chart = testChart()) {
 }
 
 function renderError(props: NfsVolumeSetProps): string {
-  try {
-    render(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => render(props));
 }
 
 function synthError(chart: Chart): string {
-  try {
-    Testing.synth(chart);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => Testing.synth(chart));
 }
 
 const pvs = (docs: Manifest[]) => docs.filter((d) => d.kind === 'PersistentVolume');

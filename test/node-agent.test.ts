@@ -3,7 +3,7 @@ import {
   ContainerProps, ContainerSecurity, DnsPolicy, HostPathType, IntOrPercent, MountPropagation, NodeAgent, NodeAgentProps,
   NodeAgentUpdateStrategy, PodVolume, Protocol, TaintEffect,
 } from '../src';
-import { kinds, Manifest, only, synthValid, tempDir, testChart } from './util';
+import { errorOf, kinds, Manifest, only, synthValid, tempDir, testChart } from './util';
 import { AgentsChart } from '../src/app/agents';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/pod/template';
 
@@ -20,14 +20,6 @@ function daemonSet(props: Partial<NodeAgentProps> = {}): Manifest {
   return only(synth(props), 'DaemonSet');
 }
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('defaults', () => {
   const docs = synth();

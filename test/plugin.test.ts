@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Manifest, parseYamlDocuments, synthValid, tempDir, testChart } from './util';
+import { errorOf, Manifest, parseYamlDocuments, synthValid, tempDir, testChart } from './util';
 import { ContainerSecurity, PolicyChecker, PolicyPlugin, PolicySeverity, PolicyViolation } from '../src';
 import { IPolicyValidationContext } from '../src/plugin';
 import { formatViolation } from '../src/plugin/checker';
@@ -37,14 +37,6 @@ function ruleIds(violations: PolicyViolation[]): string[] {
   return [...new Set(violations.map((v) => v.ruleId))].sort();
 }
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 /** What the bad fixture of each rule must produce. */
 interface Expected {

@@ -4,7 +4,7 @@ import {
   ContainerProps, ContainerSecurity, EnvValue, HostPathType, PodTemplateProps, PodVolume, Probe, Protocol, Spread,
   TaintEffect, TolerationOperator,
 } from '../src';
-import { only, synthValid, testChart } from './util';
+import { errorOf, only, synthValid, testChart } from './util';
 import { buildPodTemplate, PodTemplateContext, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/pod/template';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'web' };
@@ -19,12 +19,7 @@ function render(props: PodTemplateProps, ctx: Partial<PodTemplateContext> = {}) 
 }
 
 function renderError(props: PodTemplateProps, ctx: Partial<PodTemplateContext> = {}): string {
-  try {
-    render(props, ctx);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => render(props, ctx));
 }
 
 const web: ContainerProps = { name: 'web', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'http' }] };

@@ -2,7 +2,7 @@ import {
   BatchJob, CompletionMode, ConcurrencyPolicy, ContainerProps, ExitCodeOperator, JobOptions, JobRestartPolicy, PodFailureAction,
   PodFailurePolicyRule, ScheduledJob, ScheduledJobProps, SynthWarnings,
 } from '../src';
-import { Manifest, only, synthValid, testChart } from './util';
+import { errorOf, Manifest, only, synthValid, testChart } from './util';
 
 const hello: ContainerProps = { name: 'hello', image: 'busybox:1.28.4', args: ['/bin/sh', '-c', 'date; echo Hello from the Kubernetes cluster'] };
 
@@ -13,12 +13,7 @@ function render(props: Partial<ScheduledJobProps> = {}, id = 'hello'): { cron: S
 }
 
 function renderError(props: Partial<ScheduledJobProps>, id = 'hello'): string {
-  try {
-    render(props, id);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => render(props, id));
 }
 
 describe('defaults', () => {

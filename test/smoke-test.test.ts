@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { DnsSmokeTest, DnsSmokeTestProps, IDnsNamed, ServiceType, SmokeTarget, StatefulApp, StatelessApp } from '../src';
-import { only, synthValid, tempDir, testChart } from './util';
+import { errorOf, only, synthValid, tempDir, testChart } from './util';
 import { SmokeTestsChart } from '../src/app/smoke-tests';
 
 /** What a StatefulApp `web` with 2 replicas under Service `web` in `default` exposes. */
@@ -19,12 +19,7 @@ function render(props: Partial<DnsSmokeTestProps> = {}) {
 }
 
 function renderError(props: Partial<DnsSmokeTestProps>): string {
-  try {
-    render(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => render(props));
 }
 
 /**

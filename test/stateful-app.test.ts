@@ -2,7 +2,7 @@ import { ChartProps, Testing } from 'cdk8s';
 import {
   AccessMode, ContainerProps, IDnsNamed, IntOrPercent, PodVolume, Protocol, ServiceType, Spread, VolumeMode,
 } from '../src';
-import { Manifest, kinds, only, synthValid, testChart } from './util';
+import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import { StatefulChart } from '../src/app/stateful';
 import {
   ClaimRetentionPolicy, PodManagementPolicy, StatefulApp, StatefulAppProps, StatefulUpdateStrategy, StatefulUpdateType,
@@ -25,12 +25,7 @@ function build(props: Partial<StatefulAppProps> = {}, chartProps: ChartProps = {
 }
 
 function buildError(props: Partial<StatefulAppProps>): string {
-  try {
-    build(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => build(props));
 }
 
 describe('defaults', () => {

@@ -6,7 +6,7 @@ import {
   ContainerProps, ContainerSecurity, DeploymentStrategy, IntOrPercent, Protocol, ServiceType, Spread, StatelessApp,
   StatelessAppProps,
 } from '../src';
-import { kinds, only, synthValid, tempDir, testChart } from './util';
+import { errorOf, kinds, only, synthValid, tempDir, testChart } from './util';
 import { WebChart } from '../src/app/web';
 import { AppSynthesizer } from '../src/synth';
 
@@ -19,12 +19,7 @@ function render(props: Partial<StatelessAppProps> = {}, chartNamespace?: string)
 }
 
 function renderError(props: Partial<StatelessAppProps>): string {
-  try {
-    render(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
+  return errorOf(() => render(props));
 }
 
 describe('defaults', () => {

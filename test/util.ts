@@ -82,3 +82,13 @@ export function tempDir(prefix: string): string {
 export function parseYamlDocuments(text: string): Manifest[] {
   return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined);
 }
+
+/** The message of the error `fn` throws; fails the test when it throws nothing. */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error, but none was thrown');
+}

@@ -1,4 +1,5 @@
 import { AccessMode, BindableVolume, BindingMismatch, ClaimRequest, VolumeBinding, VolumeMode } from '../src';
+import { errorOf } from './util';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
 
 const RWO = AccessMode.READ_WRITE_ONCE;
@@ -22,14 +23,6 @@ function mismatch(c: ClaimRequest, v: BindableVolume) {
   return result.claims[0].rejections[0];
 }
 
-function error(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('which volume a claim binds', () => {
   test('a matching volume binds, and the result lists what is left', () => {
@@ -212,7 +205,7 @@ describe('bad input', () => {
     ['volumes[0].accessModes[1] "ReadWriteOnce": is listed twice', [claim()], [volume({ accessModes: [RWO, RWO] })]],
     ['volumes[0].accessModes ["ReadWriteOncePod","ReadWriteOnce"]: ReadWriteOncePod may not be combined', [claim()], [volume({ accessModes: [AccessMode.READ_WRITE_ONCE_POD, RWO] })]],
   ])('%s', (message, claims, volumes) => {
-    const text = error(() => VolumeBinding.simulate(claims, volumes));
+    const text = errorOf(() => VolumeBinding.simulate(claims, volumes));
     expect(text).toContain(`[VolumeBinding.simulate] ${message}`);
     expect(text).toMatch(/; \S/); // and a fix
   });
