@@ -1,4 +1,5 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { AgentsChart } from './agents';
 import { BatchChart } from './batch';
 import { CoreDnsChart } from './coredns';
@@ -24,17 +25,18 @@ export interface TutorialCluster {
  * The tutorial's cluster, one chart per concern, in apply order: each chart depends on the one
  * before it, so cdk8s numbers the files (`0000-...`) and `kustomization.yaml` lists them in that order.
  * Every name is the tutorial's, corrected where the tutorial is invalid for Kubernetes 1.28.
+ * `scope` is the App or any construct under it.
  */
-export function buildTutorialCluster(app: App): TutorialCluster {
-  const coredns = new CoreDnsChart(app, 'coredns');
-  const logAccess = new LogAccessChart(app, 'log-access');
-  const stateful = new StatefulChart(app, 'stateful', { clusterDomain: coredns.addon.clusterDomain });
+export function buildTutorialCluster(scope: Construct): TutorialCluster {
+  const coredns = new CoreDnsChart(scope, 'coredns');
+  const logAccess = new LogAccessChart(scope, 'log-access');
+  const stateful = new StatefulChart(scope, 'stateful', { clusterDomain: coredns.addon.clusterDomain });
   // The PVs come before the StatefulSets that claim them; the binding check runs at synthesis.
-  const storage = new StorageChart(app, 'storage', { claims: stateful.myapp.claims });
-  const web = new WebChart(app, 'web');
-  const agents = new AgentsChart(app, 'agents');
-  const batch = new BatchChart(app, 'batch');
-  const smokeTests = new SmokeTestsChart(app, 'smoke-tests', [
+  const storage = new StorageChart(scope, 'storage', { claims: stateful.myapp.claims });
+  const web = new WebChart(scope, 'web');
+  const agents = new AgentsChart(scope, 'agents');
+  const batch = new BatchChart(scope, 'batch');
+  const smokeTests = new SmokeTestsChart(scope, 'smoke-tests', [
     { name: 'nginx-statefulset-smoke-test', target: stateful.nginx, httpPort: 80 },
     // DNS only: myapp serves its (initially empty) claim, so an HTTP check would fail on a fresh volume.
     { name: 'myapp-smoke-test', target: stateful.myapp },

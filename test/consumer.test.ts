@@ -1,0 +1,270 @@
+import { spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
+
+// The consumer path, end to end: build the npm package (jsii writes lib/ and .jsii, both gitignored),
+// `npm pack` it, install the tarball into a fresh cdk8s app outside the repository, compile that app's
+// TypeScript strictly against the installed typings, run `cdk8s synth` with the policy plugin loaded by
+// package name, and validate what it wrote. Takes about a minute.
+
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+const FIXTURES = path.join(__dirname, 'fixtures', 'consumer');
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const PEERS = ['cdk8s', 'cdk8s-plus-28', 'constructs'];
+
+interface Run {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+/**
+ * The environment of a child command, without the npm_* variables `npm test` sets (npm_config_local_prefix
+ * and friends would point npm in the temporary app back at this repository).
+ */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_cache$/i.test(k)));
+  return { ...env, ...extra };
+}
+
+/** Runs a command asynchronously (two installs run in parallel), collecting stdout and stderr. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => output += d);
+    child.stderr.on('data', (d) => output += d);
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+async function succeed(what: string, command: string, args: string[], cwd: string, env?: Record<string, string>): Promise<string> {
+  const result = await run(command, args, cwd, env);
+  if (result.status !== 0) throw new Error(`${what} failed (${command} ${args.join(' ')}, exit ${result.status}):\n${result.output}`);
+  return result.output;
+}
+
+/**
+ * package.json and package-lock.json of an app that depends on the tarball and on the peers at the
+ * versions this repository's lockfile pins. With the lockfile, `npm ci --offline` needs only the
+ * tarballs and abbreviated metadata that this repository's own `npm ci` put into the npm cache; a bare
+ * `npm install --offline` would also need the registry's full metadata for peer resolution, which that
+ * cache does not hold (it fails with ERESOLVE "Found: cdk8s@undefined").
+ */
+function writeInstallableApp(dir: string, name: string, tarball: string): void {
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+  const dependencies: Record<string, string> = { [PACKAGE.name]: `file:${tarball}` };
+  const packages: Record<string, Manifest> = {};
+  for (const peer of PEERS) {
+    dependencies[peer] = lock.packages[`node_modules/${peer}`].version;
+    for (const [key, entry] of Object.entries<Manifest>(lock.packages)) {
+      if (key !== `node_modules/${peer}` && !key.startsWith(`node_modules/${peer}/node_modules/`)) continue;
+      const { dev, peer: _peer, devOptional, ...rest } = entry;
+      packages[key] = rest;
+    }
+  }
+  packages[`node_modules/${PACKAGE.name}`] = {
+    version: PACKAGE.version,
+    resolved: `file:${tarball}`,
+    integrity: `sha512-${crypto.createHash('sha512').update(fs.readFileSync(tarball)).digest('base64')}`,
+    license: PACKAGE.license,
+    bundleDependencies: PACKAGE.bundledDependencies,
+    dependencies: PACKAGE.dependencies,
+    peerDependencies: PACKAGE.peerDependencies,
+    engines: PACKAGE.engines,
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = { name, version: '1.0.0', private: true, dependencies };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, undefined, 2));
+  fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({
+    name, version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': manifest, ...packages },
+  }, undefined, 2));
+}
+
+function cdk8sYaml(plugin: { package: string; pluginsDirectory?: string }): string {
+  return [
+    'language: typescript',
+    'app: node main.js',
+    'output: dist',
+    ...(plugin.pluginsDirectory ? [`pluginsDirectory: ${plugin.pluginsDirectory}`] : []),
+    'validations:',
+    `  - package: ${plugin.package}`,
+    `    version: ${PACKAGE.version}`,
+    '    class: PolicyPlugin',
+    '',
+  ].join('\n');
+}
+
+function readManifests(dir: string): { files: string[]; docs: Manifest[] } {
+  const files = fs.readdirSync(dir).sort();
+  const docs = files.filter((f) => f.endsWith('.k8s.yaml')).flatMap((f) => parseYamlDocuments(fs.readFileSync(path.join(dir, f), 'utf8')));
+  return { files, docs };
+}
+
+const CHART_FILES = [
+  '0000-coredns.k8s.yaml', '0001-log-access.k8s.yaml', '0002-storage.k8s.yaml', '0003-apps.k8s.yaml',
+  '0004-agents.k8s.yaml', '0005-batch.k8s.yaml', '0006-smoke-tests.k8s.yaml',
+];
+
+describe('a cdk8s app that installs the npm package', () => {
+  let packedFiles: string[];
+  let app: string;
+  let pluginsDirectory: string;
+  let compile: Run;
+  let synth: Run;
+  let startedAt: number;
+
+  beforeAll(async () => {
+    startedAt = Date.now();
+    // jsii compiles src/ into lib/ (+ .jsii): what `npm pack` ships. Other tests read src/, never lib/.
+    await succeed('jsii', path.join(BIN, 'jsii'), ['--silence-warnings=reserved-word'], ROOT);
+    const packDir = tempDir('consumer-pack');
+    const packed = JSON.parse(await succeed('npm pack', 'npm', ['pack', '--json', '--pack-destination', packDir], ROOT))[0];
+    packedFiles = packed.files.map((f: { path: string }) => f.path);
+    const tarball = path.join(packDir, packed.filename);
+
+    // The app, outside the repository, and the plugin where cdk8s-cli looks for `package: cdk8s-workloads`:
+    // <pluginsDirectory>/<package>/<version>/node_modules/<package>. cdk8s-cli would `npm install` it
+    // there from the registry on first use; this package is not published, so it is installed from the
+    // tarball the same way.
+    app = tempDir('consumer-app');
+    pluginsDirectory = tempDir('consumer-plugins');
+    const pluginPrefix = path.join(pluginsDirectory, PACKAGE.name, PACKAGE.version);
+    writeInstallableApp(app, 'consumer', tarball);
+    writeInstallableApp(pluginPrefix, 'plugin-install', tarball);
+    const install = ['ci', '--offline', '--no-audit', '--no-fund'];
+    await Promise.all([succeed('npm ci (app)', 'npm', install, app), succeed('npm ci (plugin)', 'npm', install, pluginPrefix)]);
+
+    // Plain JavaScript at run time (`app: node main.js`): compiled from the TypeScript consumer with this
+    // repository's compiler, so the temporary app needs no TypeScript tooling of its own.
+    fs.copyFileSync(path.join(FIXTURES, 'main.ts.txt'), path.join(app, 'main.ts'));
+    fs.copyFileSync(path.join(FIXTURES, 'typings.ts.txt'), path.join(app, 'typings.ts'));
+    const compilerOptions = {
+      strict: true,
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      skipLibCheck: false, // check the package's .d.ts files too
+      noEmitOnError: true,
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+      types: ['node'],
+    };
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts', 'typings.ts'] }, undefined, 2));
+    compile = await run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.json'], app); // asserted below
+
+    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), cdk8sYaml({ package: PACKAGE.name, pluginsDirectory }));
+    // npm_config_offline: if the plugin were missing, cdk8s-cli's `npm install` fails instead of reaching the registry.
+    synth = await run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade'], app, { npm_config_offline: 'true' });
+    process.stdout.write(`consumer path (build, pack, install, compile, synth): ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  }, 300_000);
+
+  test('the tarball ships lib/, the jsii assembly, the 1.28 schema and kubernetes-models, and nothing else', () => {
+    expect(packedFiles).toEqual(expect.arrayContaining([
+      'package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', 'lib/index.js', 'lib/index.d.ts',
+      'imports/k8s-1.28.0-definitions.json', 'node_modules/kubernetes-models/package.json',
+    ]));
+    const topLevel = [...new Set(packedFiles.map((f) => f.split('/')[0]))].sort();
+    expect(topLevel).toEqual(['.jsii', 'API.md', 'LICENSE', 'README.md', 'imports', 'lib', 'node_modules', 'package.json']);
+    expect(packedFiles.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
+  });
+
+  test('the installed package resolves from the app, not from this repository, with kubernetes-models bundled', async () => {
+    const script = 'const m = require.resolve("cdk8s-workloads"); const w = require(m); console.log(JSON.stringify({ m, keys: Object.keys(w) }))';
+    const { m, keys } = JSON.parse(await succeed('require', process.execPath, ['-e', script], app));
+    expect(m).toBe(path.join(fs.realpathSync(app), 'node_modules', 'cdk8s-workloads', 'lib', 'index.js'));
+    expect(keys).toEqual(expect.arrayContaining([
+      'StatefulApp', 'StatelessApp', 'NodeAgent', 'BatchJob', 'ScheduledJob', 'NfsVolumeSet', 'CoreDnsAddon',
+      'DnsSmokeTest', 'KubeletApiAccess', 'AppSynthesizer', 'PolicyPlugin', 'PolicyChecker', 'VolumeBinding',
+    ]));
+    expect(fs.existsSync(path.join(app, 'node_modules', 'cdk8s-workloads', 'node_modules', 'kubernetes-models', 'package.json'))).toBe(true);
+    expect(fs.readdirSync(path.join(app, 'node_modules')).sort()).toEqual(['.package-lock.json', 'cdk8s', 'cdk8s-plus-28', 'cdk8s-workloads', 'constructs']);
+  });
+
+  test('the consumer imports only the packages\' entry points', () => {
+    const allowed = [PACKAGE.name, ...PEERS, 'fs', 'path'];
+    for (const file of ['main.ts.txt', 'typings.ts.txt']) {
+      const specifiers = [...fs.readFileSync(path.join(FIXTURES, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      expect(specifiers).toContain(PACKAGE.name);
+      expect(specifiers.filter((s) => !allowed.includes(s))).toEqual([]);
+    }
+  });
+
+  test('strict TypeScript accepts the consumer and rejects misuse (typings.ts) against the installed .d.ts', () => {
+    // Each @ts-expect-error in typings.ts fails this compile if its line type-checks.
+    expect(compile.output).toBe('');
+    expect(compile.status).toBe(0);
+    expect(fs.existsSync(path.join(app, 'main.js'))).toBe(true);
+  });
+
+  describe('cdk8s synth', () => {
+    test('runs the app and the PolicyPlugin loaded by package name and exact version; no errors', () => {
+      expect(synth.output).toMatch(/cdk8s-workloads policy: 0 error\(s\), \d+ warning\(s\), 5 suppressed/);
+      expect(synth.output).toContain(`Validation Report (${PACKAGE.name}@${PACKAGE.version})`);
+      expect(synth.output).toContain('Validations ended succesfully');
+      expect(synth.status).toBe(0);
+    });
+
+    test('writes one YAML file per chart and the kustomization, nothing else, every object valid for 1.28', () => {
+      const { files, docs } = readManifests(path.join(app, 'dist'));
+      expect(files).toEqual([...CHART_FILES, 'kustomization.yaml']);
+      expect(parseYamlDocuments(fs.readFileSync(path.join(app, 'dist', 'kustomization.yaml'), 'utf8'))[0].resources).toEqual(CHART_FILES);
+      validateManifests(docs);
+    });
+
+    test('every construct rendered what the app asked for', () => {
+      const { docs } = readManifests(path.join(app, 'dist'));
+      const ofKind = (kind: string) => docs.filter((d) => d.kind === kind).map((d) => `${d.metadata.namespace ?? ''}/${d.metadata.name}`);
+
+      const kubeDns = only(docs, 'Service', 'kube-dns');
+      expect(kubeDns.metadata.namespace).toBe('kube-system');
+      expect(kubeDns.spec.clusterIP).toBe('10.96.0.10');
+      expect(only(docs, 'Deployment', 'coredns').metadata.namespace).toBe('kube-system');
+      expect(only(docs, 'ClusterRoleBinding', 'kube-apiserver-kubelet-api-admin')).toMatchObject({
+        roleRef: { kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
+        subjects: [{ kind: 'User', name: 'kubernetes' }],
+      });
+
+      expect(ofKind('PersistentVolume')).toEqual(['/pv001', '/pv002', '/pv003']);
+      expect(only(docs, 'PersistentVolume', 'pv001').spec).toMatchObject({ storageClassName: 'nfs-static', nfs: { server: 'nfs.example.com', path: '/exports/db/v1' } });
+      expect(only(docs, 'StorageClass', 'nfs-static').provisioner).toBe('kubernetes.io/no-provisioner');
+      const db = only(docs, 'StatefulSet', 'db');
+      expect(db.spec.replicas).toBe(3);
+      expect(db.spec.serviceName).toBe('db');
+      expect(db.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'db' } });
+      expect(db.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'nfs-static', resources: { requests: { storage: '5Gi' } } });
+      expect(only(docs, 'Service', 'db').spec.clusterIP).toBe('None');
+
+      expect(only(docs, 'Deployment', 'web').spec.replicas).toBe(2);
+      expect(only(docs, 'Service', 'web').spec.ports).toEqual([expect.objectContaining({ port: 80, targetPort: 'http' })]);
+
+      expect(ofKind('Namespace')).toEqual(['/monitoring']);
+      expect(ofKind('DaemonSet')).toEqual(['monitoring/node-exporter', 'monitoring/log-shipper']);
+      expect(only(docs, 'DaemonSet', 'node-exporter').spec.template.spec).toMatchObject({ hostNetwork: true, hostPID: true });
+      expect(only(docs, 'DaemonSet', 'log-shipper').spec.template.spec.tolerations).toEqual([{ operator: 'Exists' }]);
+
+      const [migrate, smoke] = docs.filter((d) => d.kind === 'Job');
+      expect(migrate.metadata.name).toMatch(/^migrate-[0-9a-f]{8}$/);
+      expect(migrate.spec.template.spec.containers[0].command).toContain('db.default.svc.cluster.local');
+      expect(only(docs, 'CronJob', 'nightly-vacuum').spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', startingDeadlineSeconds: 600 });
+      expect(smoke.metadata.name).toBe('smoke-test');
+      expect(JSON.stringify(smoke.spec.template.spec)).toContain('db-2.db.default.svc.cluster.local');
+    });
+
+    test('the app wrote the NFS server\'s exports file outside dist/', () => {
+      const exportsFile = fs.readFileSync(path.join(app, 'hosts', 'nfs.example.com', 'etc', 'exports'), 'utf8');
+      expect(exportsFile).toContain([1, 2, 3].map((n) => `/exports/db/v${n} 10.0.0.0/16(rw,no_root_squash)`).join('\n'));
+    });
+
+    test('the plugin also loads from the app\'s own node_modules (package: ./node_modules/cdk8s-workloads), without a second install', async () => {
+      fs.writeFileSync(path.join(app, 'cdk8s.yaml'), cdk8sYaml({ package: `./node_modules/${PACKAGE.name}` }));
+      const out = tempDir('consumer-local-plugin');
+      const result = await run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade', '--output', out], app, { npm_config_offline: 'true' });
+      expect(result.output).toMatch(/cdk8s-workloads policy: 0 error\(s\), \d+ warning\(s\), 5 suppressed/);
+      expect(result.status).toBe(0);
+      expect(readManifests(out).files).toEqual([...CHART_FILES, 'kustomization.yaml']);
+    }, 120_000);
+  });
+});
