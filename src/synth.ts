@@ -54,11 +54,11 @@ export class AppSynthesizer {
     const all = app.node.findAll();
     validateAll(all);
     const hasDependantCharts = resolveDependencies(all);
-    const charts = new DependencyGraph(app.node).topology().filter((c): c is Chart => c instanceof Chart);
+    const charts = topology(app, all).filter((c): c is Chart => c instanceof Chart);
     const files: SynthesizedFile[] = charts.map((chart, i) => {
       const base = Names.toDnsLabel(chart);
       const fileName = (hasDependantCharts ? `${String(i).padStart(4, '0')}-${base}` : base) + app.outputFileExtension;
-      const objects = chartTopology(chart)
+      const objects = topology(chart)
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
         .map(renderApiObject);
       return { fileName, content: Yaml.stringify(...objects) };
@@ -75,16 +75,15 @@ export class AppSynthesizer {
 }
 
 /**
- * The order cdk8s renders a chart's objects in: `new DependencyGraph(chart.node).topology()`. Without
- * dependencies inside the chart that order is the construct tree's own (`findAll()`), so building the
+ * The order cdk8s renders charts and objects in: `new DependencyGraph(scope.node).topology()`. Without
+ * dependencies inside the scope that order is the construct tree's own (`findAll()`), so building the
  * graph, which checks every vertex for cycles, is skipped. (Numeric paths would reorder the graph's
  * vertex table, so they take the graph too.)
  */
-function chartTopology(chart: Chart): IConstruct[] {
-  const nodes = chart.node.findAll();
+function topology(scope: IConstruct, nodes: IConstruct[] = scope.node.findAll()): IConstruct[] {
   const inside = new Set<IConstruct>(nodes);
   const needsGraph = nodes.some((n) => /^(0|[1-9]\d*)$/.test(n.node.path) || n.node.dependencies.some((d) => inside.has(d)));
-  return needsGraph ? new DependencyGraph(chart.node).topology() : nodes;
+  return needsGraph ? new DependencyGraph(scope.node).topology() : nodes;
 }
 
 /** Runs every construct's validations once (cdk8s runs them once per chart). */

@@ -52,7 +52,26 @@ describe('AppSynthesizer', () => {
     const app = buildApp(tempDir('render'));
     const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     expect(objects.length).toBeGreaterThan(6);
-    for (const o of objects) expect(renderApiObject(o)).toEqual(o.toJson());
+    for (const o of objects) expect(JSON.stringify(renderApiObject(o))).toBe(JSON.stringify(o.toJson()));
+  });
+
+  test('writes what App.synth() writes for charts without dependencies, in tree order', () => {
+    const build = (outdir: string) => {
+      const app = new App({ outdir });
+      for (const id of ['b', 'a', 'c']) {
+        new StatefulApp(new Chart(app, id, { namespace: id }), 'db', {
+          containers: [{ name: 'db', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg' }] }],
+          labels: { zeta: '1', alpha: '2' },
+        });
+      }
+      return app;
+    };
+    const expected = tempDir('plain-appsynth');
+    build(expected).synth();
+    const actual = tempDir('plain-ours');
+    AppSynthesizer.synth(build(actual), { kustomization: false });
+    expect(Object.keys(readDir(expected))).toEqual(['a.k8s.yaml', 'b.k8s.yaml', 'c.k8s.yaml']);
+    expect(readDir(actual)).toEqual(readDir(expected));
   });
 
   test('honours custom resolvers by falling back to toJson()', () => {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, ChartProps, Testing } from 'cdk8s';
+import { ApiObject, Chart, ChartProps, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
+import { renderApiObject } from '../src/fast-json';
 import { manifestProblems, strictSchemaViolations } from '../src/validation';
 
 export type Manifest = Record<string, any>;
@@ -49,10 +50,17 @@ export function validateManifests(docs: Manifest[]): void {
   if (problems.length > 0) throw new Error(`invalid manifests:\n  ${problems.join('\n  ')}`);
 }
 
-/** Synthesises a chart and validates every object (see {@link validateManifests}). */
+/**
+ * Synthesises a chart and validates every object (see {@link validateManifests}). It also checks that
+ * AppSynthesizer's fast rendering gives exactly what cdk8s' `toJson()` gives, for every object.
+ */
 export function synthValid(chart: Chart): Manifest[] {
   const docs = Testing.synth(chart) as Manifest[];
   validateManifests(docs);
+  for (const o of chart.node.findAll()) {
+    // JSON text, not deep equality: key order is what makes the YAML bytes identical.
+    if (o instanceof ApiObject) expect(JSON.stringify(renderApiObject(o))).toBe(JSON.stringify(o.toJson()));
+  }
   return docs;
 }
 
