@@ -84,4 +84,10 @@ project.addTask('synth', {
   exec: 'cdk8s synth',
 });
 
+// Speed targets live in a benchmark, never in tests: `npm run bench` prints figures and ratios.
+project.addTask('bench', {
+  description: 'Synthesis benchmarks (median wall time, peak RSS) and the summary ratios; not part of npm test',
+  exec: 'node --require tsx/cjs test/bench/synth.bench.ts',
+});
+
 project.synth();

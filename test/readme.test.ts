@@ -1,0 +1,32 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as api from '../src';
+
+const ROOT = path.join(__dirname, '..');
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+describe('README', () => {
+  test('starts with the two commands, and CI runs the test command', () => {
+    const commands = README.slice(0, README.indexOf('## Use it from your cdk8s app'));
+    expect(commands).toContain('npm ci && npx cdk8s synth');
+    expect(commands).toContain('npm test');
+    expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm ci\b.*\nnpm test$/m);
+  });
+
+  test('shows the complete consumer app exactly as the consumer test compiles and runs it', () => {
+    const fixture = fs.readFileSync(path.join(__dirname, 'fixtures', 'consumer', 'main.ts.txt'), 'utf8');
+    // The fixture's header comment says how the test uses it; the README shows the rest.
+    const body = fixture.slice(fixture.indexOf('import ')).trim();
+    expect(body.split('\n').length).toBeGreaterThan(50);
+    expect(README).toContain(body);
+  });
+
+  test('documents every construct and entry point the package exports', () => {
+    const classes = Object.entries(api).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+    for (const name of ['StatefulApp', 'StatelessApp', 'NodeAgent', 'BatchJob', 'ScheduledJob', 'NfsVolumeSet', 'CoreDnsAddon',
+      'DnsSmokeTest', 'KubeletApiAccess', 'PolicyPlugin', 'AppSynthesizer']) {
+      expect(classes).toContain(name);
+      expect(README).toContain(`\`${name}\``);
+    }
+  });
+});
