@@ -2,9 +2,8 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NodeAgent } from '../node-agent';
+import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
 import { SUPPRESSION_PREFIX } from '../plugin/suppression';
-import { Probe } from '../pod/probe';
-import { ContainerSecurity } from '../pod/security';
 import { clusterScoped } from '../workload/cluster-scoped';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../workload/identity';
 
@@ -31,18 +30,14 @@ export class AgentsChart extends Chart {
     this.nginx = new NodeAgent(this, 'nginx-daemonset', {
       namespace: 'default',
       nodeCritical: false,
-      containers: [{
+      containers: [nginxContainer({
         name: 'nginx',
         image: 'nginx:1.15.4',
+        probePath: '/',
         ports: [{ number: 80, name: 'http', hostPort: 80 }],
-        readinessProbe: Probe.httpGet({ path: '/', portName: 'http' }),
-        // nginx 1.15 starts as root, chowns its cache, drops to the `nginx` user and binds port 80.
-        security: ContainerSecurity.runAsRoot({
-          reason: 'nginx:1.15.4 starts as root to chown its cache and switch to the nginx user',
-          addCapabilities: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
-        }),
         resources: { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '32Mi', memoryLimit: '64Mi' },
-      }],
+      })],
+      annotations: NGINX_WRITABLE_ROOT,
     });
 
     const monitoring = clusterScoped(new k8s.KubeNamespace(this, 'monitoring', {

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CoreDnsAddon } from '../core-dns-addon';
+import { SUPPRESSION_PREFIX } from '../plugin/suppression';
 
 /**
  * The cluster DNS, as the tutorial installs it from Kubernetes' addon template with
@@ -16,6 +17,8 @@ export class CoreDnsChart extends Chart {
       dnsServiceIp: '10.0.0.2',
       clusterDomain: 'cluster.local',
       memoryLimit: '170Mi',
+      // Upstream runs CoreDNS without a CPU limit, so DNS is never throttled; say so to the policy plugin.
+      annotations: { [`${SUPPRESSION_PREFIX}unset-cpu-requirements`]: 'cluster DNS must not be CPU-throttled; upstream sets no CPU limit' },
     });
   }
 }

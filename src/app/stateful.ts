@@ -1,15 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ContainerSecurity } from '../pod/security';
 import { StatefulApp } from '../stateful-app';
+import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
 import { AccessMode, LEGACY_STORAGE_CLASS_ANNOTATION } from '../workload/storage';
-
-// Both images start nginx's master process as root: it binds port 80, chowns its cache directories and
-// switches its workers to the nginx user. Everything else stays dropped.
-const NGINX_AS_ROOT = ContainerSecurity.runAsRoot({
-  reason: 'the image runs nginx as root: it binds port 80, chowns its cache and drops workers to the nginx user',
-  addCapabilities: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
-});
 
 /**
  * The tutorial's two StatefulSets, as `apps/v1` (the tutorial's `apps/v1beta1` was removed in 1.16),
@@ -35,13 +28,14 @@ export class StatefulChart extends Chart {
       clusterDomain: props.clusterDomain,
       selectorLabels: { app: 'myapp-pod' },
       replicas: 3,
-      containers: [{
+      // Probed on the TCP port: it serves its claim, which is empty until someone puts a page there.
+      containers: [nginxContainer({
         name: 'myapp',
         image: 'ikubernetes/myapp:v1',
         ports: [{ number: 80, name: 'web' }],
         volumeMounts: [{ volume: 'myappdata', mountPath: '/usr/share/nginx/html' }],
-        security: NGINX_AS_ROOT,
-      }],
+      })],
+      annotations: NGINX_WRITABLE_ROOT,
       volumeClaimTemplates: [{
         name: 'myappdata',
         storage: '2Gi',
@@ -57,12 +51,8 @@ export class StatefulChart extends Chart {
       clusterDomain: props.clusterDomain,
       selectorLabels: { app: 'nginx' },
       replicas: 3,
-      containers: [{
-        name: 'nginx',
-        image: 'nginx:1.15.4',
-        ports: [{ number: 80, name: 'web' }],
-        security: NGINX_AS_ROOT,
-      }],
+      containers: [nginxContainer({ name: 'nginx', image: 'nginx:1.15.4', probePath: '/', ports: [{ number: 80, name: 'web' }] })],
+      annotations: NGINX_WRITABLE_ROOT,
     });
   }
 }

@@ -1,10 +1,9 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Probe } from '../pod/probe';
-import { ContainerSecurity } from '../pod/security';
 import { buildPodTemplate } from '../pod/template';
 import { DeploymentStrategy, StatelessApp } from '../stateless-app';
+import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
 import { resolveIdentity } from '../workload/identity';
 import { ServiceType } from '../workload/service';
 
@@ -36,16 +35,8 @@ export class WebChart extends Chart {
     this.web = new StatelessApp(this, 'nginx-deployment', {
       replicas: 3,
       strategy: DeploymentStrategy.rollingUpdate(),
-      containers: [{
-        name: 'nginx',
-        image: 'nginx:1.15.4',
-        ports: [{ number: 80, name: 'http' }],
-        readinessProbe: Probe.httpGet({ path: '/', portName: 'http' }),
-        security: ContainerSecurity.runAsRoot({
-          reason: 'nginx:1.15.4 starts its master process as root, binds port 80 and writes its cache and pid under /var',
-          addCapabilities: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
-        }),
-      }],
+      containers: [nginxContainer({ name: 'nginx', image: 'nginx:1.15.4', probePath: '/' })],
+      annotations: NGINX_WRITABLE_ROOT,
       // The tutorial's NodePort Service; Kubernetes picks the node port (the tutorial fixes none).
       service: { name: 'nginx-service', type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 80 }] },
     });
