@@ -412,7 +412,7 @@ export const RULES: readonly RuleDefinition[] = [
       ANONYMOUS.some((a) => a.kind === s.kind && a.name === s.name) ? [{
         path: `subjects[${i}]`,
         message: `binds ${s.kind} ${s.name} (every unauthenticated client) to ${o.manifest.roleRef?.kind} ${o.manifest.roleRef?.name}`,
-        fix: 'bind a ServiceAccount or an authenticated user or group instead; for log access use a Role on pods/log',
+        fix: 'bind a ServiceAccount or an authenticated user or group instead; for kubectl logs/exec, bind system:kubelet-api-admin to the API server kubelet-client user (KubeletApiAccess)',
       }] : []),
   },
   {

@@ -35,7 +35,7 @@ const CAPABILITY = /^[A-Z_]+$/;
 /**
  * The container security context. Secure by default: non-root user 65532, no privilege escalation,
  * all capabilities dropped, read-only root filesystem. `runAsRoot()` is the one documented opt-out
- * for images that run as root (nginx, busybox, perl): it still forbids privilege escalation and
+ * for images that must run as root (nginx, for one): it still forbids privilege escalation and
  * drops every capability it is not told to keep.
  */
 export class ContainerSecurity {
