@@ -1,5 +1,34 @@
 // Public API: re-exports only. Interfaces are re-exported with `export type`; internal helpers stay unexported.
-export * from './synth';
+
+// Constructs
+export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
+export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
+export { StatelessApp, DeploymentStrategy } from './stateless-app';
+export type { StatelessAppProps, StatelessServiceOptions, RollingUpdateOptions } from './stateless-app';
+export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
+export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
+export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions } from './node-agent-presets';
+export { JobRestartPolicy, CompletionMode, PodFailureAction, ExitCodeOperator, PodConditionStatus, PodFailurePolicyRule } from './batch-job-spec';
+export type { JobOptions, ExitCodeRuleOptions, PodConditionPattern, PodConditionRuleOptions } from './batch-job-spec';
+export { BatchJob } from './batch-job';
+export type { BatchJobProps } from './batch-job';
+export { ScheduledJob, ConcurrencyPolicy } from './scheduled-job';
+export type { ScheduledJobProps } from './scheduled-job';
+export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './nfs-volume-set';
+export type { NfsVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
+export type { NfsExportClient } from './nfs-volume-set-exports';
+export { VolumeBinding, BindingMismatch } from './volume-binding';
+export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, BindingResult, BindingCheckOptions } from './volume-binding';
+export { CoreDnsAddon } from './core-dns-addon';
+export type { CoreDnsAddonProps, DnsAutoscalerOptions } from './core-dns-addon';
+export { Corefile } from './corefile';
+export type { CorefileDirective, CorefileServerBlock } from './corefile';
+export { DnsSmokeTest, SmokeTarget } from './smoke-test';
+export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
+export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
+export type { KubeletApiAccessProps } from './kubelet-api-access';
+
+// The shared pod-template layer: what every construct's pods are made of
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
 export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps } from './pod/container';
 export { Probe } from './pod/probe';
@@ -12,6 +41,8 @@ export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './po
 export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
 export { DnsPolicy } from './pod/template';
 export type { PodTemplateProps } from './pod/template';
+
+// Shared workload props and handles
 export type { WorkloadProps } from './workload/identity';
 export { IntOrPercent } from './workload/int-or-percent';
 export { ServiceType } from './workload/service';
@@ -21,37 +52,16 @@ export { AccessMode, VolumeMode } from './workload/storage';
 export type { ClaimRequest } from './workload/storage';
 export type { PolicyRule } from './workload/rbac';
 export type { IDnsNamed } from './workload/dns';
-export { StatelessApp, DeploymentStrategy } from './stateless-app';
-export type { StatelessAppProps, StatelessServiceOptions, RollingUpdateOptions } from './stateless-app';
-export { DnsSmokeTest, SmokeTarget } from './smoke-test';
-export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
-export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
-export type { KubeletApiAccessProps } from './kubelet-api-access';
-export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
-export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
-export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
-export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
-export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions } from './node-agent-presets';
+
+// Validation helpers with a public face
+export { CronSchedule } from './validation/cron';
+export type { CronRunOptions } from './validation/cron';
+export { SynthWarnings } from './validation/warnings';
+
+// Synthesis and policy checks
+export * from './synth';
 export { PolicyPlugin, PolicyChecker, PolicySeverity } from './plugin';
 export type {
   PolicyPluginProps, PolicyOptions, PolicyViolation, PolicyRuleInfo, PolicyReportViolation, PolicyViolatingResource,
   IPolicyValidationContext, IPolicyValidationReport, IPolicyValidationLogger,
 } from './plugin';
-export { VolumeBinding, BindingMismatch } from './volume-binding';
-export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, BindingResult, BindingCheckOptions } from './volume-binding';
-export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './nfs-volume-set';
-export type { NfsVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
-export type { NfsExportClient } from './nfs-volume-set-exports';
-export { Corefile } from './corefile';
-export type { CorefileDirective, CorefileServerBlock } from './corefile';
-export { CoreDnsAddon } from './core-dns-addon';
-export type { CoreDnsAddonProps, DnsAutoscalerOptions } from './core-dns-addon';
-export { CronSchedule } from './validation/cron';
-export type { CronRunOptions } from './validation/cron';
-export { JobRestartPolicy, CompletionMode, PodFailureAction, ExitCodeOperator, PodConditionStatus, PodFailurePolicyRule } from './batch-job-spec';
-export type { JobOptions, ExitCodeRuleOptions, PodConditionPattern, PodConditionRuleOptions } from './batch-job-spec';
-export { BatchJob } from './batch-job';
-export type { BatchJobProps } from './batch-job';
-export { ScheduledJob, ConcurrencyPolicy } from './scheduled-job';
-export type { ScheduledJobProps } from './scheduled-job';
-export { SynthWarnings } from './validation/warnings';
