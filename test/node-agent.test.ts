@@ -5,7 +5,7 @@ import {
 } from '../src';
 import { errorOf, kinds, Manifest, only, synthValid, tempDir, testChart } from './util';
 import { AgentsChart } from '../src/app/agents';
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/pod/template';
+import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
 
 const agentContainer: ContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
 

@@ -14,7 +14,7 @@ const FIXTURES = path.join(__dirname, 'fixtures', 'plugin');
 const GOOD = path.join(FIXTURES, 'good');
 const BAD = path.join(FIXTURES, 'bad');
 const DIST = path.join(__dirname, '..', 'dist');
-const ALLOW = 'policy.cdk8s-workloads.io/allow-';
+const ALLOW = 'cdk8s-workloads.dev/allow-';
 
 function read(file: string): Manifest[] {
   return parseYamlDocuments(fs.readFileSync(file, 'utf8'));

@@ -5,7 +5,8 @@ import {
   TaintEffect, TolerationOperator,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
-import { buildPodTemplate, PodTemplateContext, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/pod/template';
+import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
+import { buildPodTemplate, PodTemplateContext } from '../src/pod/template';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'web' };
 

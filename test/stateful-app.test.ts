@@ -492,7 +492,7 @@ describe('the tutorial chart', () => {
         readOnlyRootFilesystem: false,
         capabilities: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'] },
       });
-      expect(Object.keys(template.metadata.annotations)[0]).toMatch(/^workloads\.cdk8s\.io\/runs-as-root\./);
+      expect(Object.keys(template.metadata.annotations)[0]).toMatch(/^cdk8s-workloads\.dev\/runs-as-root\./);
     }
   });
 

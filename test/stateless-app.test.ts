@@ -321,7 +321,7 @@ describe('the tutorial\'s web tier', () => {
       privileged: false,
       capabilities: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'] },
     });
-    expect(d.spec.template.metadata.annotations['workloads.cdk8s.io/runs-as-root.nginx']).toMatch(/root/);
+    expect(d.spec.template.metadata.annotations['cdk8s-workloads.dev/runs-as-root.nginx']).toMatch(/root/);
   });
 
   test('nginx-service: NodePort 80 -> 80 selecting those pods', () => {

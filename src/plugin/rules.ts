@@ -1,4 +1,4 @@
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../pod/template';
+import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import { cronSchedule, ianaTimeZone, isUnpinnedImage, manifestProblems, podTemplateOf, Problem, selectorMatches, strictSchemaViolations } from '../validation';
 
 /** How much a policy violation matters. */
@@ -18,7 +18,7 @@ export interface PolicyRuleInfo {
   /** What the rule checks and why. */
   readonly description: string;
   /**
-   * Whether `policy.cdk8s-workloads.io/allow-<id>` can suppress it on one object. Rules the API server
+   * Whether `cdk8s-workloads.dev/allow-<id>` can suppress it on one object. Rules the API server
    * enforces cannot: a suppressed object would still be rejected.
    */
   readonly suppressible: boolean;
@@ -419,7 +419,7 @@ export const RULES: readonly RuleDefinition[] = [
     id: 'invalid-suppression',
     defaultSeverity: PolicySeverity.ERROR,
     suppressible: false,
-    description: 'Every policy.cdk8s-workloads.io/allow-<rule> annotation names a suppressible rule and gives a non-empty reason.',
+    description: 'Every cdk8s-workloads.dev/allow-<rule> annotation names a suppressible rule and gives a non-empty reason.',
     // Checked by the suppression layer, which sees the annotations.
     check: () => [],
   },

@@ -1,10 +1,12 @@
 import { Finding, ObjectRef, RuleDefinition } from './rules';
 
+import { SUPPRESSION_ANNOTATION_PREFIX } from '../metadata-keys';
+
 /**
- * Prefix of the per-object suppression annotation: `policy.cdk8s-workloads.io/allow-<rule-id>: "<reason>"`
+ * Prefix of the per-object suppression annotation: `cdk8s-workloads.dev/allow-<rule-id>: "<reason>"`
  * on the object's own `metadata.annotations`.
  */
-export const SUPPRESSION_PREFIX = 'policy.cdk8s-workloads.io/allow-';
+export const SUPPRESSION_PREFIX = SUPPRESSION_ANNOTATION_PREFIX;
 
 /** The suppressions one object declares, and the problems with its suppression annotations. */
 export interface Suppressions {

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
   dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional,
   ensureUnique, invalid, nonNegativeInt, Where,
@@ -6,9 +7,6 @@ import {
 import { ContainerProps, renderContainer } from './container';
 import { renderTolerations, Spread, Toleration } from './scheduling';
 import { PodVolume } from './volume';
-
-/** Annotation that records why a container runs as root (the `ContainerSecurity.runAsRoot` opt-out). */
-export const RUNS_AS_ROOT_ANNOTATION_PREFIX = 'workloads.cdk8s.io/runs-as-root.';
 
 /** DNS policy of a pod. */
 export enum DnsPolicy {

@@ -1,10 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../metadata-keys';
 import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureOptional, Rule } from '../validation';
 
-/** Label every object of this library carries, so `kubectl get -l` finds them. */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'cdk8s-workloads';
+export { MANAGED_BY_LABEL, MANAGED_BY };
 /** The default selector label; its value is the workload's name. */
 export const NAME_LABEL = 'app.kubernetes.io/name';
 

@@ -1,0 +1,25 @@
+// Every label and annotation key this library writes, in one place (docs: "Labels and annotations").
+// The library writes only under its own domain, plus the standard `app.kubernetes.io/*` labels.
+
+/** The one domain of every annotation key the library writes. */
+export const METADATA_DOMAIN = 'cdk8s-workloads.dev';
+
+/** Builds a key under the library's domain: `cdk8s-workloads.dev/<name>`. */
+export function libraryKey(name: string): string {
+  return `${METADATA_DOMAIN}/${name}`;
+}
+
+/** Why a container runs as root (`ContainerSecurity.runAsRoot`): `<prefix><container>`. */
+export const RUNS_AS_ROOT_ANNOTATION_PREFIX = libraryKey('runs-as-root.');
+
+/** A justified PolicyPlugin suppression on one object: `<prefix><rule-id>: "<reason>"`. */
+export const SUPPRESSION_ANNOTATION_PREFIX = libraryKey('allow-');
+
+/** Why a risky choice was made (host access, wide NFS exports, RBAC escalation, ...): `<prefix><choice>`. */
+export const REASON_ANNOTATION_PREFIX = libraryKey('reason.');
+
+/** Standard Kubernetes label naming the tool that manages an object. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+/** Value of {@link MANAGED_BY_LABEL} on every object the library renders. */
+export const MANAGED_BY = 'cdk8s-workloads';
