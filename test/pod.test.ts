@@ -72,7 +72,17 @@ describe('the root opt-out', () => {
 
   test('requires a reason', () => {
     expect(renderError({ containers: [{ ...web, security: ContainerSecurity.runAsRoot({ reason: ' ' }) }] }))
-      .toMatch(/containers\[0\]\.security\.reason " ": must not be empty/);
+      .toMatch(/containers\[0\]\.security\.reason " ": a risky choice needs a stated reason; say why/);
+  });
+
+  test.each(['x', 'TODO', 'todo: fill in', 'n/a', 'because'])('refuses the placeholder reason %j', (reason) => {
+    expect(renderError({ containers: [{ ...web, security: ContainerSecurity.runAsRoot({ reason }) }] }))
+      .toMatch(/containers\[0\]\.security\.reason .*: is a placeholder, not a reason \(at least 10 characters/);
+  });
+
+  test('accepts the shortest real reason', () => {
+    const pod = render({ containers: [{ ...web, security: ContainerSecurity.runAsRoot({ reason: 'binds :80.' }) }] });
+    expect(pod.metadata.annotations['cdk8s-workloads.dev/runs-as-root.web']).toBe('binds :80.');
   });
 
   test('user 0 is only reachable through the opt-out', () => {

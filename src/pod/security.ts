@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { ensure, ensureEach, intInRange, invalid, nonEmpty, Where } from '../validation';
+import { ensure, ensureEach, intInRange, invalid, statedReason, Where } from '../validation';
 
 /** The user id non-root containers run as unless told otherwise ("nonroot" in distroless images). */
 export const DEFAULT_NON_ROOT_USER = 65532;
@@ -67,7 +67,7 @@ export class ContainerSecurity {
   /** @internal */
   public _render(where: Where, field: string): k8s.SecurityContext {
     if (this.runsAsRoot) {
-      ensure(where, `${field}.reason`, this.rootReason ?? '', nonEmpty);
+      ensure(where, `${field}.reason`, this.rootReason ?? '', statedReason);
     } else if (this.user === 0) {
       invalid(where, `${field}.user`, this.user, 'user 0 is root', 'use ContainerSecurity.runAsRoot({ reason }) for images that need root');
     } else {

@@ -197,6 +197,24 @@ export const nonEmpty: Rule<string> = (value) => value.trim().length > 0
   ? undefined
   : { reason: 'must not be empty', fix: 'give a value' };
 
+/** Shortest reason accepted for a risky choice: long enough to say why, not "x" or "TODO". */
+export const STATED_REASON_MIN = 10;
+const PLACEHOLDER_REASON = /^(todo|tbd|fixme|xxx+|n\/?a|none|reason|because|test(ing)?|temp|wip|\.+|-+|\?+)$/i;
+
+/**
+ * The reason for a risky choice (running as root, host access, wide NFS exports, RBAC escalation, replacing an
+ * immutable object): at least {@link STATED_REASON_MIN} characters and not a placeholder. Every `{ reason }`
+ * option of the library checks it, and the reason is kept as an annotation (`REASON_ANNOTATION_PREFIX`).
+ */
+export const statedReason: Rule<string> = (value) => {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text.length === 0) return { reason: 'a risky choice needs a stated reason', fix: 'say why, e.g. "the image writes its PID file to /var/run"' };
+  if (PLACEHOLDER_REASON.test(text) || /^(todo|tbd|fixme)\b/i.test(text) || text.length < STATED_REASON_MIN) {
+    return { reason: `is a placeholder, not a reason (at least ${STATED_REASON_MIN} characters that say why)`, fix: 'say why the workload needs it, e.g. "node metrics come from the host network namespace"' };
+  }
+  return undefined;
+};
+
 /** An absolute path, no '..' segments. */
 export const absolutePath: Rule<string> = (value) => {
   if (!value.startsWith('/')) return { reason: 'must be an absolute path', fix: `try "/${value.replace(/^\.?\/*/, '')}"` };
