@@ -30,8 +30,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `cdk8s-plus-28@${CDK8S_PLUS_28}`,
     'cdk8s-cli@2.207.60',
     'tsx@4.23.15', // transpile-only runner for the synth app (no whole-program type-check per synth)
-    'yaml@2.9.1',
   ],
+
+  // AppSynthesizer merges the user's kustomization.yaml (keeping comments and fields): a YAML library that round-trips.
+  deps: ['yaml@^2.9.1'],
 
   // The policy plugin validates schemas at `cdk8s synth` time in users' apps, so it ships with the package.
   bundledDeps: ['kubernetes-models@4.5.1'], // v5 is ESM-only and needs Node 22
@@ -58,7 +60,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     compilerOptions: { isolatedModules: true },
   },
 
-  gitignore: ['/dist-pkg/', '/.tmp/', 'cdk8s.out/', '/bench-results/'],
+  // .<dir>.staging-*/.previous-*: an OutputDirectory write in progress, or one a crash interrupted.
+  gitignore: ['/dist-pkg/', '/.tmp/', 'cdk8s.out/', '/bench-results/', '.*.staging-*/', '.*.previous-*/'],
   npmignoreEnabled: true,
 });
 
@@ -81,6 +84,8 @@ for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/RE
 // The synth app: cdk8s.yaml's `app` is the single source of the command.
 project.addTask('synth', {
   description: 'Synthesise the tutorial cluster into dist/ (same as `npx cdk8s synth`)',
+  // cdk8s-cli's upgrade check prints a stack trace where the registry is not reachable over plain http.
+  env: { CDK8S_CHECK_UPGRADE: 'false' },
   exec: 'cdk8s synth',
 });
 

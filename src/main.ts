@@ -1,20 +1,28 @@
-// The synth app: `npx cdk8s synth` (or `npm run synth`) runs this file. It writes the manifests to
-// dist/ (CDK8S_OUTDIR) and the files for the cluster's hosts to hosts/ (CDK8S_HOST_FILES_DIR),
-// which GitOps tools never read.
-import * as fs from 'fs';
+// The synth app: `npx cdk8s synth` (or `npm run synth`) runs this file; so can `node --require tsx/cjs src/main.ts`.
+//
+// dist/ is the GitOps directory. It changes only when the whole synthesis succeeded (construct validation, the
+// API server's rules on every manifest, the policy), in one step, and only in the files a synthesis wrote.
+// cdk8s-cli deletes its own output directory before it runs the app, so cdk8s.yaml points that at the scratch
+// cdk8s.out/; the app writes dist/ itself and copies the manifests to cdk8s.out/ for --stdout and --format helm.
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildTutorialCluster, tutorialHostFiles } from './app/tutorial';
+import { OutputDirectory } from './output-directory';
 import { AppSynthesizer } from './synth';
 import { warningsOf } from './validation/warnings';
 
+const ROOT = path.join(__dirname, '..');
+
 const app = new App();
 const cluster = buildTutorialCluster(app);
-AppSynthesizer.synth(app); // validates everything first: on an error nothing is written
+const result = AppSynthesizer.synth(app, {
+  outdir: process.env.CDK8S_GITOPS_DIR ?? path.join(ROOT, 'dist'),
+  cliOutdir: process.env.CDK8S_OUTDIR,
+  policy: {},
+});
 for (const warning of warningsOf(app)) process.stderr.write(`warning: ${warning}\n`);
+for (const finding of result.policyFindings) process.stderr.write(`policy: ${finding.ruleId} ${finding.object}: ${finding.suppressedBecause ? `suppressed (${finding.suppressedBecause})` : finding.message}\n`);
 
-const hostFilesDir = process.env.CDK8S_HOST_FILES_DIR ?? path.join(__dirname, '..', 'hosts');
-for (const [file, content] of Object.entries(tutorialHostFiles(cluster))) {
-  fs.mkdirSync(path.dirname(path.join(hostFilesDir, file)), { recursive: true });
-  fs.writeFileSync(path.join(hostFilesDir, file), content);
-}
+// Files for the cluster's hosts (stor01's /etc/exports), which GitOps tools never read; same write rules.
+const hostFiles = Object.entries(tutorialHostFiles(cluster)).map(([fileName, content]) => ({ fileName, content }));
+new OutputDirectory(process.env.CDK8S_HOST_FILES_DIR ?? path.join(ROOT, 'hosts')).replace(hostFiles);

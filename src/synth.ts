@@ -1,77 +1,256 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { parseDocument, isSeq, YAMLSeq } from 'yaml';
 import { renderApiObject } from './fast-json';
+import { OutputDirectory, OutputDirectoryChange } from './output-directory';
+import type { PolicyOptions, PolicyViolation } from './plugin/checker';
+import { manifestProblems, strictSchemaViolations } from './validation';
 
-/** Options of {@link AppSynthesizer.synth}. */
+/** Options of {@link AppSynthesizer.synth} and {@link AppSynthesizer.render}. */
 export interface AppSynthOptions {
-  /** Output directory. @default - the app's `outdir` (`CDK8S_OUTDIR` or `dist`) */
-  readonly outdir?: string;
   /**
-   * Also write `kustomization.yaml` listing the chart files in apply order, so
-   * `kubectl kustomize <outdir>` and Flux/Argo CD kustomize applications work.
+   * The output directory: the GitOps source (Argo CD, Flux) that a synthesis changes only when it fully
+   * succeeds, in one step, keeping files it did not write (see {@link OutputDirectory}).
+   *
+   * Under `cdk8s synth`, point cdk8s.yaml's `output` at a scratch directory and give the GitOps directory
+   * here: cdk8s-cli deletes its `output` directory before it runs the app.
+   * @default - the app's `outdir` (`CDK8S_OUTDIR` or `dist`)
+   */
+  readonly outdir?: string;
+
+  /**
+   * Also write `kustomization.yaml` listing the manifest files in apply order, so `kubectl kustomize <outdir>`
+   * and Flux/Argo CD kustomize applications work. A kustomization that is already there is merged, not
+   * replaced: its other fields (`patches`, `commonAnnotations`, ...) and the resources a user added are kept.
    * @default true
    */
   readonly kustomization?: boolean;
+
+  /**
+   * Run the {@link PolicyPlugin}'s policy over the rendered manifests before anything is written; an error
+   * fails the synthesis and leaves the output directory as it was. (As a cdk8s.yaml `validations:` plugin it
+   * would run only after the app has written.) Needs the optional `kubernetes-models` package.
+   * @default - no policy check (the constructs' own validation and the API server's rules always run)
+   */
+  readonly policy?: PolicyOptions;
+
+  /**
+   * A second directory that receives the manifests as plain files (no kustomization, no ledger), replacing
+   * its content: cdk8s-cli's output directory (`process.env.CDK8S_OUTDIR`) when cdk8s.yaml's `output` is a
+   * scratch directory, so `cdk8s synth --stdout`, `--format helm` and validation plugins see the synthesis.
+   * Written only after the output directory was.
+   * @default - none
+   */
+  readonly cliOutdir?: string;
+
+  /**
+   * Take over manifests at the paths this synthesis writes although no earlier synthesis recorded them: for
+   * the first synthesis into a directory that `App.synth()` or another tool filled.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /** One file of a synthesis. */
 export interface SynthesizedFile {
-  /** File name inside the output directory. */
+  /** File name inside the output directory (`/`-separated for the folder-per-chart layout). */
   readonly fileName: string;
   /** The YAML text written. */
   readonly content: string;
 }
 
-const KUSTOMIZATION = 'kustomization.yaml';
+/** What {@link AppSynthesizer.synth} did. */
+export interface SynthesisResult {
+  /** The files of the synthesis, as written to the output directory (kustomization as merged). */
+  readonly files: SynthesizedFile[];
+  /** What changed in the output directory. */
+  readonly change: OutputDirectoryChange;
+  /** The policy's warnings and justified suppressions (errors fail the synthesis). */
+  readonly policyFindings: PolicyViolation[];
+}
+
+const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 /**
- * Synthesises a cdk8s app in time linear in its size.
+ * Synthesises a cdk8s app in time linear in its size, and writes it without ever losing data.
  *
- * `App.synth()` validates the whole app and resolves its dependencies once per chart
- * (quadratic in charts). This does both once, then renders each chart exactly as
- * `App.synth()` does with `YamlOutputType.FILE_PER_CHART`: the same file names (with the
- * `0000-` prefixes when charts depend on each other), the same order, the same YAML emitter.
- * Every file is rendered in memory before anything is written, so an invalid app writes nothing.
+ * `App.synth()` validates the whole app and resolves its dependencies once per chart (quadratic in charts).
+ * This does both once, then renders every chart exactly as `App.synth()` does for the app's `yamlOutputType`
+ * and `outputFileExtension`: the same file names (with the `0000-` prefixes when charts depend on each other),
+ * the same order, the same YAML emitter. Everything is rendered and checked (construct validation, the API
+ * server's rules on the final manifests, the optional policy) before anything is written, and the output
+ * directory then changes in one step.
  */
 export class AppSynthesizer {
-  /** Renders and writes every chart of `app`; returns what it wrote. */
-  public static synth(app: App, options: AppSynthOptions = {}): SynthesizedFile[] {
-    const files = AppSynthesizer.render(app, options);
-    const outdir = options.outdir ?? app.outdir;
-    fs.mkdirSync(outdir, { recursive: true });
-    // Remove what an earlier synthesis wrote, so a deleted chart does not linger in a GitOps source.
-    for (const old of fs.readdirSync(outdir)) {
-      if (old.endsWith(app.outputFileExtension) || old === KUSTOMIZATION) fs.rmSync(path.join(outdir, old));
+  /** The kustomization written beside the manifests. */
+  public static readonly KUSTOMIZATION_FILE = KUSTOMIZATION_FILE;
+
+  /** Renders, checks and writes every chart of `app`. Throws, writing nothing, when any check fails. */
+  public static synth(app: App, options: AppSynthOptions = {}): SynthesisResult {
+    const { files: rendered, objectsByFile } = renderApp(app, options);
+    const policyFindings = options.policy ? checkPolicy(objectsByFile, options.policy) : [];
+
+    const directory = new OutputDirectory(options.outdir ?? app.outdir);
+    const withKustomization = options.kustomization ?? true;
+    const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
+    const previouslyOwned = new Set(directory.ownedFiles());
+    const merge = withKustomization
+      ? { [KUSTOMIZATION_FILE]: (current: string | undefined) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned) }
+      : undefined;
+    const change = directory.replace(rendered, { merge, adoptExisting: options.adoptExisting });
+    const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && withKustomization
+      ? { fileName: f.fileName, content: fs.readFileSync(path.join(directory.path, KUSTOMIZATION_FILE), 'utf8') }
+      : f));
+
+    if (options.cliOutdir !== undefined && path.resolve(options.cliOutdir) !== directory.path) {
+      writePlain(options.cliOutdir, manifests);
     }
-    for (const file of files) fs.writeFileSync(path.join(outdir, file.fileName), file.content, { encoding: 'utf8' });
-    return files;
+    return { files, change, policyFindings };
   }
 
-  /** Renders every chart of `app` into YAML without writing anything. */
+  /**
+   * Renders every chart of `app` into YAML without writing anything: validates every construct, then checks
+   * every final manifest (after JSON patches, raw ApiObjects, other libraries' constructs) against the rules
+   * the Kubernetes 1.28 API server enforces. Throws one error listing every problem.
+   */
   public static render(app: App, options: AppSynthOptions = {}): SynthesizedFile[] {
-    const all = app.node.findAll();
-    validateAll(all);
-    const hasDependantCharts = resolveDependencies(all);
-    const charts = topology(app, all).filter((c): c is Chart => c instanceof Chart);
-    const files: SynthesizedFile[] = charts.map((chart, i) => {
-      const base = Names.toDnsLabel(chart);
-      const fileName = (hasDependantCharts ? `${String(i).padStart(4, '0')}-${base}` : base) + app.outputFileExtension;
-      const objects = topology(chart)
-        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-        .map(renderApiObject);
-      return { fileName, content: Yaml.stringify(...objects) };
-    });
-    if (options.kustomization ?? true) {
-      const resources = files.map((f) => f.fileName);
-      files.push({
-        fileName: KUSTOMIZATION,
-        content: Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
-      });
-    }
-    return files;
+    return renderApp(app, options).files;
   }
+}
+
+/** Renders and checks everything; the objects per file are kept for the policy. */
+function renderApp(app: App, options: AppSynthOptions): { files: SynthesizedFile[]; objectsByFile: { [file: string]: any[] } } {
+  const all = app.node.findAll();
+  validateAll(all);
+  const hasDependantCharts = resolveDependencies(all);
+  const charts = topology(app, all).filter((c): c is Chart => c instanceof Chart);
+  const rendered = charts.map((chart) => ({
+    chart,
+    objects: topology(chart).filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+      .map((o) => ({ construct: o, json: renderApiObject(o) })),
+  }));
+  checkServerSide(rendered.flatMap((r) => r.objects));
+
+  const laidOut = layout(app, rendered.map((r) => ({ chart: r.chart, objects: r.objects.map((o) => o.json) })), hasDependantCharts);
+  const files: SynthesizedFile[] = laidOut.map(({ fileName, content }) => ({ fileName, content }));
+  if (options.kustomization ?? true) {
+    files.push({ fileName: KUSTOMIZATION_FILE, content: Yaml.stringify(kustomization(laidOut.map((f) => f.fileName))) });
+  }
+  return { files, objectsByFile: Object.fromEntries(laidOut.map((f) => [f.fileName, f.objects])) };
+}
+
+interface RenderedChart {
+  readonly chart: Chart;
+  readonly objects: any[];
+}
+
+interface LaidOutFile extends SynthesizedFile {
+  readonly objects: any[];
+}
+
+/** File names and contents exactly as `App.synth()` lays them out for the app's `yamlOutputType`. */
+function layout(app: App, charts: RenderedChart[], hasDependantCharts: boolean): LaidOutFile[] {
+  const ext = app.outputFileExtension;
+  const chartName = (chart: Chart, i: number) => (hasDependantCharts ? `${String(i).padStart(4, '0')}-` : '') + Names.toDnsLabel(chart);
+  const resourceName = (o: any) => `${o.kind}.${o.metadata?.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
+  switch (app.yamlOutputType) {
+    case YamlOutputType.FILE_PER_APP:
+      return charts.length === 0 ? [] : [file(`app${ext}`, charts.flatMap((c) => c.objects))];
+    case YamlOutputType.FILE_PER_CHART:
+      return charts.map((c, i) => file(chartName(c.chart, i) + ext, c.objects));
+    case YamlOutputType.FILE_PER_RESOURCE:
+      return unique(charts.flatMap((c) => c.objects.map((o) => file(resourceName(o) + ext, [o]))));
+    case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+      return unique(charts.flatMap((c, i) => c.objects.map((o) => file(`${chartName(c.chart, i)}/${resourceName(o)}${ext}`, [o]))));
+    default:
+      throw new Error(`App yamlOutputType ${app.yamlOutputType} is not one AppSynthesizer knows; use a YamlOutputType value`);
+  }
+}
+
+function file(fileName: string, objects: any[]): LaidOutFile {
+  return { fileName, content: Yaml.stringify(...objects), objects };
+}
+
+/**
+ * `App.synth()` silently lets a later object overwrite an earlier one whose file name is the same (same kind and
+ * name in two namespaces or charts): the first would vanish from the output. Refuse instead.
+ */
+function unique(files: LaidOutFile[]): LaidOutFile[] {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.fileName)) {
+      throw new Error(`two objects would be written to "${f.fileName}" (same kind and name); cdk8s would keep only the last one. `
+        + 'Give them distinct names, or use YamlOutputType.FILE_PER_CHART');
+    }
+    seen.add(f.fileName);
+  }
+  return files;
+}
+
+function kustomization(resources: string[]): Record<string, unknown> {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+}
+
+/**
+ * The kustomization after this synthesis: the manifests in apply order, then the resources a user listed
+ * (anything no synthesis wrote), in their order; every other field and comment of the user's file is kept.
+ */
+function mergeKustomization(current: string | undefined, manifests: string[], previouslyOwned: Set<string>): string {
+  if (current === undefined || current.trim() === '') return Yaml.stringify(kustomization(manifests));
+  const doc = parseDocument(current);
+  if (doc.errors.length > 0 || doc.contents === null || typeof doc.toJS() !== 'object') {
+    throw new Error(`${KUSTOMIZATION_FILE} is not a YAML mapping (${doc.errors[0]?.message ?? 'empty'}); fix or delete it so the synthesis can list its manifests in it`);
+  }
+  const existing = doc.get('resources');
+  const listed: string[] = isSeq(existing) ? (existing as YAMLSeq).items.map((i: any) => String(i?.value ?? i)) : [];
+  const generated = new Set(manifests);
+  const users = listed.filter((r) => !generated.has(r) && !previouslyOwned.has(r));
+  doc.set('resources', doc.createNode([...manifests, ...users]));
+  if (!doc.has('apiVersion')) doc.set('apiVersion', 'kustomize.config.k8s.io/v1beta1');
+  if (!doc.has('kind')) doc.set('kind', 'Kustomization');
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** cdk8s-cli has emptied its output directory before running the app; nothing here deletes anything. */
+function writePlain(dir: string, files: SynthesizedFile[]): void {
+  for (const f of files) {
+    const file = path.join(dir, ...f.fileName.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content, { encoding: 'utf8' });
+  }
+}
+
+/**
+ * The API server's rules on the final manifests: strict field validation against the 1.28 schema and the
+ * server-side checks of the validation layer. Escape hatches (JSON patches, raw ApiObjects, other libraries'
+ * constructs) bypass construct validation; this catches what they break, naming the construct.
+ */
+function checkServerSide(objects: Array<{ construct: ApiObject; json: any }>): void {
+  const errors: string[] = [];
+  for (const { construct, json } of objects) {
+    const id = `${json.kind} ${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}`;
+    for (const v of strictSchemaViolations(json)) errors.push(`[${construct.node.path}] ${id}: ${v.path} ${v.message}`);
+    for (const p of manifestProblems(json)) errors.push(`[${construct.node.path}] ${id}: ${p.path} ${p.message}`);
+  }
+  if (errors.length > 0) {
+    throw new Error(`These manifests break rules of the Kubernetes 1.28 API server (nothing was written):\n  ${errors.join('\n  ')}`);
+  }
+}
+
+function checkPolicy(byFile: { [file: string]: any[] }, options: PolicyOptions): PolicyViolation[] {
+  // Loaded here, not at the top: the policy's schema validator is an optional dependency.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PolicyChecker, formatViolation } = require('./plugin/checker') as typeof import('./plugin/checker');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PolicySeverity } = require('./plugin/rules') as typeof import('./plugin/rules');
+  const violations = new PolicyChecker(options).check(byFile);
+  const errors = violations.filter((v) => !v.suppressedBecause && v.severity === PolicySeverity.ERROR);
+  if (errors.length > 0) {
+    throw new Error(`The policy found ${errors.length} error(s) (nothing was written):\n  ${errors.map(formatViolation).join('\n  ')}`);
+  }
+  return violations;
 }
 
 /**

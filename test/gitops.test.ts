@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import {
   BatchJob, CoreDnsAddon, DnsSmokeTest, NodeAgent, ScheduledJob, SmokeTarget, StatefulApp, StatelessApp,
 } from '../src';
-import { Manifest, parseYamlDocuments, synthValid, tempDir } from './util';
+import { cdk8sAppCommand, Manifest, parseYamlDocuments, readTree, synthValid, tempDir } from './util';
 import { buildTutorialCluster, tutorialHostFiles } from '../src/app/tutorial';
 import { AppSynthesizer } from '../src/synth';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
@@ -18,12 +18,6 @@ import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
-/** Every file under `dir` (recursively), by relative path. */
-function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir, { recursive: true }).map(String).sort()
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-    .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
 
 // ---------------------------------------------------------------------------------------------------
 describe('determinism', () => {
@@ -39,10 +33,9 @@ describe('determinism', () => {
   function synthInNewProcess(): { dist: Record<string, string>; hosts: Record<string, string> } {
     const outdir = tempDir('gitops-proc');
     const hosts = tempDir('gitops-proc-hosts');
-    const config = fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8');
-    const [command, ...args] = /^app:\s*(.+)$/m.exec(config)![1].trim().split(/\s+/);
-    execFileSync(command, args, { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir, CDK8S_HOST_FILES_DIR: hosts }, stdio: 'pipe' });
-    return { dist: readTree(outdir), hosts: readTree(hosts) };
+    const env = { ...process.env, CDK8S_OUTDIR: tempDir('gitops-cli'), CDK8S_GITOPS_DIR: outdir, CDK8S_HOST_FILES_DIR: hosts };
+    execSync(cdk8sAppCommand(ROOT), { cwd: ROOT, env, stdio: 'pipe' });
+    return { dist: readTree(outdir, { ledger: true }), hosts: readTree(hosts) };
   }
 
   test('two syntheses in one process are byte-identical (no state leaks from one app into the next)', () => {

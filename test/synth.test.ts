@@ -4,13 +4,11 @@ import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { AppSynthesizer } from '../src';
-import { tempDir } from './util';
+import { readTree, tempDir } from './util';
 import { renderApiObject } from '../src/fast-json';
 import { StatefulApp } from '../src/stateful-app';
 
-function readDir(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
+const readDir = (dir: string) => readTree(dir);
 
 /** A multi-chart app with nested charts, cross-chart dependencies, Lazy values, patches and cdk8s-plus objects. */
 function buildApp(outdir: string, resolvers: ConstructorParameters<typeof App>[0] = {}): App {
@@ -87,17 +85,25 @@ describe('AppSynthesizer', () => {
     expect(files[3].content).toBe('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - 0000-db-nested-c8ac957a.k8s.yaml\n  - 0001-storage.k8s.yaml\n  - 0002-db.k8s.yaml\n');
   });
 
-  test('writes nothing when validation fails, and removes stale chart files', () => {
+  test('writes nothing when validation fails; removes only chart files an earlier synthesis wrote', () => {
     const out = tempDir('fail');
-    fs.writeFileSync(path.join(out, 'old.k8s.yaml'), 'stale');
+    fs.writeFileSync(path.join(out, 'hand-written.k8s.yaml'), 'kind: ConfigMap');
     fs.writeFileSync(path.join(out, 'notes.txt'), 'keep');
     const app = buildApp(out);
     app.node.addValidation({ validate: () => ['broken on purpose'] });
-    expect(() => AppSynthesizer.synth(app)).toThrow(/\[\] broken on purpose|broken on purpose/);
-    expect(fs.readdirSync(out).sort()).toEqual(['notes.txt', 'old.k8s.yaml']);
+    expect(() => AppSynthesizer.synth(app)).toThrow(/\[\] broken on purpose/);
+    expect(readDir(out)).toEqual({ 'hand-written.k8s.yaml': 'kind: ConfigMap', 'notes.txt': 'keep' });
 
-    AppSynthesizer.synth(buildApp(out));
-    expect(fs.readdirSync(out)).not.toContain('old.k8s.yaml');
-    expect(fs.readdirSync(out)).toContain('notes.txt');
+    // A first synthesis with an extra chart, then one without it: the extra chart's file goes, the user's stay.
+    const withExtra = buildApp(out);
+    new Chart(withExtra, 'extra').node.addDependency(withExtra.node.findChild('db'));
+    new k8s.KubeConfigMap(withExtra.node.findChild('extra') as Chart, 'cm', { metadata: { name: 'extra' } });
+    AppSynthesizer.synth(withExtra);
+    expect(Object.keys(readDir(out))).toEqual(expect.arrayContaining(['0003-extra.k8s.yaml', 'hand-written.k8s.yaml', 'notes.txt']));
+    const result = AppSynthesizer.synth(buildApp(out));
+    expect(result.change.removed).toEqual(['0003-extra.k8s.yaml']);
+    expect(Object.keys(readDir(out))).toEqual([
+      '0000-db-nested-c8ac957a.k8s.yaml', '0001-storage.k8s.yaml', '0002-db.k8s.yaml', 'hand-written.k8s.yaml', 'kustomization.yaml', 'notes.txt',
+    ]);
   });
 });

@@ -100,3 +100,22 @@ export function errorOf(fn: () => unknown): string {
   }
   throw new Error('expected an error, but none was thrown');
 }
+
+/** The ledger OutputDirectory keeps in every directory it writes. */
+export const LEDGER = '.cdk8s-workloads.sha256';
+
+/**
+ * Every file under `dir` (recursively), by `/`-separated relative path; the ledger only when asked for, so a
+ * directory compares equal to what `App.synth()` or a helper wrote.
+ */
+export function readTree(dir: string, options: { ledger?: boolean } = {}): Record<string, string> {
+  if (!fs.existsSync(dir)) return {};
+  return Object.fromEntries(fs.readdirSync(dir, { recursive: true }).map((f) => String(f).split(path.sep).join('/')).sort()
+    .filter((f) => fs.lstatSync(path.join(dir, f)).isFile() && (options.ledger || f !== LEDGER))
+    .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** cdk8s.yaml's `app` command, as cdk8s-cli runs it (through a shell). */
+export function cdk8sAppCommand(root: string): string {
+  return /^app:\s*(.+)$/m.exec(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8'))![1].trim();
+}
