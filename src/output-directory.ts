@@ -141,17 +141,26 @@ export class OutputDirectory {
       for (const f of files) {
         const current = this.readIfExists(f.fileName);
         const content = merge[f.fileName] ? merge[f.fileName](current) : f.content;
-        writeFile(path.join(staging, f.fileName), content);
+        this.writeFile(path.join(staging, ...f.fileName.split('/')), content);
         written.set(f.fileName, content);
       }
       // The ledger last: a staging directory with a ledger is complete.
-      writeFile(path.join(staging, LEDGER_FILE), formatLedger(written));
+      this.writeFile(path.join(staging, LEDGER_FILE), formatLedger(written));
       const change = this.describe(ledger, written, foreign.filter((f) => !seen.has(f)));
       this.swap(staging, existed);
       return change;
     } finally {
       if (fs.existsSync(staging)) fs.rmSync(staging, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Writes one file of the new directory (inside the staging copy, never the live directory). Subclasses may
+   * wrap it, e.g. to fsync or to inject a failure in tests.
+   */
+  protected writeFile(file: string, content: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content, { encoding: 'utf8' });
   }
 
   private swap(staging: string, existed: boolean): void {
@@ -256,11 +265,6 @@ function carryOver(from: string, to: string): void {
       fs.chmodSync(to, stat.mode & 0o7777);
     }
   }
-}
-
-function writeFile(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content, { encoding: 'utf8' });
 }
 
 function formatLedger(written: Map<string, string>): string {

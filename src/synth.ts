@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { parseDocument, isSeq, YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { renderApiObject } from './fast-json';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import type { PolicyOptions, PolicyViolation } from './plugin/checker';
@@ -200,7 +200,7 @@ function kustomization(resources: string[]): Record<string, unknown> {
 function mergeKustomization(current: string | undefined, manifests: string[], previouslyOwned: Set<string>): string {
   if (current === undefined || current.trim() === '') return Yaml.stringify(kustomization(manifests));
   const doc = parseDocument(current);
-  if (doc.errors.length > 0 || doc.contents === null || typeof doc.toJS() !== 'object') {
+  if (doc.errors.length > 0 || !isMap(doc.contents)) {
     throw new Error(`${KUSTOMIZATION_FILE} is not a YAML mapping (${doc.errors[0]?.message ?? 'empty'}); fix or delete it so the synthesis can list its manifests in it`);
   }
   const existing = doc.get('resources');
