@@ -21,7 +21,11 @@ const result = AppSynthesizer.synth(app, {
   policy: {},
 });
 for (const warning of warningsOf(app)) process.stderr.write(`warning: ${warning}\n`);
-for (const finding of result.policyFindings) process.stderr.write(`policy: ${finding.ruleId} ${finding.object}: ${finding.suppressedBecause ? `suppressed (${finding.suppressedBecause})` : finding.message}\n`);
+const policyWarnings = result.policyFindings.filter((f) => !f.suppressedBecause);
+for (const f of policyWarnings) process.stderr.write(`policy warning: ${f.ruleId} ${f.object}: ${f.message}\n`);
+process.stderr.write(`policy: 0 error(s), ${policyWarnings.length} warning(s), ${result.policyFindings.length - policyWarnings.length} justified suppression(s)\n`);
+const { added, changed, removed, kept } = result.change;
+process.stderr.write(`dist/: ${added.length} added, ${changed.length} changed, ${removed.length} removed, ${kept.length} other file(s) kept\n`);
 
 // Files for the cluster's hosts (stor01's /etc/exports), which GitOps tools never read; same write rules.
 const hostFiles = Object.entries(tutorialHostFiles(cluster)).map(([fileName, content]) => ({ fileName, content }));
