@@ -32,11 +32,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'tsx@4.23.15', // transpile-only runner for the synth app (no whole-program type-check per synth)
   ],
 
-  // AppSynthesizer merges the user's kustomization.yaml (keeping comments and fields): a YAML library that round-trips.
-  deps: ['yaml@^2.9.1'],
-
   // The policy plugin validates schemas at `cdk8s synth` time in users' apps, so it ships with the package.
-  bundledDeps: ['kubernetes-models@4.5.1'], // v5 is ESM-only and needs Node 22
+  // yaml: AppSynthesizer merges the user's kustomization.yaml keeping its comments and fields (1.4 MB; jsii
+  // requires non-jsii dependencies to be bundled).
+  bundledDeps: ['kubernetes-models@4.5.1', 'yaml@2.9.1'], // kubernetes-models v5 is ESM-only and needs Node 22
 
   // Package artifacts must never land in dist/: dist/ holds the synthesised manifests (GitOps source).
   artifactsDirectory: 'dist-pkg',

@@ -92,7 +92,7 @@ describe('a failed synthesis changes nothing', () => {
     editApp(repo, { before: 'const misspelt: { replicas?: number } = { replica: 5 }; void misspelt;' });
     const result = cdk8sSynth(repo);
     expect(result.status).not.toBe(0);
-    expect(result.output).toMatch(/error TS2353: Object literal may only specify known properties, and 'replica' does not exist/);
+    expect(result.output).toMatch(/main\.ts\(1,\d+\): error TS2561: Object literal may only specify known properties, but 'replica' does not exist .* Did you mean to write 'replicas'\?/);
     expect(snapshot(repo)).toEqual(committed);
   });
 
