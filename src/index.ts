@@ -61,7 +61,7 @@ export { SynthWarnings } from './validation/warnings';
 // Synthesis and policy checks
 export * from './synth';
 export { OutputDirectory } from './output-directory';
-export type { OutputFile, OutputDirectoryChange, OutputDirectoryReplaceOptions } from './output-directory';
+export type { OutputFile, OutputDirectoryChange, OutputDirectoryReplaceOptions, IOutputFileMerge } from './output-directory';
 export { PolicyPlugin, PolicyChecker, PolicySeverity } from './plugin';
 export type {
   PolicyPluginProps, PolicyOptions, PolicyViolation, PolicyRuleInfo, PolicyReportViolation, PolicyViolatingResource,

@@ -22,14 +22,24 @@ export interface OutputDirectoryChange {
   readonly kept: string[];
 }
 
+/** Files that a write merges into rather than replaces, because users may edit them (`kustomization.yaml`). */
+export interface IOutputFileMerge {
+  /** The files (relative paths) merged instead of replaced. */
+  readonly fileNames: string[];
+  /**
+   * The text to write for `fileName`, given the text the write produced and the file's current content
+   * (`undefined` when it does not exist).
+   */
+  merge(fileName: string, generated: string, current?: string): string;
+}
+
 /** Options of {@link OutputDirectory.replace}. */
 export interface OutputDirectoryReplaceOptions {
   /**
-   * Files merged into rather than replaced (for example `kustomization.yaml`): called with the file's current
-   * content, or `undefined` when it does not exist, and returns the text to write. A user may edit such a file.
+   * Files merged into rather than replaced. A user may edit such a file: it is never refused as hand-edited.
    * @default - none: every file is written as given
    */
-  readonly merge?: { [fileName: string]: (current: string | undefined) => string };
+  readonly merge?: IOutputFileMerge;
 
   /**
    * Take over files at the paths this write produces even though no ledger lists them: for the first write into
@@ -117,11 +127,11 @@ export class OutputDirectory {
     this.recover();
 
     const ledger = this.readLedger();
-    const merge = options.merge ?? {};
-    this.refuseHandEdits(ledger, new Set(Object.keys(merge)));
+    const mergeable = new Set(options.merge?.fileNames ?? []);
+    this.refuseHandEdits(ledger, mergeable);
     const foreign = this.foreignFiles(ledger);
     for (const name of seen) {
-      if (foreign.includes(name) && merge[name] === undefined && !options.adoptExisting) {
+      if (foreign.includes(name) && !mergeable.has(name) && !options.adoptExisting) {
         throw new Error(`${this.resolve(name)} exists but an earlier synthesis did not write it; `
           + 'the synthesis would overwrite it. Move or rename the file, rename the chart or object that produces it, '
           + 'or, to take over a directory an older tool wrote, synthesise once with adoptExisting: true');
@@ -140,7 +150,7 @@ export class OutputDirectory {
       const written = new Map<string, string>();
       for (const f of files) {
         const current = this.readIfExists(f.fileName);
-        const content = merge[f.fileName] ? merge[f.fileName](current) : f.content;
+        const content = options.merge && mergeable.has(f.fileName) ? options.merge.merge(f.fileName, f.content, current) : f.content;
         this.writeFile(path.join(staging, ...f.fileName.split('/')), content);
         written.set(f.fileName, content);
       }

@@ -96,9 +96,10 @@ export class AppSynthesizer {
     const withKustomization = options.kustomization ?? true;
     const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
     const previouslyOwned = new Set(directory.ownedFiles());
-    const merge = withKustomization
-      ? { [KUSTOMIZATION_FILE]: (current: string | undefined) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned) }
-      : undefined;
+    const merge = withKustomization ? {
+      fileNames: [KUSTOMIZATION_FILE],
+      merge: (_: string, __: string, current?: string) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned),
+    } : undefined;
     const change = directory.replace(rendered, { merge, adoptExisting: options.adoptExisting });
     const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && withKustomization
       ? { fileName: f.fileName, content: fs.readFileSync(path.join(directory.path, KUSTOMIZATION_FILE), 'utf8') }

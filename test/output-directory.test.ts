@@ -113,8 +113,9 @@ describe('OutputDirectory', () => {
     out.replace(asFiles({ 'list.txt': 'generated\n' }));
     fs.appendFileSync(path.join(dir, 'list.txt'), 'user line\n');
     const seen: Array<string | undefined> = [];
-    out.replace(asFiles({ 'list.txt': 'ignored' }), { merge: { 'list.txt': (current) => { seen.push(current); return `${current}merged\n`; } } });
-    expect(seen).toEqual(['generated\nuser line\n']);
+    const merge = { fileNames: ['list.txt'], merge: (name: string, generated: string, current?: string) => { seen.push(name, generated, current); return `${current}merged\n`; } };
+    out.replace(asFiles({ 'list.txt': 'this write' }), { merge });
+    expect(seen).toEqual(['list.txt', 'this write', 'generated\nuser line\n']);
     expect(readTree(dir)).toEqual({ 'list.txt': 'generated\nuser line\nmerged\n' });
   });
 
