@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
+import { LEDGER, Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
 
 // The consumer path, end to end: build the npm package (jsii writes lib/ and .jsii, both gitignored),
 // `npm pack` it, install the tarball into a fresh cdk8s app outside the repository, compile that app's
@@ -210,7 +210,7 @@ describe('a cdk8s app that installs the npm package', () => {
 
     test('writes one YAML file per chart and the kustomization, nothing else, every object valid for 1.28', () => {
       const { files, docs } = readManifests(path.join(app, 'dist'));
-      expect(files).toEqual([...CHART_FILES, 'kustomization.yaml']);
+      expect(files).toEqual([LEDGER, ...CHART_FILES, 'kustomization.yaml']);
       expect(parseYamlDocuments(fs.readFileSync(path.join(app, 'dist', 'kustomization.yaml'), 'utf8'))[0].resources).toEqual(CHART_FILES);
       validateManifests(docs);
     });
@@ -265,7 +265,7 @@ describe('a cdk8s app that installs the npm package', () => {
       const result = await run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade', '--output', out], app, { npm_config_offline: 'true' });
       expect(result.output).toMatch(/cdk8s-workloads policy: 0 error\(s\), \d+ warning\(s\), 5 suppressed/);
       expect(result.status).toBe(0);
-      expect(readManifests(out).files).toEqual([...CHART_FILES, 'kustomization.yaml']);
+      expect(readManifests(out).files).toEqual([LEDGER, ...CHART_FILES, 'kustomization.yaml']);
     }, 120_000);
   });
 });
