@@ -44,8 +44,11 @@ function exportedNames(file: string = ENTRY, seen = new Set<string>()): string[]
   };
   for (const st of source.statements) {
     if (ts.isExportDeclaration(st)) {
-      if (st.exportClause && ts.isNamedExports(st.exportClause)) names.push(...st.exportClause.elements.map((e) => e.name.text));
-      else if (!st.exportClause && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) names.push(...exportedNames(resolve(st.moduleSpecifier.text), seen));
+      if (st.exportClause && ts.isNamedExports(st.exportClause)) {
+        names.push(...st.exportClause.elements.map((e) => e.name.text));
+      } else if (!st.exportClause && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+        names.push(...exportedNames(resolve(st.moduleSpecifier.text), seen));
+      }
       continue;
     }
     const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -103,7 +106,11 @@ function examplesOf(file: string): Example[] {
         const code = open.body.join('\n') + '\n';
         const fragment = open.fragment;
         out.push({
-          where: `${file}:${open.line}`, file, line: open.line, fragment, code,
+          where: `${file}:${open.line}`,
+          file,
+          line: open.line,
+          fragment,
+          code,
           module: fragment ? FRAGMENT_PRELUDE + code : code,
           runs: fragment || !/^\s*declare\s/m.test(code),
         });
@@ -198,6 +205,7 @@ function run(ex: Example): { apps: cdk8s.App[]; written: string[]; outdir: strin
   const cwd = process.cwd();
   process.chdir(dir);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exampleRequire = (id: string) => (id in modules ? modules[id] : require(id));
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     new Function('require', 'module', 'exports', js)(exampleRequire, { exports: {} }, {});
@@ -270,19 +278,23 @@ describe('documentation pages', () => {
     expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(20 * 1024);
   });
 
-  test('relative links point at files that exist, and API.md links at anchors it has', () => {
+  /** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as '-'. */
+  const headingAnchors = (file: string) => new Set([...text(file).matchAll(/^#+ (.+)$/gm)]
+    .map((m) => m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')));
+
+  test('relative links point at files that exist, and anchors at headings (API.md: ids) they have', () => {
     const apiIds = new Set([...text('API.md').matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
     const broken: string[] = [];
     for (const file of FILES) {
       for (const m of text(file).matchAll(/\]\(([^)\s]+)\)/g)) {
         const target = m[1];
-        if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
+        if (/^[a-z]+:/i.test(target)) continue;
         const [rel, anchor] = target.split('#');
-        const resolved = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), rel));
+        const resolved = rel === '' ? file : path.relative(ROOT, path.resolve(ROOT, path.dirname(file), rel));
         if (!fs.existsSync(path.join(ROOT, resolved))) {
           if (!PAGES_WRITTEN_ELSEWHERE.includes(resolved)) broken.push(`${file}: ${target}`);
-        } else if (resolved === 'API.md' && anchor !== undefined && !apiIds.has(anchor)) {
-          broken.push(`${file}: ${target} (no such anchor in API.md)`);
+        } else if (anchor !== undefined && !(resolved === 'API.md' ? apiIds.has(anchor) : (resolved.endsWith('.md') && headingAnchors(resolved).has(anchor)))) {
+          broken.push(`${file}: ${target} (no such anchor in ${resolved})`);
         }
       }
     }
