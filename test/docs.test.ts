@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk8s from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as ts from 'typescript';
 import * as api from '../src';
-import { parseYamlDocuments, synthValid, validateManifests } from './util';
+import { errorOf, parseYamlDocuments, synthValid, validateManifests } from './util';
 
 // Every TypeScript example in README.md, CONTRIBUTING.md and docs/*.md is compiled (one program, strict,
 // against src/index.ts as 'cdk8s-workloads') and run; every app it builds is synthesised and validated.
@@ -13,6 +14,8 @@ import { parseYamlDocuments, synthValid, validateManifests } from './util';
 // compiled and run after FRAGMENT_PRELUDE (every export of the package, App/Chart/Testing from cdk8s,
 // cdk8s-plus-28 as kplus and k8s, a fresh `app` and a `chart` in namespace default).
 // A complete module that uses `declare` (for objects it does not build) is compiled but not run.
+// A block whose fence also says `error` shows an error users meet: building and synthesising it must fail, and
+// the message must contain its `// [path] ...` comment lines ("..." in them stands for any text).
 
 const ROOT = path.join(__dirname, '..');
 const ENTRY = path.join(ROOT, 'src', 'index.ts');
@@ -67,6 +70,10 @@ const EXPORTS = exportedNames();
 const runtime = api as unknown as Record<string, unknown>;
 const CONSTRUCTS = EXPORTS.filter((n) => typeof runtime[n] === 'function' && (runtime[n] as { prototype: unknown }).prototype instanceof Construct);
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** The docs page of a class: docs/<kebab-case name>.md. */
 function pageOf(className: string): string {
   return path.join('docs', `${className.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.md`);
@@ -89,6 +96,8 @@ interface Example {
   readonly file: string;
   readonly line: number;
   readonly fragment: boolean;
+  /** The error message an `error` block shows (its `// [path] ...` lines); undefined for other blocks. */
+  readonly error?: string[];
   readonly code: string;
   /** The module compiled and run (the prelude and the code for a fragment). */
   readonly module: string;
@@ -98,18 +107,20 @@ interface Example {
 function examplesOf(file: string): Example[] {
   const lines = fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n');
   const out: Example[] = [];
-  let open: { line: number; fragment: boolean; body: string[] } | undefined;
+  let open: { line: number; fragment: boolean; error: boolean; body: string[] } | undefined;
   let inOtherFence = false;
   lines.forEach((text, i) => {
     if (open) {
       if (/^```\s*$/.test(text)) {
         const code = open.body.join('\n') + '\n';
         const fragment = open.fragment;
+        const error = open.error ? [...code.matchAll(/^\s*\/\/ (\[.*)$/gm)].map((m) => m[1]) : undefined;
         out.push({
           where: `${file}:${open.line}`,
           file,
           line: open.line,
           fragment,
+          error,
           code,
           module: fragment ? FRAGMENT_PRELUDE + code : code,
           runs: fragment || !/^\s*declare\s/m.test(code),
@@ -125,7 +136,8 @@ function examplesOf(file: string): Example[] {
     if (inOtherFence) {
       inOtherFence = false;
     } else if (fence[1] === 'ts' || fence[1] === 'typescript') {
-      open = { line: i + 1, fragment: fence[2].split(/\s+/).includes('fragment'), body: [] };
+      const words = fence[2].split(/\s+/);
+      open = { line: i + 1, fragment: words.includes('fragment'), error: words.includes('error'), body: [] };
     } else {
       inOtherFence = true;
     }
@@ -238,7 +250,15 @@ describe('documentation examples', () => {
       expect(diagnostics.get(ex)).toEqual([]);
     });
 
-    if (ex.runs) {
+    if (ex.error) {
+      test('fails with the error it shows', () => {
+        expect(ex.error!.length).toBeGreaterThan(0);
+        const message = errorOf(() => {
+          for (const app of run(ex).apps) app.charts.forEach((chart) => Testing.synth(chart));
+        });
+        for (const line of ex.error!) expect(message).toMatch(new RegExp(line.split('...').map(escapeRegExp).join('.*')));
+      });
+    } else if (ex.runs) {
       test('runs, and everything it synthesises is valid for Kubernetes 1.28', () => {
         const { apps, written } = run(ex);
         let objects = 0;
