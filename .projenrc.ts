@@ -75,8 +75,10 @@ project.eslint?.addRules({
 project.gitignore.include('/dist/');
 
 // The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app's inputs stay home.
-// lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
-for (const pattern of ['/dist/', '/cdk8s.out/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/']) {
+// lib/main.js and lib/app/ are the repository's own synth app, not part of the library. docs/ and CONTRIBUTING.md
+// are read in the repository (the README's links resolve there), not from node_modules.
+for (const pattern of ['/dist/', '/cdk8s.out/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
+  '/docs/', '/CONTRIBUTING.md']) {
   project.npmignore?.exclude(pattern);
 }
 
