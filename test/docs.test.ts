@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as ts from 'typescript';
 import * as api from '../src';
-import { errorOf, parseYamlDocuments, synthValid, validateManifests } from './util';
+import { errorOf, parseYamlDocuments, readTree, synthValid, validateManifests } from './util';
 
 // Every TypeScript example in README.md, CONTRIBUTING.md and docs/*.md is compiled (one program, strict,
 // against src/index.ts as 'cdk8s-workloads') and run; every app it builds is synthesised and validated.
@@ -221,7 +221,7 @@ function run(ex: Example): { apps: cdk8s.App[]; written: string[]; outdir: strin
     const exampleRequire = (id: string) => (id in modules ? modules[id] : require(id));
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     new Function('require', 'module', 'exports', js)(exampleRequire, { exports: {} }, {});
-    const written = fs.existsSync(outdir) ? fs.readdirSync(outdir).sort().map((f) => fs.readFileSync(path.join(outdir, f), 'utf8')) : [];
+    const written = Object.values(readTree(outdir)); // readTree leaves the ledger out: it is not a manifest
     return { apps, written, outdir };
   } finally {
     process.chdir(cwd);
