@@ -30,6 +30,8 @@ export type { KubeletApiAccessProps } from './kubelet-api-access';
 
 // The shared pod-template layer: what every construct's pods are made of
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
+export { EnvFrom } from './pod/env-from';
+export type { EnvFromOptions } from './pod/env-from';
 export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps } from './pod/container';
 export { Probe } from './pod/probe';
 export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';
