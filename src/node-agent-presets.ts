@@ -283,7 +283,9 @@ function agentPath(scope: Construct, id: string): string {
  * The annotations of the DaemonSet: the preset's justified PolicyPlugin suppressions, then the user's
  * (which win). Every suppression reason must be a stated reason.
  */
-function annotationsWith(where: Where, user: Record<string, string> | undefined, suppressions: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+function annotationsWith(
+  where: Where, user: Record<string, string> | undefined, suppressions: Record<string, string>, extra: Record<string, string> = {},
+): Record<string, string> {
   const merged: Record<string, string> = { ...extra };
   for (const [rule, reason] of Object.entries(suppressions)) merged[SUPPRESSION_ANNOTATION_PREFIX + rule] = reason;
   Object.assign(merged, user);
