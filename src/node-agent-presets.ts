@@ -296,10 +296,10 @@ function annotationsWith(
 }
 
 /** The `sensitive-host-mounts` suppression for the host paths a preset mounts itself (none: no suppression). */
-function sensitiveMountsSuppression(mounts: readonly HostMount[], why: (m: HostMount) => string): Record<string, string> {
+function sensitiveMountsSuppression(agent: string, mounts: readonly HostMount[], why: (m: HostMount) => string): Record<string, string> {
   const sensitive = mounts.filter((m) => isSensitiveHostPath(m.hostPath));
   if (sensitive.length === 0) return {};
-  return { 'sensitive-host-mounts': `reads ${sensitive.map((m) => `${m.hostPath} (${why(m)})`).join(', ')} read-only, never writes the node` };
+  return { 'sensitive-host-mounts': `${agent} reads ${sensitive.map((m) => `${m.hostPath} (${why(m)})`).join(', ')} read-only, never writes the node` };
 }
 
 /** The node affinity with the virtual-node exclusions added to every required term. */
@@ -366,7 +366,7 @@ export function nodeExporterProps(scope: Construct, id: string, options: NodeExp
     annotations: annotationsWith(where, options.annotations, {
       'host-network': "node exporter reports the node's own network interfaces and serves metrics on the node's address",
       'host-pid': "node exporter reads the node's processes for its process and pressure metrics",
-      ...sensitiveMountsSuppression(hostMounts, (m) => NODE_EXPORTER_MOUNT_USES[m.name]),
+      ...sensitiveMountsSuppression('node exporter', hostMounts, (m) => NODE_EXPORTER_MOUNT_USES[m.name]),
     }),
     hostNetwork: true,
     hostPid: true,
@@ -446,7 +446,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
     config,
     props: {
       ...base,
-      annotations: annotationsWith(where, options.annotations, sensitiveMountsSuppression(hostMounts, (m) => m.name === 'etcmachineid'
+      annotations: annotationsWith(where, options.annotations, sensitiveMountsSuppression('Fluent Bit', hostMounts, (m) => m.name === 'etcmachineid'
         ? 'names the node\'s journal for the kubelet journal input'
         : 'container logs of Docker nodes'), rendered.annotations),
       // Restart the pods when the configuration changes (Fluent Bit reads it once, at start).

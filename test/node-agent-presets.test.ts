@@ -47,7 +47,7 @@ describe('the presets pass the PolicyPlugin at its defaults (issue 15 §4)', () 
       .map((k) => k.slice(SUPPRESSION_ANNOTATION_PREFIX.length));
     expect(suppressed.sort()).toEqual(['host-network', 'host-pid', 'sensitive-host-mounts']);
     for (const reason of Object.values(annotations)) expect(statedReason(reason)).toBeUndefined();
-    expect(annotations[`${SUPPRESSION_ANNOTATION_PREFIX}sensitive-host-mounts`]).toMatch(/^reads \/proc .*, \/sys .*, \/ .* read-only/);
+    expect(annotations[`${SUPPRESSION_ANNOTATION_PREFIX}sensitive-host-mounts`]).toMatch(/^node exporter reads \/proc .*, \/sys .*, \/ .* read-only/);
     // Every rule the preset breaks is suppressed with the preset's reason, none by disabling a rule.
     const violations = new PolicyChecker().check({ 'a.yaml': docs }).filter((v) => v.severity === PolicySeverity.ERROR);
     expect(new Set(violations.map((v) => v.ruleId))).toEqual(new Set(['host-network', 'host-pid', 'sensitive-host-mounts']));
@@ -66,9 +66,9 @@ describe('the presets pass the PolicyPlugin at its defaults (issue 15 §4)', () 
 
   test('the log collector suppresses sensitive-host-mounts only for the sensitive paths it was asked to mount', () => {
     const reasonOf = (docs: Manifest[]) => daemonSet(docs).metadata.annotations[`${SUPPRESSION_ANNOTATION_PREFIX}sensitive-host-mounts`];
-    expect(reasonOf(render('logCollector', { dockerContainerLogs: true }))).toBe('reads /var/lib/docker/containers (container logs of Docker nodes) read-only, never writes the node');
+    expect(reasonOf(render('logCollector', { dockerContainerLogs: true }))).toBe('Fluent Bit reads /var/lib/docker/containers (container logs of Docker nodes) read-only, never writes the node');
     expect(reasonOf(render('logCollector', { kubeletJournal: true })))
-      .toBe("reads /etc/machine-id (names the node's journal for the kubelet journal input) read-only, never writes the node");
+      .toBe("Fluent Bit reads /etc/machine-id (names the node's journal for the kubelet journal input) read-only, never writes the node");
   });
 
   test('a user suppression wins over the preset\'s, and must itself be a stated reason', () => {
