@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { REASON_ANNOTATION_PREFIX, SAFE_TO_EVICT_ANNOTATION, SUPPRESSION_ANNOTATION_PREFIX } from './metadata-keys';
-import type { HostMount, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
+// node-agent.ts imports this file: only types and values read at call time come back from it.
+import { CRITICAL_PRIORITY_CLASSES, HostMount, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
 import { isSensitiveHostPath } from './plugin/rules';
 import { ContainerResources, EnvValue, MountPropagation, VolumeMount } from './pod/container';
 import { EnvFrom } from './pod/env-from';
@@ -323,7 +324,7 @@ function nodeAffinityOf(options: NodeAgentPresetOptions): k8s.NodeAffinity | und
 /** The scheduling and identity options every preset passes through. */
 function common(scope: Construct, options: NodeAgentPresetOptions): Omit<NodeAgentProps, 'containers'> {
   const nodeCritical = options.nodeCritical ?? true;
-  const priorityClass = options.priorityClassName ?? (nodeCritical ? 'system-node-critical' : undefined);
+  const priorityClass = options.priorityClassName ?? (nodeCritical ? NODE_CRITICAL_PRIORITY_CLASS : undefined);
   const namespace = options.namespace ?? namespaceOf(scope);
   return {
     name: options.name,
@@ -338,7 +339,7 @@ function common(scope: Construct, options: NodeAgentPresetOptions): Omit<NodeAge
     priorityClassName: options.priorityClassName,
     // kube-system already has a quota for the critical classes where a cluster limits them (GKE's gcp-critical-pods).
     priorityQuota: options.priorityQuota
-      ?? (priorityClass !== undefined && ['system-node-critical', 'system-cluster-critical'].includes(priorityClass) && namespace !== 'kube-system'),
+      ?? (priorityClass !== undefined && CRITICAL_PRIORITY_CLASSES.includes(priorityClass) && namespace !== 'kube-system'),
     updateStrategy: options.updateStrategy,
     imagePullSecrets: options.imagePullSecrets,
     podLabels: options.podLabels,
