@@ -195,7 +195,7 @@ export const NODE_EXPORTER_IMAGE = 'quay.io/prometheus/node-exporter:v1.12.1';
 export const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.1.1';
 /** The "nobody" user the node exporter chart runs as. */
 const NOBODY = 65534;
-/** Value of the cluster autoscaler's annotation: the agent's pods never hold a node up during scale-down. */
+/** The cluster autoscaler may evict the agent's pods (emptyDir state included) when it removes their node; the node exporter chart says so too. */
 const SAFE_TO_EVICT = { [SAFE_TO_EVICT_ANNOTATION]: 'true' };
 
 /** Nodes that run no host-path or host-network pods (the node exporter chart excludes the same). */
