@@ -184,15 +184,16 @@ export interface LogCollectorOptions extends NodeAgentPresetOptions {
   readonly extraVolumeMounts?: VolumeMount[];
 }
 
-// Image pins. Each is the newest release of its project on the day it was pinned, and the version the
-// community chart ships (prometheus-node-exporter 4.56.1: appVersion 1.12.1; fluent-bit 0.58.1:
-// appVersion 5.1.1), checked against the projects' release tags (Dec 2026). Bump them together with
-// test/node-agent-presets.test.ts, which states what each version needs.
+// Image pins, each the newest release of its project when pinned (Dec 2026): node_exporter 1.12.1, the
+// latest 1.x tag and what the prometheus-node-exporter chart 4.56.1 ships; Fluent Bit 5.2.1, its current
+// release (25 Nov 2026; the fluent-bit chart 0.58.1 ships 5.1.1). The version rules below were read
+// from the projects' sources up to node_exporter 1.12.1 and Fluent Bit 5.1.1. Bump the pins together
+// with test/node-agent-presets.test.ts, which states what each version needs, and docs/presets.md.
 
 /** The node exporter image the preset runs: node_exporter's latest 1.x release. */
 export const NODE_EXPORTER_IMAGE = 'quay.io/prometheus/node-exporter:v1.12.1';
 /** The Fluent Bit image the preset runs: Fluent Bit's current release. */
-export const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.1.1';
+export const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.2.1';
 /** The "nobody" user the node exporter chart runs as. */
 const NOBODY = 65534;
 /** The cluster autoscaler may evict the agent's pods (emptyDir state included) when it removes their node; the node exporter chart says so too. */

@@ -521,7 +521,7 @@ describe('log collector preset', () => {
     expect(ds.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     expect(container.command).toEqual(['/fluent-bit/bin/fluent-bit']);
     expect(container.args).toEqual(['--workdir=/fluent-bit/etc', '--config=/fluent-bit/etc/conf/fluent-bit.conf']);
-    expect(container.image).toBe('cr.fluentbit.io/fluent/fluent-bit:5.1.1');
+    expect(container.image).toBe('cr.fluentbit.io/fluent/fluent-bit:5.2.1');
   });
 
   test('probes and the metrics Service use the HTTP server', () => {
