@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import {
-  EnvFrom, EnvValue, HostPathType, LogCollectorState, NodeAgent, PodVolume, PolicyChecker, PolicySeverity,
+  EnvFrom, EnvValue, HostPathType, LogCollectorState, NodeAgent, PodVolume, PolicyChecker, PolicySeverity, StatelessApp,
 } from '../src';
 import { REASON_ANNOTATION_PREFIX, SUPPRESSION_ANNOTATION_PREFIX } from '../src/metadata-keys';
 import { LogCollectorOptions, NodeExporterOptions } from '../src/node-agent-presets';
@@ -144,6 +144,18 @@ describe('scheduling that works on GKE, EKS with Fargate, AKS with virtual nodes
     expect(podSpec(notCritical).priorityClassName).toBeUndefined();
     expect(kinds(render('logCollector', { priorityClassName: 'agents' }))).not.toContain('ResourceQuota');
     expect(kinds(render('logCollector', { priorityQuota: false }))).not.toContain('ResourceQuota');
+  });
+
+  test('the generic NodeAgent renders the quota only when asked, for the class its pods run at', () => {
+    const plain = (props: { priorityQuota?: boolean; priorityClassName?: string }) => {
+      const chart = testChart({ namespace: 'ops' });
+      new NodeAgent(chart, 'agent', { ...props, containers: [{ name: 'a', image: 'busybox:1.36.1' }] });
+      return synthValid(chart);
+    };
+    expect(kinds(plain({}))).not.toContain('ResourceQuota');
+    expect(only(plain({ priorityQuota: true }), 'ResourceQuota', 'agent-priority').spec.scopeSelector.matchExpressions[0].values).toEqual(['system-node-critical']);
+    expect(only(plain({ priorityQuota: true, priorityClassName: 'system-cluster-critical' }), 'ResourceQuota').spec.scopeSelector.matchExpressions[0].values)
+      .toEqual(['system-cluster-critical']);
   });
 
   test('a quota for your own priority class on request; the generic NodeAgent refuses one without a class', () => {
@@ -310,6 +322,12 @@ describe('log collector production options', () => {
       { configMapRef: { name: 'es-endpoint', optional: true } },
     ]);
     expect(config(docs)).toContain('HTTP_Passwd ${ES_PASSWORD}');
+  });
+
+  test('envFrom is the pod layer\'s: any workload takes it', () => {
+    const chart = testChart();
+    new StatelessApp(chart, 'web', { containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27.2', envFrom: [EnvFrom.fromConfigMapName('web-settings')] }] });
+    expect(only(synthValid(chart), 'Deployment').spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'web-settings' } }]);
   });
 
   test('bad Secret and ConfigMap references are refused', () => {
