@@ -72,7 +72,11 @@ export interface NodeAgentPresetOptions extends WorkloadProps {
 export interface NodeExporterOptions extends NodeAgentPresetOptions {
   /** Port the exporter listens on, on every node (host network). @default 9100 */
   readonly port?: number;
-  /** Extra exporter flags, e.g. `--collector.systemd`. @default - none */
+  /**
+   * Extra exporter flags, e.g. `--collector.systemd`. Filesystem exclude flags given here replace the
+   * preset's (under either their current or their pre-1.3 name).
+   * @default - none
+   */
   readonly extraArgs?: string[];
 }
 
@@ -263,6 +267,22 @@ export function nodeExporterVersionArgs(v: Version): { paths: string[]; filesyst
   };
 }
 
+/** The same setting under its old and new flag names. */
+const FILESYSTEM_FLAG_ALIASES = [
+  ['--collector.filesystem.mount-points-exclude', '--collector.filesystem.ignored-mount-points'],
+  ['--collector.filesystem.fs-types-exclude', '--collector.filesystem.ignored-fs-types'],
+];
+
+/** The preset's flags minus those the user gives too: node_exporter refuses a repeated (or renamed and repeated) flag. */
+function withoutFlagsIn(preset: readonly string[], user: readonly string[]): string[] {
+  const nameOf = (arg: string) => arg.split('=')[0];
+  const given = new Set(user.map(nameOf));
+  return preset.filter((arg) => {
+    const aliases = FILESYSTEM_FLAG_ALIASES.find((names) => names.includes(nameOf(arg))) ?? [nameOf(arg)];
+    return !aliases.some((name) => given.has(name));
+  });
+}
+
 const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/credentials/.+|run/containerd/.+|var/lib/containers/storage/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)';
 const FS_TYPES_EXCLUDE = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|erofs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
 
@@ -382,7 +402,7 @@ export function nodeExporterProps(scope: Construct, id: string, options: NodeExp
         '--path.rootfs=/host/root',
         ...versioned.paths,
         `--web.listen-address=:${port}`,
-        ...versioned.filesystem,
+        ...withoutFlagsIn(versioned.filesystem, options.extraArgs ?? []),
         ...(options.extraArgs ?? []),
       ],
       ports: [{ number: port, name: 'metrics' }],

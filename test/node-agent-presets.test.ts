@@ -270,6 +270,18 @@ describe('node exporter filesystem excludes', () => {
   });
 });
 
+describe('node exporter extra flags', () => {
+  test('your own filesystem excludes replace the preset\'s (node_exporter refuses a flag given twice, under either name)', () => {
+    const args = (extraArgs: string[]): string[] => container(render('nodeExporter', { extraArgs })).args;
+    const own = '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys)($|/)';
+    expect(args([own]).filter((a) => a.startsWith('--collector.filesystem.mount-points-exclude'))).toEqual([own]);
+    expect(args([own]).filter((a) => a.startsWith('--collector.filesystem.fs-types-exclude'))).toHaveLength(1);
+    const old = '--collector.filesystem.ignored-fs-types=^(proc|sysfs)$';
+    expect(args([old]).filter((a) => a.startsWith('--collector.filesystem.') && a.includes('fs-types'))).toEqual([old]);
+    expect(args(['--collector.systemd']).filter((a) => a.startsWith('--collector.filesystem.'))).toHaveLength(2);
+  });
+});
+
 describe('log collector production options', () => {
   test('state defaults to an emptyDir at /fluent-bit/state, where the default configuration keeps its positions', () => {
     const docs = render('logCollector', { kubeletJournal: true });
