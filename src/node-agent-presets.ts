@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { REASON_ANNOTATION_PREFIX, SAFE_TO_EVICT_ANNOTATION, SUPPRESSION_ANNOTATION_PREFIX } from './metadata-keys';
+import { CONFIG_CHECKSUM_ANNOTATION, REASON_ANNOTATION_PREFIX, SAFE_TO_EVICT_ANNOTATION, SUPPRESSION_ANNOTATION_PREFIX } from './metadata-keys';
 // node-agent.ts imports this file: only types and values read at call time come back from it.
 import { CRITICAL_PRIORITY_CLASSES, HostMount, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
 import { isSensitiveHostPath } from './plugin/rules';
@@ -472,7 +472,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
         ? 'names the node\'s journal for the kubelet journal input'
         : 'container logs of Docker nodes'), rendered.annotations),
       // Restart the pods when the configuration changes (Fluent Bit reads it once, at start).
-      podAnnotations: { ...base.podAnnotations, 'checksum/config': checksum },
+      podAnnotations: { ...base.podAnnotations, [CONFIG_CHECKSUM_ANNOTATION]: checksum },
       hostMounts,
       volumes: [PodVolume.configMap('config', { configMapName }), ...(rendered.volume ? [rendered.volume] : []), ...extraVolumes],
       rules: [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }],
