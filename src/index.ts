@@ -7,7 +7,8 @@ export { StatelessApp, DeploymentStrategy } from './stateless-app';
 export type { StatelessAppProps, StatelessServiceOptions, RollingUpdateOptions } from './stateless-app';
 export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
 export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
-export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions } from './node-agent-presets';
+export { LogCollectorState } from './node-agent-presets';
+export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions, LogCollectorHostStateOptions } from './node-agent-presets';
 export { JobRestartPolicy, CompletionMode, PodFailureAction, ExitCodeOperator, PodConditionStatus, PodFailurePolicyRule } from './batch-job-spec';
 export type { JobOptions, ExitCodeRuleOptions, PodConditionPattern, PodConditionRuleOptions } from './batch-job-spec';
 export { BatchJob } from './batch-job';
@@ -30,6 +31,8 @@ export type { KubeletApiAccessProps } from './kubelet-api-access';
 
 // The shared pod-template layer: what every construct's pods are made of
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
+export { EnvFrom } from './pod/env-from';
+export type { EnvFromOptions } from './pod/env-from';
 export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps } from './pod/container';
 export { Probe } from './pod/probe';
 export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';

@@ -18,6 +18,12 @@ export const SUPPRESSION_ANNOTATION_PREFIX = libraryKey('allow-');
 /** Why a risky choice was made (host access, wide NFS exports, RBAC escalation, ...): `<prefix><choice>`. */
 export const REASON_ANNOTATION_PREFIX = libraryKey('reason.');
 
+/** The cluster autoscaler's pod annotation: `"true"` lets it evict the pod when it removes the node. */
+export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
+
+/** Pod annotation holding a hash of the configuration the pods read at start, so a change rolls them (as Helm charts do). */
+export const CONFIG_CHECKSUM_ANNOTATION = 'checksum/config';
+
 /** Standard Kubernetes label naming the tool that manages an object. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 

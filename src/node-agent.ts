@@ -15,6 +15,11 @@ import { addService } from './workload/service';
 
 /** The PriorityClass node agents get unless told otherwise (built into every cluster). */
 export const NODE_CRITICAL_PRIORITY_CLASS = 'system-node-critical';
+/**
+ * The priority classes a cluster may limit to namespaces with a ResourceQuota scoped to them (GKE does,
+ * by default, outside kube-system): see {@link NodeAgentProps.priorityQuota}.
+ */
+export const CRITICAL_PRIORITY_CLASSES: readonly string[] = ['system-node-critical', 'system-cluster-critical'];
 /** The node selector node agents get unless told otherwise: Linux images do not start on Windows nodes. */
 export const LINUX_NODE_SELECTOR: Record<string, string> = { 'kubernetes.io/os': 'linux' };
 
@@ -124,6 +129,14 @@ export interface NodeAgentProps extends WorkloadProps, PodTemplateProps {
    * @default true
    */
   readonly nodeCritical?: boolean;
+  /**
+   * Render a ResourceQuota in the agent's namespace, scoped to the pods' PriorityClass, that limits
+   * nothing in practice (1G pods). Clusters that limit the critical priority classes (GKE, by default,
+   * everywhere but kube-system) admit such pods only in namespaces with a quota covering that scope;
+   * without one the DaemonSet creates no pods. Needs a priority class (nodeCritical or priorityClassName).
+   * @default false (the presets: true when they run at a critical class outside kube-system)
+   */
+  readonly priorityQuota?: boolean;
   /** @default NodeAgentUpdateStrategy.rollingUpdate() (maxUnavailable 1, maxSurge 0) */
   readonly updateStrategy?: NodeAgentUpdateStrategy;
   /** Seconds a new pod must be ready before the rollout moves on. @default - Kubernetes' default (0) */
@@ -179,16 +192,20 @@ export class NodeAgent extends Construct {
   /**
    * A Prometheus node exporter, as the prometheus-community `prometheus-node-exporter` chart runs it:
    * host `/proc`, `/sys` and `/` read-only under `/host`, host network and PID namespace, user 65534,
-   * port 9100 with a metrics Service.
+   * port 9100 with a metrics Service. It carries the PolicyPlugin suppressions for that host access,
+   * with their reasons, keeps off Fargate and virtual-kubelet nodes, and renders the ResourceQuota that
+   * admits `system-node-critical` outside kube-system (docs/presets.md).
    */
   public static nodeExporter(scope: Construct, id: string, options: NodeExporterOptions = {}): NodeAgent {
-    return new NodeAgent(scope, id, nodeExporterProps(options));
+    return new NodeAgent(scope, id, nodeExporterProps(scope, id, options));
   }
 
   /**
-   * A Fluent Bit log collector, as the fluent `fluent-bit` chart runs it: `/var/log` and
-   * `/var/lib/docker/containers` read-only, get/list/watch on pods and namespaces, and root, because
-   * container logs on the node belong to root. Renders its configuration as a ConfigMap.
+   * A Fluent Bit log collector, as the fluent `fluent-bit` chart runs it: `/var/log` read-only,
+   * get/list/watch on pods and namespaces, and root, because container logs on the node belong to
+   * root; a writable state directory (emptyDir unless told otherwise), Secret-sourced environment,
+   * extra volumes, and optionally the kubelet journal and Docker's log directory. Renders its
+   * configuration as a ConfigMap (docs/presets.md).
    */
   public static logCollector(scope: Construct, id: string, options: LogCollectorOptions = {}): NodeAgent {
     const plan = logCollectorPlan(scope, id, options);
@@ -208,6 +225,8 @@ export class NodeAgent extends Construct {
   public readonly clusterRoleBinding?: k8s.KubeClusterRoleBinding;
   /** The metrics Service, when `metricsService` was given. */
   public readonly metricsService?: k8s.KubeService;
+  /** The ResourceQuota that admits the pods' priority class, when `priorityQuota` is set. */
+  public readonly priorityQuota?: k8s.KubeResourceQuota;
   /** Name of the DaemonSet. */
   public readonly name: string;
   /** Namespace given in the props. @default - the chart's */
@@ -299,8 +318,28 @@ export class NodeAgent extends Construct {
       },
     });
     if (props.metricsService) this.metricsService = this.addMetricsService(identity, pod, props.metricsService);
+    if (props.priorityQuota) {
+      this.priorityQuota = this.addPriorityQuota(identity, props.priorityClassName ?? template.spec?.priorityClassName);
+      // Admission checks the quota when the DaemonSet's pods are created: it goes first.
+      this.daemonSet.node.addDependency(this.priorityQuota);
+    }
 
     this.node.addValidation({ validate: () => this.hostPortCollisions() });
+  }
+
+  private addPriorityQuota(identity: WorkloadIdentity, priorityClass: string | undefined): k8s.KubeResourceQuota {
+    if (priorityClass === undefined) {
+      invalid(this, 'priorityQuota', true, 'the pods run at no priority class, so there is no scope to cover', 'drop priorityQuota, or set nodeCritical or priorityClassName');
+    }
+    const name = ensure(this, 'priorityQuota (its name)', `${identity.name}-priority`, dnsSubdomain);
+    return new k8s.KubeResourceQuota(this, 'PriorityQuota', {
+      metadata: objectMeta(identity, name),
+      spec: {
+        // Only the scope matters (admission asks for a covering quota); the limit is GKE's own, none in practice.
+        hard: { pods: k8s.Quantity.fromString('1G') },
+        scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass!] }] },
+      },
+    });
   }
 
   private addMetricsService(identity: WorkloadIdentity, pod: PodTemplateProps, options: NodeAgentMetricsOptions): k8s.KubeService {

@@ -196,7 +196,8 @@ describe('apply order (kustomization order, then file order)', () => {
     expect(byNamespace['kube-system']).toEqual([
       'ServiceAccount coredns', 'ConfigMap coredns', 'Deployment coredns', 'Service kube-dns',
     ]);
-    expect(byNamespace.monitoring).toEqual(['ServiceAccount node-exporter', 'DaemonSet node-exporter', 'Service node-exporter']);
+    // The ResourceQuota admits the node exporter's system-node-critical pods outside kube-system (GKE).
+    expect(byNamespace.monitoring).toEqual(['ServiceAccount node-exporter', 'ResourceQuota node-exporter-priority', 'DaemonSet node-exporter', 'Service node-exporter']);
     expect(byNamespace['(cluster)'].sort()).toEqual([
       'ClusterRole system:coredns', 'ClusterRoleBinding kube-apiserver-kubelet-api-admin', 'ClusterRoleBinding system:coredns',
       'Namespace monitoring', 'PersistentVolume pv001', 'PersistentVolume pv002', 'PersistentVolume pv003',

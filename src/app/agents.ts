@@ -3,7 +3,6 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NodeAgent } from '../node-agent';
 import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
-import { SUPPRESSION_PREFIX } from '../plugin/suppression';
 import { clusterScoped } from '../workload/cluster-scoped';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../workload/identity';
 
@@ -45,12 +44,7 @@ export class AgentsChart extends Chart {
     }));
     this.nodeExporter = NodeAgent.nodeExporter(this, 'node-exporter', {
       namespace: MONITORING_NAMESPACE,
-      // The host access the preset asks for, justified for the policy plugin (README, "Policy plugin").
-      annotations: {
-        [`${SUPPRESSION_PREFIX}host-network`]: "node exporter reports the node's own network interfaces and serves metrics on the node IP",
-        [`${SUPPRESSION_PREFIX}host-pid`]: 'node exporter reads host processes for process and pressure metrics',
-        [`${SUPPRESSION_PREFIX}sensitive-host-mounts`]: 'node exporter reads /proc, /sys and / read-only (HostToContainer) for node metrics',
-      },
+      // The preset carries the suppressions (with their reasons) the policy plugin needs for its host access.
     });
     // The namespace must exist before anything is created in it.
     this.nodeExporter.node.addDependency(monitoring);

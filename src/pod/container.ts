@@ -3,6 +3,7 @@ import {
   absolutePath, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid,
   nonNegativeQuantity, parseQuantity, portName, portNumber, Where,
 } from '../validation';
+import { EnvFrom } from './env-from';
 import { Probe } from './probe';
 import { ContainerSecurity } from './security';
 
@@ -132,6 +133,8 @@ export interface ContainerProps {
   readonly workingDir?: string;
   /** Environment variables, in the order given. @default - none */
   readonly env?: Record<string, EnvValue>;
+  /** Every key of these Secrets and ConfigMaps as environment variables (`env` wins on a clash). @default - none */
+  readonly envFrom?: EnvFrom[];
   /** Ports the container listens on. @default - none */
   readonly ports?: ContainerPort[];
   /** @default ImagePullPolicy.IF_NOT_PRESENT */
@@ -225,6 +228,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     args: c.args ? [...c.args] : undefined,
     workingDir: c.workingDir,
     env: c.env ? Object.entries(c.env).map(([name, value]) => value._render(name)) : undefined,
+    envFrom: c.envFrom?.length ? c.envFrom.map((e, i) => e._render(where, `${field}.envFrom[${i}]`)) : undefined,
     ports: ports.length > 0
       ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
       : undefined,
