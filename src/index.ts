@@ -60,6 +60,11 @@ export { SynthWarnings } from './validation/warnings';
 
 // Synthesis and policy checks
 export * from './synth';
+export { ChangeGuard, ObjectAction, FindingType } from './change-guard';
+export type {
+  ManifestFile, ObjectRef, ChangeAcknowledgement, AcknowledgeReplacementOptions, PlanChangesOptions, ObjectChange, ChangeFinding,
+  FilePlan, ChangePlan, FormatPlanOptions,
+} from './change-guard';
 export { PolicyPlugin, PolicyChecker, PolicySeverity } from './plugin';
 export type {
   PolicyPluginProps, PolicyOptions, PolicyViolation, PolicyRuleInfo, PolicyReportViolation, PolicyViolatingResource,
