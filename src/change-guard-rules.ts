@@ -109,9 +109,9 @@ function statefulSetFrozen(spec: Doc | undefined): Doc {
   for (const key of STATEFULSET_MUTABLE) delete frozen[key];
   frozen.volumeClaimTemplates = (frozen.volumeClaimTemplates ?? []).map((t: Doc) => {
     const { apiVersion: _v, kind: _k, status: _s, ...rest } = t;
-    const spec: Doc = { volumeMode: 'Filesystem', ...rest.spec };
-    spec.resources = canonicalResources(spec.resources);
-    return { ...rest, spec };
+    const claimSpec: Doc = { volumeMode: 'Filesystem', ...rest.spec };
+    claimSpec.resources = canonicalResources(claimSpec.resources);
+    return { ...rest, spec: claimSpec };
   });
   if (frozen.volumeClaimTemplates.length === 0) delete frozen.volumeClaimTemplates;
   return frozen;
@@ -279,7 +279,9 @@ const persistentVolumeClaim: Rule = (previous, next, ctx) => {
       const cls = ctx.nextObjects.find((o) => o.kind === 'StorageClass' && o.metadata?.name === className);
       if (className === '' || (cls && cls.allowVolumeExpansion !== true)) {
         out.push({
-          field: 'spec.resources.requests.storage', oldValue: oldSize, newValue: newSize,
+          field: 'spec.resources.requests.storage',
+          oldValue: oldSize,
+          newValue: newSize,
           reason: 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize (admission plugin PersistentVolumeClaimResize)',
           waysOut: [className === '' ? 'grow the volume behind the static PersistentVolume and its capacity instead' : `set allowVolumeExpansion: true on StorageClass ${className}`, ...ways],
         });

@@ -294,8 +294,14 @@ export function planChanges(previous: readonly ManifestFile[], next: readonly Ma
     const ctx: RuleContext = { nextObjects, address: kubectlAddress(now.ref) };
     for (const r of rule && fields.length > 0 ? rule(was.doc, now.doc, ctx) : []) {
       raw.push({
-        object: now.ref, fileName: now.fileName, type: FindingType.IMMUTABLE_FIELD, field: r.field,
-        oldValue: json(r.oldValue), newValue: json(r.newValue), reason: r.reason, waysOut: r.waysOut,
+        object: now.ref,
+        fileName: now.fileName,
+        type: FindingType.IMMUTABLE_FIELD,
+        field: r.field,
+        oldValue: json(r.oldValue),
+        newValue: json(r.newValue),
+        reason: r.reason,
+        waysOut: r.waysOut,
       });
     }
   }
@@ -319,7 +325,12 @@ export function planChanges(previous: readonly ManifestFile[], next: readonly Ma
     changes: [...byFile.get(fileName)!].sort((a, b) => Number(a.action === ObjectAction.REMOVE) - Number(b.action === ObjectAction.REMOVE)),
   }));
   return {
-    files, added, changed, removed, unchanged, findings,
+    files,
+    added,
+    changed,
+    removed,
+    unchanged,
+    findings,
     blocking: findings.filter((f) => f.acknowledgedReason === undefined),
     unusedAcknowledgements: acks.filter((_, i) => !used.has(i)),
   };

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
+  canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid,
+  nonNegativeInt, oneOf,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';

@@ -1,6 +1,6 @@
 import { ContainerProps, PodVolume, StatefulApp, StatelessApp } from '../src';
-import { canonicalQuantity, serverRewrites } from '../src/validation';
 import { errorOf, only, synthValid, testChart } from './util';
+import { canonicalQuantity, serverRewrites } from '../src/validation';
 
 // Expected values are the API server's (apimachinery resource.Quantity ParseQuantity + String), taken from the
 // behaviour its own tests pin down, restated here as input -> stored text.
@@ -81,7 +81,13 @@ describe('constructs render canonical quantities whatever form the user typed', 
     const chart = testChart();
     new StatelessApp(chart, 'web', {
       containers: [box({ env: {}, command: [], args: [], ports: [], volumeMounts: [] })],
-      labels: {}, annotations: {}, podLabels: {}, podAnnotations: {}, nodeSelector: {}, tolerations: [], imagePullSecrets: [],
+      labels: {},
+      annotations: {},
+      podLabels: {},
+      podAnnotations: {},
+      nodeSelector: {},
+      tolerations: [],
+      imagePullSecrets: [],
       exposeService: false,
     });
     // synthValid fails on any empty list/map or non-canonical quantity the server would rewrite
@@ -117,7 +123,9 @@ describe('serverRewrites finds what the server would rewrite', () => {
 
   test('a required list is written by the server even when empty (Job onPodConditions)', () => {
     expect(serverRewrites({
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' },
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
       spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }], volumes: [], restartPolicy: 'Never' } }, podFailurePolicy: { rules: [{ action: 'FailJob', onPodConditions: [] }] } },
     }).map((f) => f.path)).toEqual(['spec.template.spec.volumes']);
   });

@@ -73,7 +73,8 @@ describe('StatefulSet: only replicas, ordinals, template, updateStrategy, persis
       object: { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'data', name: 'db' },
       type: FindingType.IMMUTABLE_FIELD,
       field: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
-      oldValue: '"2Gi"', newValue: '"4Gi"',
+      oldValue: '"2Gi"',
+      newValue: '"4Gi"',
     });
     expect(finding.reason).toMatch(/updates to statefulset spec for fields other than 'replicas'/);
     expect(finding.waysOut[0]).toContain('kubectl patch pvc data-db-0 -n data');

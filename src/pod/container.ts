@@ -215,6 +215,8 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     }
   }
 
+  // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
+  const quantity = (value: string) => k8s.Quantity.fromString(canonicalQuantity(value));
   const firstPort = ports[0]?.name ?? ports[0]?.number;
   const security = c.security ?? ContainerSecurity.nonRoot();
   return {
@@ -229,11 +231,8 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
       ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
       : undefined,
     resources: {
-      // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
-      requests: { cpu: k8s.Quantity.fromString(canonicalQuantity(r.cpuRequest)), memory: k8s.Quantity.fromString(canonicalQuantity(r.memoryRequest)) },
-      limits: omitCpuLimit
-        ? { memory: k8s.Quantity.fromString(canonicalQuantity(r.memoryLimit)) }
-        : { cpu: k8s.Quantity.fromString(canonicalQuantity(r.cpuLimit)), memory: k8s.Quantity.fromString(canonicalQuantity(r.memoryLimit)) },
+      requests: { cpu: quantity(r.cpuRequest), memory: quantity(r.memoryRequest) },
+      limits: omitCpuLimit ? { memory: quantity(r.memoryLimit) } : { cpu: quantity(r.cpuLimit), memory: quantity(r.memoryLimit) },
     },
     livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true),
     readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false),

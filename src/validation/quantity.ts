@@ -11,7 +11,7 @@ const DECIMAL_BY_EXPONENT = new Map(Object.entries(DECIMAL_SUFFIX).map(([s, e]) 
 const BINARY_BY_POWER = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 /** The server caps binary-suffixed quantities at the largest int64. */
-const MAX_BINARY = (1n << 63n) - 1n;
+const MAX_BINARY = 2n ** 63n - 1n;
 /** Exponents far past any real size; BigInt powers beyond this would only burn memory. */
 const MAX_EXPONENT = 1000;
 
@@ -65,7 +65,7 @@ export function canonicalQuantity(value: string): string {
   if (mantissa === 0n) return '0';
   // The value is mantissa * 2^power2 * 10^scale; bring it to whole nano-units, rounding up.
   const scale = exponent10 - fractionDigits;
-  mantissa <<= BigInt(power2);
+  mantissa *= 2n ** BigInt(power2);
   let nanos: bigint;
   if (scale + 9 >= 0) {
     if (scale > MAX_EXPONENT) throw new Error(`quantity ${JSON.stringify(value)} is too large to be a real size`);
