@@ -108,7 +108,8 @@ function statefulSetFrozen(spec: Doc | undefined): Doc {
   const frozen: Doc = { podManagementPolicy: 'OrderedReady', revisionHistoryLimit: 10, serviceName: '', ...clone(spec ?? {}) };
   for (const key of STATEFULSET_MUTABLE) delete frozen[key];
   frozen.volumeClaimTemplates = (frozen.volumeClaimTemplates ?? []).map((t: Doc) => {
-    const { apiVersion: _v, kind: _k, status: _s, ...rest } = t;
+    // status is the server's (it defaults phase: Pending); apiVersion/kind are compared as written.
+    const { status: _s, ...rest } = t;
     const claimSpec: Doc = { volumeMode: 'Filesystem', ...rest.spec };
     claimSpec.resources = canonicalResources(claimSpec.resources);
     return { ...rest, spec: claimSpec };

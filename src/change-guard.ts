@@ -67,7 +67,8 @@ export enum FindingType {
 
 /** One object's change. */
 export interface ObjectChange {
-  readonly object: ObjectRef;
+  /** The object. */
+  readonly resource: ObjectRef;
   readonly action: ObjectAction;
   /** The file the object is in (for removals: was in). */
   readonly fileName: string;
@@ -79,9 +80,10 @@ export interface ObjectChange {
 
 /** A change the API server refuses, or a removal that destroys data. */
 export interface ChangeFinding {
-  readonly object: ObjectRef;
+  /** The object. */
+  readonly resource: ObjectRef;
   readonly fileName: string;
-  readonly type: FindingType;
+  readonly findingType: FindingType;
   /** Field path, e.g. `spec.volumeClaimTemplates[0].spec.resources.requests.storage`. */
   readonly field: string;
   /** The previous value as JSON. @default - the field was unset */
@@ -205,7 +207,7 @@ function dataLoss(removed: Located, previous: Map<string, Located>): Omit<Change
   const gk = groupKind(ref);
   const keep = `keep the ${ref.kind} in the app`;
   const finding = (field: string, oldValue: unknown, reason: string, waysOut: string[]) => [{
-    object: ref, fileName, type: FindingType.DATA_LOSS, field, oldValue: json(oldValue), reason, waysOut,
+    resource: ref, fileName, findingType: FindingType.DATA_LOSS, field, oldValue: json(oldValue), reason, waysOut,
   }];
   if (gk === 'apps/StatefulSet' && doc.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') {
     const start = doc.spec?.ordinals?.start ?? 0;
@@ -279,7 +281,7 @@ export function planChanges(previous: readonly ManifestFile[], next: readonly Ma
     const was = before.get(key);
     if (!was) {
       added++;
-      add({ object: now.ref, action: ObjectAction.ADD, fileName: now.fileName, fields: [] });
+      add({ resource: now.ref, action: ObjectAction.ADD, fileName: now.fileName, fields: [] });
       continue;
     }
     const fields = changedFields(was.doc, now.doc);
@@ -289,14 +291,14 @@ export function planChanges(previous: readonly ManifestFile[], next: readonly Ma
       continue;
     }
     changed++;
-    add({ object: now.ref, action: ObjectAction.CHANGE, fileName: now.fileName, ...(moved ? { previousFileName: was.fileName } : {}), fields });
+    add({ resource: now.ref, action: ObjectAction.CHANGE, fileName: now.fileName, ...(moved ? { previousFileName: was.fileName } : {}), fields });
     const rule = UPDATE_RULES[groupKind(now.ref)] as (typeof UPDATE_RULES)[string] | undefined;
     const ctx: RuleContext = { nextObjects, address: kubectlAddress(now.ref) };
     for (const r of rule && fields.length > 0 ? rule(was.doc, now.doc, ctx) : []) {
       raw.push({
-        object: now.ref,
+        resource: now.ref,
         fileName: now.fileName,
-        type: FindingType.IMMUTABLE_FIELD,
+        findingType: FindingType.IMMUTABLE_FIELD,
         field: r.field,
         oldValue: json(r.oldValue),
         newValue: json(r.newValue),
@@ -308,13 +310,13 @@ export function planChanges(previous: readonly ManifestFile[], next: readonly Ma
   for (const [key, was] of before) {
     if (after.has(key)) continue;
     removed++;
-    add({ object: was.ref, action: ObjectAction.REMOVE, fileName: was.fileName, fields: [] });
+    add({ resource: was.ref, action: ObjectAction.REMOVE, fileName: was.fileName, fields: [] });
     raw.push(...dataLoss(was, before));
   }
 
   const used = new Set<number>();
   const findings: ChangeFinding[] = raw.map((f) => {
-    const i = acks.findIndex((a) => keyOf(a) === keyOf(f.object));
+    const i = acks.findIndex((a) => keyOf(a) === keyOf(f.resource));
     if (i < 0) return f;
     used.add(i);
     return { ...f, acknowledgedReason: acks[i].reason };
@@ -339,8 +341,8 @@ export function planChanges(previous: readonly ManifestFile[], next: readonly Ma
 const MARK: Record<ObjectAction, string> = { [ObjectAction.ADD]: '+', [ObjectAction.CHANGE]: '~', [ObjectAction.REMOVE]: '-' };
 
 function formatFinding(f: ChangeFinding, withWaysOut: boolean): string[] {
-  const values = f.type === FindingType.IMMUTABLE_FIELD ? `: ${f.oldValue ?? '(unset)'} -> ${f.newValue ?? '(unset)'}` : '';
-  const lines = [`  ! ${describe(f.object)} (${f.fileName}) ${f.field}${values}`, `      ${f.reason}`];
+  const values = f.findingType === FindingType.IMMUTABLE_FIELD ? `: ${f.oldValue ?? '(unset)'} -> ${f.newValue ?? '(unset)'}` : '';
+  const lines = [`  ! ${describe(f.resource)} (${f.fileName}) ${f.field}${values}`, `      ${f.reason}`];
   if (f.acknowledgedReason !== undefined) {
     lines.push(`      acknowledged: ${f.acknowledgedReason}`);
   }
@@ -357,19 +359,19 @@ export function formatPlan(plan: ChangePlan, options: FormatPlanOptions = {}): s
   lines.push(total === 0
     ? `No changes (${plan.unchanged} objects unchanged).`
     : `Plan: ${plan.added} to add, ${plan.changed} to change, ${plan.removed} to remove (${plan.unchanged} unchanged).`);
-  const flagged = new Set(plan.findings.map((f) => keyOf(f.object)));
+  const flagged = new Set(plan.findings.map((f) => keyOf(f.resource)));
   if (!options.quiet) {
     for (const file of plan.files) {
       lines.push('', file.fileName);
       for (const c of file.changes) {
         const fields = c.fields.length ? ` (${c.fields.join(', ')})` : '';
         const moved = c.previousFileName ? ` (moved from ${c.previousFileName})` : '';
-        lines.push(`  ${flagged.has(keyOf(c.object)) ? '!' : MARK[c.action]} ${MARK[c.action]} ${describe(c.object)}${moved}${fields}`);
+        lines.push(`  ${flagged.has(keyOf(c.resource)) ? '!' : MARK[c.action]} ${MARK[c.action]} ${describe(c.resource)}${moved}${fields}`);
       }
     }
   }
-  const immutable = plan.blocking.filter((f) => f.type === FindingType.IMMUTABLE_FIELD);
-  const loss = plan.blocking.filter((f) => f.type === FindingType.DATA_LOSS);
+  const immutable = plan.blocking.filter((f) => f.findingType === FindingType.IMMUTABLE_FIELD);
+  const loss = plan.blocking.filter((f) => f.findingType === FindingType.DATA_LOSS);
   if (immutable.length) {
     lines.push('', `${immutable.length} change(s) the API server refuses (every sync would fail until the object is replaced):`);
     for (const f of immutable) lines.push(...formatFinding(f, true));

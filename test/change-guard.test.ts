@@ -70,8 +70,8 @@ describe('StatefulSet: only replicas, ordinals, template, updateStrategy, persis
   test('a claim template size change names the object, field, old -> new, and expanding the existing claims', () => {
     const [finding] = plan(base, base.replace('storage: 2Gi', 'storage: 4Gi')).blocking;
     expect(finding).toMatchObject({
-      object: { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'data', name: 'db' },
-      type: FindingType.IMMUTABLE_FIELD,
+      resource: { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'data', name: 'db' },
+      findingType: FindingType.IMMUTABLE_FIELD,
       field: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
       oldValue: '"2Gi"',
       newValue: '"4Gi"',
@@ -347,14 +347,14 @@ describe('removals', () => {
 
   test('a StatefulSet whose retention policy deletes its claims', () => {
     const [f] = ChangeGuard.planChanges([file('a.k8s.yaml', deleting)], []).blocking;
-    expect(f).toMatchObject({ type: FindingType.DATA_LOSS, field: 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted' });
+    expect(f).toMatchObject({ findingType: FindingType.DATA_LOSS, field: 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted' });
     expect(f.reason).toContain('data-db-0, data-db-1');
   });
 
   test('a Namespace, with what it holds', () => {
     const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: data }\n---';
     const [f] = ChangeGuard.planChanges([file('a.k8s.yaml', ns + retained)], [file('a.k8s.yaml', retained)]).blocking;
-    expect(f).toMatchObject({ type: FindingType.DATA_LOSS, object: { kind: 'Namespace', name: 'data' } });
+    expect(f).toMatchObject({ findingType: FindingType.DATA_LOSS, resource: { kind: 'Namespace', name: 'data' } });
     expect(f.reason).toContain('StatefulSet db');
   });
 
