@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
   absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
-  ipAddress, positiveInt, positiveQuantity, Where,
+  ipAddress, nonEmptyMap, positiveInt, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { clusterScoped } from './workload/cluster-scoped';
@@ -239,7 +239,7 @@ export class NfsVolumeSet extends Construct {
         invalid(this, 'reclaimPolicy', reclaimPolicy, 'a StorageClass takes Retain or Delete, not Recycle', 'set Recycle on the volumes and Retain on the set, or drop storageClass');
       }
       this.storageClass = clusterScoped(new k8s.KubeStorageClass(this, 'StorageClass', {
-        metadata: { name, labels: this.labelsFor(undefined), annotations: sc.annotations },
+        metadata: { name, labels: this.labelsFor(undefined), annotations: nonEmptyMap(sc.annotations) },
         provisioner: 'kubernetes.io/no-provisioner',
         reclaimPolicy,
         volumeBindingMode: sc.volumeBindingMode ?? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER,

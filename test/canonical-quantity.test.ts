@@ -1,4 +1,5 @@
-import { ContainerProps, PodVolume, StatefulApp, StatelessApp } from '../src';
+import { App, Chart } from 'cdk8s';
+import { AppSynthesizer, ContainerProps, NfsVolumeSet, PodVolume, StatefulApp, StatelessApp } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
 import { canonicalQuantity, serverRewrites } from '../src/validation';
 
@@ -62,6 +63,27 @@ describe('constructs render canonical quantities whatever form the user typed', 
     const docs = synthValid(chart);
     const resources = only(docs, 'Deployment').spec.template.spec.containers[0].resources;
     expect(resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1500m', memory: '2G' } });
+  });
+
+  test('the YAML says cpu: "1" and memory: 1Gi', () => {
+    const app = new App();
+    new StatelessApp(new Chart(app, 'web'), 'web', {
+      containers: [box({ resources: { cpuRequest: '1000m', memoryRequest: '1024Mi', cpuLimit: '2', memoryLimit: '2Gi' } })],
+      exposeService: false,
+    });
+    const [{ content }] = AppSynthesizer.render(app, { kustomization: false });
+    expect(content).toMatch(/requests:\n\s+cpu: "1"\n\s+memory: 1Gi\n/);
+  });
+
+  test('NFS volume, claim and StorageClass: canonical capacity, no empty annotations', () => {
+    const chart = testChart();
+    new NfsVolumeSet(chart, 'nfs', {
+      server: '10.0.0.5', capacity: '1024Mi', volumes: [{ name: 'pv001', path: '/exports/1' }],
+      storageClassName: 'nfs', storageClass: { annotations: {} },
+    });
+    const docs = synthValid(chart);
+    expect(only(docs, 'PersistentVolume').spec.capacity).toEqual({ storage: '1Gi' });
+    expect(only(docs, 'StorageClass').metadata.annotations).toBeUndefined();
   });
 
   test('claim template sizes and emptyDir limits', () => {
