@@ -420,7 +420,9 @@ export class ChangeGuard {
     if (plan.blocking.length === 0) return undefined;
     const lines = [`The change guard stopped the synthesis: ${plan.blocking.length} finding(s); nothing was written.`];
     for (const f of plan.blocking) lines.push(...formatFinding(f, true));
-    lines.push('To go ahead on purpose, acknowledge each object with a reason: ChangeGuard.acknowledgeReplacement(apiObject, { reason }), or the acknowledgements option.');
+    lines.push('To go ahead on purpose, acknowledge each object with a reason: ChangeGuard.acknowledgeReplacement(apiObject, { reason }), or the acknowledgements option:');
+    const objects = new Map(plan.blocking.map((f) => [keyOf(f.resource), f.resource]));
+    for (const ref of objects.values()) lines.push(`  ${JSON.stringify({ ...ref, reason: '<why, and how the replacement is done>' })}`);
     return lines.join('\n');
   }
 

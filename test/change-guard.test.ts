@@ -438,6 +438,7 @@ describe('through the constructs: a StatefulApp synthesised twice', () => {
     const p = ChangeGuard.planChanges(render('2Gi'), render('4Gi'));
     expect(p.blocking.map((f) => f.field)).toEqual(['spec.volumeClaimTemplates[0].spec.resources.requests.storage']);
     expect(ChangeGuard.blockingError(p)).toMatch(/StatefulSet data\/db .*"2Gi" -> "4Gi"[\s\S]*kubectl patch pvc data-db-1 -n data/);
+    expect(ChangeGuard.blockingError(p)).toContain('{"apiVersion":"apps/v1","kind":"StatefulSet","name":"db","namespace":"data","reason":');
     const same = ChangeGuard.planChanges(render('2Gi'), render('2048Mi'));
     expect(same.changed).toBe(0);
   });
