@@ -78,8 +78,11 @@ describe('constructs render canonical quantities whatever form the user typed', 
   test('NFS volume, claim and StorageClass: canonical capacity, no empty annotations', () => {
     const chart = testChart();
     new NfsVolumeSet(chart, 'nfs', {
-      server: '10.0.0.5', capacity: '1024Mi', volumes: [{ name: 'pv001', path: '/exports/1' }],
-      storageClassName: 'nfs', storageClass: { annotations: {} },
+      server: '10.0.0.5',
+      capacity: '1024Mi',
+      volumes: [{ name: 'pv001', path: '/exports/1' }],
+      storageClassName: 'nfs',
+      storageClass: { annotations: {} },
     });
     const docs = synthValid(chart);
     expect(only(docs, 'PersistentVolume').spec.capacity).toEqual({ storage: '1Gi' });

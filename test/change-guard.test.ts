@@ -483,6 +483,12 @@ metadata: { name: bot }
     expect(text).toContain('  ! apps/v1 StatefulSet data/db (0001-data.k8s.yaml) spec.volumeClaimTemplates[0].spec.resources.requests.storage: "2Gi" -> "4Gi"');
   });
 
+  test('documents that are not Kubernetes objects (kustomization.yaml, empty documents) are not planned', () => {
+    const kustomization = (r: string) => file('kustomization.yaml', `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${r}]\n`);
+    const p = ChangeGuard.planChanges([kustomization('a.yaml'), { fileName: 'x', objects: [null, {}] }], [kustomization('b.yaml')]);
+    expect([p.added, p.changed, p.removed, p.unchanged, p.files.length]).toEqual([0, 0, 0, 0, 0]);
+  });
+
   test('quiet: the summary and the findings only', () => {
     const p = plan(sts(''), sts('').replace('replicas: 2', 'replicas: 3'));
     expect(ChangeGuard.formatPlan(p, { quiet: true })).toBe('Plan: 0 to add, 1 to change, 0 to remove (0 unchanged).\n');
