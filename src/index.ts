@@ -65,6 +65,11 @@ export { SynthWarnings } from './validation/warnings';
 export * from './synth';
 export { OutputDirectory } from './output-directory';
 export type { OutputFile, OutputDirectoryChange, OutputDirectoryReplaceOptions, IOutputFileMerge } from './output-directory';
+export { ChangeGuard, ObjectAction, FindingType } from './change-guard';
+export type {
+  ManifestFile, ObjectRef, ChangeAcknowledgement, AcknowledgeReplacementOptions, PlanChangesOptions, ObjectChange, ChangeFinding,
+  FilePlan, ChangePlan, FormatPlanOptions,
+} from './change-guard';
 export { PolicyPlugin, PolicyChecker, PolicySeverity } from './plugin';
 export type {
   PolicyPluginProps, PolicyOptions, PolicyViolation, PolicyRuleInfo, PolicyReportViolation, PolicyViolatingResource,

@@ -24,8 +24,7 @@ for (const warning of warningsOf(app)) process.stderr.write(`warning: ${warning}
 const policyWarnings = result.policyFindings.filter((f) => !f.suppressedBecause);
 for (const f of policyWarnings) process.stderr.write(`policy warning: ${f.ruleId} ${f.object}: ${f.message}\n`);
 process.stderr.write(`policy: 0 error(s), ${policyWarnings.length} warning(s), ${result.policyFindings.length - policyWarnings.length} justified suppression(s)\n`);
-const { added, changed, removed, kept } = result.change;
-process.stderr.write(`dist/: ${added.length} added, ${changed.length} changed, ${removed.length} removed, ${kept.length} other file(s) kept\n`);
+process.stderr.write(`dist/: ${result.change.kept.length} file(s) that no synthesis wrote kept as they were\n`);
 
 // Files for the cluster's hosts (stor01's /etc/exports), which GitOps tools never read; same write rules.
 const hostFiles = Object.entries(tutorialHostFiles(cluster)).map(([fileName, content]) => ({ fileName, content }));

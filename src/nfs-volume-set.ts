@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
-  ipAddress, positiveInt, positiveQuantity, Where,
+  absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
+  ipAddress, nonEmptyMap, positiveInt, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { clusterScoped } from './workload/cluster-scoped';
@@ -239,7 +239,7 @@ export class NfsVolumeSet extends Construct {
         invalid(this, 'reclaimPolicy', reclaimPolicy, 'a StorageClass takes Retain or Delete, not Recycle', 'set Recycle on the volumes and Retain on the set, or drop storageClass');
       }
       this.storageClass = clusterScoped(new k8s.KubeStorageClass(this, 'StorageClass', {
-        metadata: { name, labels: this.labelsFor(undefined), annotations: sc.annotations },
+        metadata: { name, labels: this.labelsFor(undefined), annotations: nonEmptyMap(sc.annotations) },
         provisioner: 'kubernetes.io/no-provisioner',
         reclaimPolicy,
         volumeBindingMode: sc.volumeBindingMode ?? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER,
@@ -319,7 +319,7 @@ export class NfsVolumeSet extends Construct {
     const pv = clusterScoped(new k8s.KubePersistentVolume(this, name, {
       metadata: { name, labels: volume.labels },
       spec: {
-        capacity: { storage: k8s.Quantity.fromString(capacity) },
+        capacity: { storage: k8s.Quantity.fromString(canonicalQuantity(capacity)) },
         accessModes: volume.accessModes,
         persistentVolumeReclaimPolicy: volume.reclaimPolicy,
         storageClassName,
@@ -338,7 +338,7 @@ export class NfsVolumeSet extends Construct {
         spec: {
           volumeName: name,
           accessModes: volume.accessModes,
-          resources: { requests: { storage: k8s.Quantity.fromString(capacity) } },
+          resources: { requests: { storage: k8s.Quantity.fromString(canonicalQuantity(capacity)) } },
           // "" rather than unset: the default StorageClass would otherwise take the claim, and the
           // controller then refuses the class-less volume it names.
           storageClassName: storageClassName ?? '',

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
+  canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid,
+  nonNegativeInt, oneOf,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
@@ -389,7 +390,7 @@ function renderClaimTemplate(where: Construct, field: string, t: VolumeClaimTemp
       storageClassName: t.storageClassName,
       selector: t.selector && Object.keys(t.selector).length > 0 ? { matchLabels: { ...t.selector } } : undefined,
       volumeMode: t.volumeMode,
-      resources: { requests: { storage: k8s.Quantity.fromString(t.storage) } },
+      resources: { requests: { storage: k8s.Quantity.fromString(canonicalQuantity(t.storage)) } },
     },
   };
 }

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseAllDocuments, parseDocument, YAMLSeq } from 'yaml';
+import { ChangeAcknowledgement, ChangeGuard, ChangePlan, ManifestFile } from './change-guard';
 import { renderApiObject } from './fast-json';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import type { PolicyOptions, PolicyViolation } from './plugin/checker';
@@ -51,6 +52,31 @@ export interface AppSynthOptions {
    * @default false
    */
   readonly adoptExisting?: boolean;
+
+  /**
+   * Intended replacements or removals that the change guard would otherwise refuse (an immutable field changed,
+   * a removal that deletes data), each with its reason. Acknowledgements recorded in the app with
+   * `ChangeGuard.acknowledgeReplacement()` count too.
+   * @default - none
+   */
+  readonly acknowledgements?: ChangeAcknowledgement[];
+
+  /**
+   * What to print of the change plan (objects added, changed and removed against the previous synthesis in the
+   * output directory; immutable-field changes and destructive removals highlighted) to stderr.
+   * @default PlanOutput.FULL
+   */
+  readonly planOutput?: PlanOutput;
+}
+
+/** How much of the change plan {@link AppSynthesizer.synth} prints. */
+export enum PlanOutput {
+  /** Every added, changed and removed object, and the findings. */
+  FULL = 'full',
+  /** The summary line and the findings. */
+  QUIET = 'quiet',
+  /** Nothing (the plan is still in the result). */
+  NONE = 'none',
 }
 
 /** One file of a synthesis. */
@@ -69,6 +95,8 @@ export interface SynthesisResult {
   readonly change: OutputDirectoryChange;
   /** The policy's warnings and justified suppressions (errors fail the synthesis). */
   readonly policyFindings: PolicyViolation[];
+  /** What changed against the previous synthesis, object by object, with the change guard's findings. */
+  readonly plan: ChangePlan;
 }
 
 const KUSTOMIZATION_FILE = 'kustomization.yaml';
@@ -91,8 +119,11 @@ export class AppSynthesizer {
   public static synth(app: App, options: AppSynthOptions = {}): SynthesisResult {
     const { files: rendered, objectsByFile } = renderApp(app, options);
     const policyFindings = options.policy ? checkPolicy(objectsByFile, options.policy) : [];
-
     const directory = new OutputDirectory(options.outdir ?? app.outdir);
+    const plan = planAgainst(directory, app, objectsByFile, options);
+    const blocked = ChangeGuard.blockingError(plan);
+    if (blocked) throw new Error(blocked);
+
     const withKustomization = options.kustomization ?? true;
     const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
     const previouslyOwned = new Set(directory.ownedFiles());
@@ -108,7 +139,20 @@ export class AppSynthesizer {
     if (options.cliOutdir !== undefined && path.resolve(options.cliOutdir) !== directory.path) {
       writePlain(options.cliOutdir, manifests);
     }
-    return { files, change, policyFindings };
+    const planOutput = options.planOutput ?? PlanOutput.FULL;
+    if (planOutput !== PlanOutput.NONE) {
+      process.stderr.write(`${ChangeGuard.formatPlan(plan, { quiet: planOutput === PlanOutput.QUIET }).trimEnd()}\n`);
+    }
+    return { files, change, policyFindings, plan };
+  }
+
+  /**
+   * Renders and checks `app` as {@link synth} does and compares it with the previous synthesis in the output
+   * directory, writing nothing: the plan for reviews and users' own tooling.
+   */
+  public static plan(app: App, options: AppSynthOptions = {}): ChangePlan {
+    const { objectsByFile } = renderApp(app, options);
+    return planAgainst(new OutputDirectory(options.outdir ?? app.outdir), app, objectsByFile, options);
   }
 
   /**
@@ -119,6 +163,16 @@ export class AppSynthesizer {
   public static render(app: App, options: AppSynthOptions = {}): SynthesizedFile[] {
     return renderApp(app, options).files;
   }
+}
+
+/** The change plan of a synthesis against the manifests the output directory's ledger lists. */
+function planAgainst(directory: OutputDirectory, app: App, objectsByFile: { [file: string]: any[] }, options: AppSynthOptions): ChangePlan {
+  const previous: ManifestFile[] = directory.readOwnedFiles()
+    .filter((f) => f.fileName !== KUSTOMIZATION_FILE && /\.ya?ml$/.test(f.fileName))
+    .map((f) => ({ fileName: f.fileName, objects: parseAllDocuments(f.content, { version: '1.1' }).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined) }));
+  const next: ManifestFile[] = Object.entries(objectsByFile).map(([fileName, objects]) => ({ fileName, objects }));
+  const acknowledgements = [...(options.acknowledgements ?? []), ...ChangeGuard.acknowledgementsIn(app)];
+  return ChangeGuard.planChanges(previous, next, { acknowledgements });
 }
 
 /** Renders and checks everything; the objects per file are kept for the policy. */

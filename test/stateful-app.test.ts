@@ -264,7 +264,7 @@ describe('volume claim templates', () => {
       },
       {
         metadata: { name: 'logs' },
-        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'nfs', resources: { requests: { storage: '1.5Gi' } } },
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'nfs', resources: { requests: { storage: '1536Mi' } } }, // canonical: the server stores 1.5Gi as 1536Mi
       },
     ]);
     expect(app.claimNames).toEqual(['data-db-0', 'data-db-1', 'logs-db-0', 'logs-db-1']);

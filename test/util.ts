@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, Chart, ChartProps, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { renderApiObject } from '../src/fast-json';
-import { manifestProblems, strictSchemaViolations } from '../src/validation';
+import { manifestProblems, serverRewrites, strictSchemaViolations } from '../src/validation';
 
 export type Manifest = Record<string, any>;
 
@@ -42,6 +42,7 @@ export function validateManifests(docs: Manifest[]): void {
       problems.push(`${id}: ${(e as Error).message}`);
     }
     for (const v of strictSchemaViolations(doc)) problems.push(`${id}: ${v.path} ${v.message}`);
+    for (const v of serverRewrites(doc)) problems.push(`${id}: ${v.path} ${v.message}`);
     for (const p of manifestProblems(doc)) problems.push(`${id}: ${p.path} ${p.message}`);
     const key = `${doc.kind}/${doc.metadata?.namespace ?? ''}/${doc.metadata?.name}`;
     if (seen.has(key)) problems.push(`${id}: defined twice`);

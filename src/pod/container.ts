@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import {
-  absolutePath, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid,
+  absolutePath, canonicalQuantity, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid, nonEmptyList,
   nonNegativeQuantity, parseQuantity, portName, portNumber, Where,
 } from '../validation';
 import { EnvFrom } from './env-from';
@@ -218,25 +218,25 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     }
   }
 
+  // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
+  const quantity = (value: string) => k8s.Quantity.fromString(canonicalQuantity(value));
   const firstPort = ports[0]?.name ?? ports[0]?.number;
   const security = c.security ?? ContainerSecurity.nonRoot();
   return {
     name: c.name,
     image: c.image,
     imagePullPolicy: c.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
-    command: c.command ? [...c.command] : undefined,
-    args: c.args ? [...c.args] : undefined,
+    command: nonEmptyList(c.command),
+    args: nonEmptyList(c.args),
     workingDir: c.workingDir,
-    env: c.env ? Object.entries(c.env).map(([name, value]) => value._render(name)) : undefined,
+    env: nonEmptyList(Object.entries(c.env ?? {}).map(([name, value]) => value._render(name))),
     envFrom: c.envFrom?.length ? c.envFrom.map((e, i) => e._render(where, `${field}.envFrom[${i}]`)) : undefined,
     ports: ports.length > 0
       ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
       : undefined,
     resources: {
-      requests: { cpu: k8s.Quantity.fromString(r.cpuRequest), memory: k8s.Quantity.fromString(r.memoryRequest) },
-      limits: omitCpuLimit
-        ? { memory: k8s.Quantity.fromString(r.memoryLimit) }
-        : { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit) },
+      requests: { cpu: quantity(r.cpuRequest), memory: quantity(r.memoryRequest) },
+      limits: omitCpuLimit ? { memory: quantity(r.memoryLimit) } : { cpu: quantity(r.cpuLimit), memory: quantity(r.memoryLimit) },
     },
     livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true),
     readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false),

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
   dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional,
-  ensureUnique, invalid, nonNegativeInt, Where,
+  ensureUnique, invalid, nonEmptyList, nonEmptyMap, nonNegativeInt, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
 import { renderTolerations, Spread, Toleration } from './scheduling';
@@ -133,12 +133,12 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     automountServiceAccountToken: props.automountServiceAccountToken ?? ctx.spec?.automountServiceAccountToken ?? false,
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? ctx.spec?.terminationGracePeriodSeconds,
     priorityClassName: props.priorityClassName ?? ctx.spec?.priorityClassName,
-    nodeSelector: props.nodeSelector ?? ctx.spec?.nodeSelector,
-    tolerations: props.tolerations ? renderTolerations(where, 'tolerations', props.tolerations) : ctx.spec?.tolerations,
+    nodeSelector: nonEmptyMap(props.nodeSelector ?? ctx.spec?.nodeSelector),
+    tolerations: nonEmptyList(props.tolerations ? renderTolerations(where, 'tolerations', props.tolerations) : ctx.spec?.tolerations),
     affinity,
     topologySpreadConstraints: spread?.topologySpreadConstraints ?? ctx.spec?.topologySpreadConstraints,
     dnsPolicy: props.dnsPolicy ?? ctx.spec?.dnsPolicy,
-    imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })) ?? ctx.spec?.imagePullSecrets,
+    imagePullSecrets: nonEmptyList(props.imagePullSecrets?.map((name) => ({ name })) ?? ctx.spec?.imagePullSecrets),
     securityContext: {
       ...ctx.spec?.securityContext,
       fsGroup: props.fsGroup ?? ctx.spec?.securityContext?.fsGroup,

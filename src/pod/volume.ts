@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { absolutePath, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, Where } from '../validation';
+import { absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, Where } from '../validation';
 
 /** Options of an emptyDir volume. */
 export interface EmptyDirOptions {
@@ -112,7 +112,7 @@ export class PodVolume {
           name: this.name,
           emptyDir: {
             medium: s.options.memory ? 'Memory' : undefined,
-            sizeLimit: s.options.sizeLimit ? k8s.Quantity.fromString(s.options.sizeLimit) : undefined,
+            sizeLimit: s.options.sizeLimit ? k8s.Quantity.fromString(canonicalQuantity(s.options.sizeLimit)) : undefined,
           },
         };
       case 'configMap':

@@ -8,3 +8,5 @@ export * from './network';
 export * from './cron';
 export * from './time-zone';
 export * from './warnings';
+export * from './quantity';
+export * from './omit-empty';

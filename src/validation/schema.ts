@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { canonicalQuantity } from './quantity';
 
 /** A field of a manifest that the Kubernetes 1.28 OpenAPI schema does not allow. */
 export interface SchemaViolation {
@@ -116,4 +117,50 @@ function walk(value: unknown, rawSchema: JsonSchema, at: string, out: SchemaViol
 
 function join(at: string, key: string): string {
   return at ? `${at}.${key}` : key;
+}
+
+const QUANTITY_REF = '#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity';
+
+/**
+ * What the API server would rewrite in a manifest, so that a GitOps tool comparing texts would see a
+ * difference forever: empty lists and empty maps (labels, annotations, requests, ...), which the server
+ * drops, and quantities not in the canonical form the server stores (`1000m` for `1`).
+ * Empty objects of struct type (`emptyDir: {}`, `podSelector: {}`) mean something and are kept by the
+ * server, so they are not reported.
+ */
+export function serverRewrites(manifest: Record<string, unknown>): SchemaViolation[] {
+  const schema = load().byKind.get(`${String(manifest.apiVersion)}/${String(manifest.kind)}`);
+  const out: SchemaViolation[] = [];
+  if (schema) rewrites(manifest, schema, '', out);
+  return out;
+}
+
+function rewrites(value: unknown, rawSchema: JsonSchema, at: string, out: SchemaViolation[]): void {
+  if (rawSchema.$ref === QUANTITY_REF) {
+    const text = String(value);
+    let stored: string | undefined;
+    try {
+      stored = canonicalQuantity(text);
+    } catch {
+      return; // not a quantity: strictSchemaViolations and the field rules report it
+    }
+    if (typeof value !== 'string' || stored !== text) out.push({ path: at, message: `is stored by the API server as "${stored}"; write it so` });
+    return;
+  }
+  const schema = resolve(rawSchema);
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.push({ path: at, message: 'is an empty list, which the API server drops; leave it out' });
+    if (schema.items) value.forEach((item, i) => rewrites(item, schema.items!, `${at}[${i}]`, out));
+    return;
+  }
+  if (typeOf(value) !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return;
+  const object = value as Record<string, unknown>;
+  const isMap = !schema.properties && typeof schema.additionalProperties === 'object';
+  if (isMap && Object.keys(object).length === 0) out.push({ path: at, message: 'is an empty map, which the API server drops; leave it out' });
+  for (const [key, child] of Object.entries(object)) {
+    // A required field has no `omitempty` in the Go type: the server writes it even when empty (onPodConditions: []).
+    if (Array.isArray(child) && child.length === 0 && schema.required?.includes(key)) continue;
+    const prop = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (prop) rewrites(child, prop, join(at, key), out);
+  }
 }
