@@ -478,7 +478,7 @@ metadata: { name: bot }
       '0001-data.k8s.yaml',
       '  ! ~ apps/v1 StatefulSet data/db (moved from 0001-db.k8s.yaml) (spec.volumeClaimTemplates)',
     ]);
-    expect(text).toContain('  + + v1 Service data/db');
+    expect(text).toContain('    + v1 Service data/db');
     expect(text).toContain('1 change(s) the API server refuses');
     expect(text).toContain('  ! apps/v1 StatefulSet data/db (0001-data.k8s.yaml) spec.volumeClaimTemplates[0].spec.resources.requests.storage: "2Gi" -> "4Gi"');
   });
