@@ -26,7 +26,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   keywords: ['cdk8s', 'cdk8s-plus', 'constructs', 'kubernetes', 'k8s', 'statefulset', 'deployment', 'daemonset', 'cronjob', 'job', 'coredns', 'nfs', 'gitops'],
   author: 'Platform Team',
   authorAddress: 'platform@example.com',
-  repositoryUrl: `${REPOSITORY}.git`,
+  repositoryUrl: `git+${REPOSITORY}.git`, // the form npm publish normalises to (no warning)
   homepage: `${REPOSITORY}#readme`,
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
