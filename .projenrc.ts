@@ -114,7 +114,8 @@ project.gitignore.include('/dist/');
 // lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
 // `dist-pkg` is spelled exactly as jsii-pacmak looks for it: otherwise `projen package:js` appends it to
 // .npmignore on every run and leaves the tree dirty.
-for (const pattern of ['/dist/', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/']) {
+for (const pattern of ['/dist/', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
+  '/docs/', '/CONTRIBUTING.md']) { // docs/ is read on the repository's site; the package ships README and API.md
   project.npmignore?.exclude(pattern);
 }
 
