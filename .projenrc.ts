@@ -1,19 +1,33 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, release } from 'projen';
 
 // Versions are pinned: the lockfile records the exact tree, these say which majors we trust.
+// Peer ranges start at these pins (what the lockfile installs) and end at the newest published 2.x / 10.x,
+// which .ci/run installs and tests in a scratch copy: both ends of every range are tested.
 const CDK8S = '2.70.106';
 const CDK8S_PLUS_28 = '2.5.6'; // frozen upstream since Sep 2024 (Kubernetes 1.28 API)
 const CONSTRUCTS = '10.3.0'; // cdk8s-plus-28 needs ^10.3.0; projen's default 10.0.0 fails with ERESOLVE
+
+// THE ONE PLACE that names where the source lives: repository, homepage and bugs in package.json derive
+// from it. The real organisation is not decided yet, so this is a placeholder; set it before the first
+// release (docs/releasing.md, "Before the first release").
+const REPOSITORY = 'https://github.com/OWNER-TO-BE-DECIDED/cdk8s-workloads';
+
+// Node versions: what `engines` admits is exactly what .ci/run tests (the machine's Node plus the pinned
+// binaries in .ci/node/). 22 and 24 are the supported LTS lines; 20 is end-of-life, still admitted and
+// tested so existing apps keep working until the next major release drops it (docs/packaging.md).
+const NODE_ENGINES = '^20.0.0 || ^22.0.0 || ^24.0.0';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-workloads',
   description:
     'Typed, validated cdk8s constructs for the classic Kubernetes Pod controllers ' +
     '(StatefulSet, Deployment, DaemonSet, Job, CronJob), static NFS volumes and the CoreDNS addon, for Kubernetes 1.28.',
-  keywords: ['cdk8s', 'kubernetes', 'statefulset', 'daemonset', 'cronjob', 'coredns', 'nfs'],
+  // Construct Hub indexes packages with the `cdk8s` keyword (plus a jsii assembly); the rest is for search.
+  keywords: ['cdk8s', 'cdk8s-plus', 'constructs', 'kubernetes', 'k8s', 'statefulset', 'deployment', 'daemonset', 'cronjob', 'job', 'coredns', 'nfs', 'gitops'],
   author: 'Platform Team',
   authorAddress: 'platform@example.com',
-  repositoryUrl: 'https://github.com/example/cdk8s-workloads.git',
+  repositoryUrl: `git+${REPOSITORY}.git`, // the form npm publish normalises to (no warning)
+  homepage: `${REPOSITORY}#readme`,
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -30,18 +44,26 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `cdk8s-plus-28@${CDK8S_PLUS_28}`,
     'cdk8s-cli@2.207.60',
     'tsx@4.23.15', // transpile-only runner for the synth app (no whole-program type-check per synth)
+    // Test-only: an independent schema validator that test/util.ts runs over every synthesised object.
+    // Not a runtime dependency: the constructs and the policy plugin validate against the vendored
+    // Kubernetes 1.28 OpenAPI schema (imports/), which keeps the installed package small (docs/packaging.md).
+    'kubernetes-models@4.5.1', // v5 is ESM-only and needs Node 22
   ],
 
-  // The policy plugin validates schemas at `cdk8s synth` time in users' apps, so it ships with the package.
   // yaml: AppSynthesizer merges the user's kustomization.yaml keeping its comments and fields (1.4 MB; jsii
   // requires non-jsii dependencies to be bundled).
-  bundledDeps: ['kubernetes-models@4.5.1', 'yaml@2.9.1'], // kubernetes-models v5 is ESM-only and needs Node 22
+  bundledDeps: ['yaml@2.9.1'],
 
   // Package artifacts must never land in dist/: dist/ holds the synthesised manifests (GitOps source).
   artifactsDirectory: 'dist-pkg',
   docgen: true,
 
-  release: false,
+  // Releases: `npx projen release` bumps the version from the conventional commits since the last tag,
+  // builds, writes CHANGELOG.md and tags; `npx projen publish:npm` publishes and stops first when no
+  // NPM_TOKEN is set (docs/releasing.md). No GitHub workflows: CI is .ci/run.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelog: true, changelogPath: 'CHANGELOG.md', gitPushCommand: '' }),
+  releaseToNpm: false, // projen would publish from a GitHub workflow; publish:npm below does it locally
   github: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -59,8 +81,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     compilerOptions: { isolatedModules: true },
   },
 
-  // .<dir>.staging-*/.previous-*: an OutputDirectory write in progress, or one a crash interrupted.
-  gitignore: ['/dist-pkg/', '/.tmp/', 'cdk8s.out/', '/bench-results/', '.*.staging-*/', '.*.previous-*/'],
+  // `npm test` only reports lint errors; `npm run lint:fix` (below) is the one task that edits sources.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc'], commandOptions: { fix: false } },
+
+  gitignore: ['/dist-pkg/', '/.tmp/', 'cdk8s.out/', '/bench-results/', '/.ci/node/node_modules/', '/.ci/.work/',
+    // .<dir>.staging-*/.previous-*: an OutputDirectory write in progress, or one a crash interrupted.
+    '.*.staging-*/', '.*.previous-*/'],
   npmignoreEnabled: true,
 });
 
@@ -71,14 +97,30 @@ project.eslint?.addRules({
   }],
 });
 
+project.package.addField('bugs', { url: `${REPOSITORY}/issues` });
+project.package.addEngine('node', NODE_ENGINES);
+
+project.addTask('lint:fix', {
+  description: 'Fix what eslint can fix in place (npm test only reports)',
+  steps: [{ spawn: 'eslint', args: ['--fix'] }],
+});
+
+// The release's last step: publish to npm, or stop before publishing when no NPM_TOKEN is set.
+const publishNpm = project.addTask('publish:npm', {
+  description: 'Publish the release tarball (dist-pkg/js/) to npm; stops before publishing without NPM_TOKEN',
+  exec: '.ci/publish-npm',
+});
+project.tasks.tryFind('release')!.spawn(publishNpm);
+
 // dist/ is committed: it is the manifests directory GitOps tools apply.
 project.gitignore.include('/dist/');
 
 // The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app's inputs stay home.
-// lib/main.js and lib/app/ are the repository's own synth app, not part of the library. docs/ and CONTRIBUTING.md
-// are read in the repository (the README's links resolve there), not from node_modules.
-for (const pattern of ['/dist/', '/cdk8s.out/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
-  '/docs/', '/CONTRIBUTING.md']) {
+// lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
+// `dist-pkg` is spelled exactly as jsii-pacmak looks for it: otherwise `projen package:js` appends it to
+// .npmignore on every run and leaves the tree dirty.
+for (const pattern of ['/dist/', '/cdk8s.out/', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
+  '/docs/', '/CONTRIBUTING.md']) { // docs/ is read on the repository's site; the package ships README and API.md
   project.npmignore?.exclude(pattern);
 }
 

@@ -84,6 +84,22 @@ function writeInstallableApp(dir: string, name: string, tarball: string): void {
   }, undefined, 2));
 }
 
+/** Apparent size, bytes of allocated disk blocks (what `du` counts) and file count of a directory tree. */
+function diskUsage(dir: string): { bytes: number; blocks: number; files: number } {
+  const total = { bytes: 0, blocks: 0, files: 0 };
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const sub = diskUsage(full);
+      total.bytes += sub.bytes; total.blocks += sub.blocks; total.files += sub.files;
+    } else {
+      const stat = fs.lstatSync(full);
+      total.bytes += stat.size; total.blocks += stat.blocks * 512; total.files += 1;
+    }
+  }
+  return total;
+}
+
 function cdk8sYaml(plugin: { package: string; pluginsDirectory?: string }): string {
   return [
     'language: typescript',
@@ -116,11 +132,12 @@ describe('a cdk8s app that installs the npm package', () => {
   let compile: Run;
   let synth: Run;
   let startedAt: number;
+  let jsiiOutput: string;
 
   beforeAll(async () => {
     startedAt = Date.now();
     // jsii compiles src/ into lib/ (+ .jsii): what `npm pack` ships. Other tests read src/, never lib/.
-    await succeed('jsii', path.join(BIN, 'jsii'), ['--silence-warnings=reserved-word'], ROOT);
+    jsiiOutput = await succeed('jsii', path.join(BIN, 'jsii'), ['--silence-warnings=reserved-word'], ROOT);
     const packDir = tempDir('consumer-pack');
     const packed = JSON.parse(await succeed('npm pack', 'npm', ['pack', '--json', '--pack-destination', packDir], ROOT))[0];
     packedFiles = packed.files.map((f: { path: string }) => f.path);
@@ -161,17 +178,35 @@ describe('a cdk8s app that installs the npm package', () => {
     process.stdout.write(`consumer path (build, pack, install, compile, synth): ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
   }, 300_000);
 
-  test('the tarball ships lib/, the jsii assembly, the 1.28 schema and kubernetes-models, and nothing else', () => {
+  test('the tarball ships lib/, the jsii assembly, the 1.28 schema and the bundled yaml, and nothing else', () => {
     expect(packedFiles).toEqual(expect.arrayContaining([
       'package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', 'lib/index.js', 'lib/index.d.ts',
-      'imports/k8s-1.28.0-definitions.json', 'node_modules/kubernetes-models/package.json', 'node_modules/yaml/package.json',
+      'imports/k8s-1.28.0-definitions.json', 'node_modules/yaml/package.json',
     ]));
     const topLevel = [...new Set(packedFiles.map((f) => f.split('/')[0]))].sort();
     expect(topLevel).toEqual(['.jsii', 'API.md', 'LICENSE', 'README.md', 'imports', 'lib', 'node_modules', 'package.json']);
+    expect([...new Set(packedFiles.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))]).toEqual(['yaml']);
     expect(packedFiles.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
   });
 
-  test('the installed package resolves from the app, not from this repository, with kubernetes-models bundled', async () => {
+  test('installing it into an app that has the peers adds at most 5 MB (docs/packaging.md)', () => {
+    // Everything the install added beside the peers: the package directory is all of it (the next test
+    // checks node_modules holds nothing else). Both the bytes and the disk blocks count.
+    const footprint = diskUsage(path.join(app, 'node_modules', PACKAGE.name));
+    process.stdout.write(`installed footprint: ${(footprint.bytes / 1e6).toFixed(2)} MB, ${(footprint.blocks / 1e6).toFixed(2)} MB on disk, ${footprint.files} files\n`);
+    expect(footprint.bytes).toBeLessThanOrEqual(5_000_000);
+    expect(footprint.blocks).toBeLessThanOrEqual(5_000_000);
+  });
+
+  test('jsii builds without an end-of-life banner on supported Node versions (22, 24)', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major === 22 || major === 24) expect(jsiiOutput).not.toMatch(/end-of-life|end of life/i);
+    // On Node 20 jsii does print it: the banner is what says 20 is out of support.
+    if (major === 20) expect(jsiiOutput).toMatch(/end-of-life|end of life/i);
+    expect([20, 22, 24]).toContain(major);
+  });
+
+  test('the installed package resolves from the app, not from this repository, with no dependencies of its own', async () => {
     const script = 'const m = require.resolve("cdk8s-workloads"); const w = require(m); console.log(JSON.stringify({ m, keys: Object.keys(w) }))';
     const { m, keys } = JSON.parse(await succeed('require', process.execPath, ['-e', script], app));
     expect(m).toBe(path.join(fs.realpathSync(app), 'node_modules', 'cdk8s-workloads', 'lib', 'index.js'));
@@ -179,8 +214,8 @@ describe('a cdk8s app that installs the npm package', () => {
       'StatefulApp', 'StatelessApp', 'NodeAgent', 'BatchJob', 'ScheduledJob', 'NfsVolumeSet', 'CoreDnsAddon',
       'DnsSmokeTest', 'KubeletApiAccess', 'AppSynthesizer', 'PolicyPlugin', 'PolicyChecker', 'VolumeBinding',
     ]));
-    expect(fs.existsSync(path.join(app, 'node_modules', 'cdk8s-workloads', 'node_modules', 'kubernetes-models', 'package.json'))).toBe(true);
-    expect(fs.existsSync(path.join(app, 'node_modules', 'cdk8s-workloads', 'node_modules', 'yaml', 'package.json'))).toBe(true);
+    // The one bundled dependency: yaml, for the kustomization merge (jsii requires non-jsii dependencies bundled).
+    expect(fs.readdirSync(path.join(app, 'node_modules', 'cdk8s-workloads', 'node_modules'))).toEqual(['yaml']);
     expect(fs.readdirSync(path.join(app, 'node_modules')).sort()).toEqual(['.package-lock.json', 'cdk8s', 'cdk8s-plus-28', 'cdk8s-workloads', 'constructs']);
   });
 

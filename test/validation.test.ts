@@ -1,7 +1,7 @@
 import {
   absolutePath, dnsLabel, dnsSubdomain, duration, ensure, ensureLabels, formatInputError, imageReference,
   isUnpinnedImage, labelKey, labelValue, manifestProblems, nonNegativeQuantity, parseQuantity, portName,
-  positiveQuantity, quantity, serviceName, strictSchemaViolations, suggestDnsLabel, workloadName,
+  isServedGroup, positiveQuantity, quantity, schemaTypeViolations, serviceName, strictSchemaViolations, suggestDnsLabel, workloadName,
 } from '../src/validation';
 
 describe('names', () => {
@@ -185,6 +185,37 @@ describe('strict schema validation', () => {
   test('rejects APIs removed before 1.28', () => {
     expect(strictSchemaViolations({ apiVersion: 'apps/v1beta1', kind: 'StatefulSet' })[0].message).toMatch(/not served by Kubernetes 1.28/);
     expect(strictSchemaViolations({ apiVersion: 'batch/v1beta1', kind: 'CronJob' })[0].message).toMatch(/not served/);
+  });
+
+  // The formats the API server's decoder enforces (and kubernetes-models checked before the plugin stopped needing it).
+  test('rejects values of the right JSON type in the wrong format: int32 range, quantities, base64, date-times', () => {
+    const p: any = pod();
+    p.spec.containers[0].ports = [{ containerPort: 2 ** 31 }];
+    p.spec.containers[0].resources = { requests: { memory: '512MB', cpu: '250m' }, limits: { memory: 1024 } };
+    p.spec.activeDeadlineSeconds = 2 ** 40; // int64: fits
+    expect(strictSchemaViolations(p)).toEqual([
+      { path: 'spec.containers[0].ports[0].containerPort', message: 'must fit int32 (-2147483648 to 2147483647), got 2147483648' },
+      { path: 'spec.containers[0].resources.requests.memory', message: expect.stringMatching(/must be a Kubernetes quantity/) },
+    ]);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { ok: 'aGk=', bad: 'not base64!' } };
+    expect(strictSchemaViolations(secret)).toEqual([{ path: 'data.bad', message: 'must be base64-encoded bytes' }]);
+    const event = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, eventTime: 'yesterday', reportingController: 'x', reportingInstance: 'y', action: 'a', reason: 'r', type: 'Normal' };
+    expect(strictSchemaViolations(event)).toEqual([{ path: 'eventTime', message: expect.stringMatching(/RFC 3339/) }]);
+    expect(strictSchemaViolations({ ...event, eventTime: '2026-01-31T12:00:00.000000Z' })).toEqual([]);
+  });
+
+  test('schemaTypeViolations is the same check without unknown fields (the plugin\'s schema rule; strict-fields has those)', () => {
+    const p: any = pod();
+    p.spec.containers[0].imagePolicy = 'Always';
+    p.spec.containers[0].ports = [{ containerPort: '80' }];
+    expect(schemaTypeViolations(p)).toEqual([{ path: 'spec.containers[0].ports[0].containerPort', message: 'must be integer, got string' }]);
+    expect(strictSchemaViolations(p).map((v) => v.path).sort()).toEqual(['spec.containers[0].imagePolicy', 'spec.containers[0].ports[0].containerPort']);
+    expect(schemaTypeViolations({ apiVersion: 'apps/v1beta1', kind: 'StatefulSet' })).toEqual([{ path: 'apiVersion', message: 'apps/v1beta1 StatefulSet is not served by Kubernetes 1.28' }]);
+  });
+
+  test('knows which API groups Kubernetes 1.28 serves (built-in) and which belong to custom resources', () => {
+    for (const g of ['', 'apps', 'batch', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io']) expect([g, isServedGroup(g)]).toEqual([g, true]);
+    for (const g of ['cert-manager.io', 'gateway.networking.k8s.io', 'extensions', 'monitoring.coreos.com']) expect([g, isServedGroup(g)]).toEqual([g, false]);
   });
 });
 

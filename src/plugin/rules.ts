@@ -1,5 +1,8 @@
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
-import { cronSchedule, ianaTimeZone, isUnpinnedImage, manifestProblems, podTemplateOf, Problem, selectorMatches, strictSchemaViolations } from '../validation';
+import {
+  cronSchedule, ianaTimeZone, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf, Problem,
+  schemaTypeViolations, selectorMatches, strictSchemaViolations,
+} from '../validation';
 
 /** How much a policy violation matters. */
 export enum PolicySeverity {
@@ -47,52 +50,12 @@ export interface RuleDefinition extends PolicyRuleInfo {
   readonly check: (object: ObjectRef, all: readonly ObjectRef[]) => Finding[];
 }
 
-/** apiVersion/kind as kubernetes-models lays out its modules; anything else is not required. */
-const API_VERSION = /^([a-z0-9][a-z0-9.-]*\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
-const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'v1';
-}
-
-/** True when kubernetes-models ships the API group: a built-in Kubernetes group rather than a custom resource. */
+/**
+ * True when Kubernetes 1.28 serves the API group: a built-in group rather than a custom resource's.
+ * Read from the vendored 1.28 OpenAPI schema, so the plugin needs no model package at run time.
+ */
 export function isBuiltInGroup(apiVersion: string): boolean {
-  if (!API_VERSION.test(apiVersion)) return false;
-  try {
-    require.resolve(`kubernetes-models/${groupOf(apiVersion)}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function kubernetesModelsFindings(m: Manifest): Finding[] {
-  const apiVersion = String(m.apiVersion);
-  const kind = String(m.kind);
-  const fixVersion = 'use an API version Kubernetes 1.28 serves (e.g. apps/v1, batch/v1)';
-  if (!API_VERSION.test(apiVersion) || !KIND.test(kind)) {
-    return [{ path: 'apiVersion', message: `"${apiVersion}" "${kind}" is not a Kubernetes apiVersion and kind`, fix: fixVersion }];
-  }
-  let model: (new (data: Manifest) => { validate(): void }) | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    model = require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
-  } catch {
-    model = undefined;
-  }
-  if (!model) return [{ path: 'apiVersion', message: `${apiVersion} ${kind} is not a Kubernetes API (removed or misspelled)`, fix: fixVersion }];
-  try {
-    new model(m).validate();
-    return [];
-  } catch (e) {
-    const errors = (e as { errors?: Array<{ instancePath: string; message: string }> }).errors;
-    if (!errors) return [{ path: '', message: (e as Error).message, fix: 'correct the object against the Kubernetes API reference' }];
-    return errors.map((err) => ({
-      path: err.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.'),
-      message: err.message,
-      fix: 'correct the field against the Kubernetes API reference',
-    }));
-  }
+  return isServedGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 }
 
 type Container = Manifest & { readonly name: string };
@@ -192,8 +155,8 @@ export const RULES: readonly RuleDefinition[] = [
     id: 'schema',
     defaultSeverity: PolicySeverity.ERROR,
     suppressible: false,
-    description: 'The object validates against the kubernetes-models schema of its apiVersion and kind (removed APIs fail here).',
-    check: (o) => kubernetesModelsFindings(o.manifest),
+    description: 'The apiVersion and kind are served by Kubernetes 1.28 (removed APIs fail here) and the object matches their OpenAPI schema: types, required fields, enum values, formats.',
+    check: (o) => schemaTypeViolations(o.manifest).map((v) => ({ path: v.path, message: v.message, fix: 'correct the field against the Kubernetes API reference' })),
   },
   {
     id: 'strict-fields',
