@@ -181,7 +181,6 @@ function join(at: string, key: string): string {
   return at ? `${at}.${key}` : key;
 }
 
-
 /**
  * What the API server would rewrite in a manifest, so that a GitOps tool comparing texts would see a
  * difference forever: empty lists and empty maps (labels, annotations, requests, ...), which the server
