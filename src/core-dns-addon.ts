@@ -12,6 +12,7 @@ import {
   ipAddress, ipv4Address, isUnpinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
+import { addAppChecks } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -155,6 +156,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
 
   constructor(scope: Construct, id: string, props: CoreDnsAddonProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, {
       ...props,
       name: props.name ?? 'coredns',

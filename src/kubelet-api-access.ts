@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ensure, ensureLabels, invalid, nonEmpty, rbacName } from './validation';
+import { addAppChecks } from './workload/app-index';
 import { clusterScoped } from './workload/cluster-scoped';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './workload/identity';
 
@@ -49,6 +50,7 @@ export class KubeletApiAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: KubeletApiAccessProps = {}) {
     super(scope, id);
+    addAppChecks(this);
     this.name = ensure(this, props.name === undefined ? 'name (from the construct id)' : 'name', props.name ?? id, rbacName);
     this.userName = ensure(this, 'userName', props.userName ?? 'kubernetes', nonEmpty);
     if (ANYONE.has(this.userName)) {

@@ -8,10 +8,14 @@ import { HostPathType, PodVolume } from './pod/volume';
 import {
   absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, Where,
 } from './validation';
+import { addAppChecks, AppIndex, pushTo } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from './workload/rbac';
 import { addService } from './workload/service';
+
+const NODE_AGENTS = Symbol('NodeAgent');
+const HOST_PORTS = Symbol('NodeAgent.hostPorts');
 
 /** The PriorityClass node agents get unless told otherwise (built into every cluster). */
 export const NODE_CRITICAL_PRIORITY_CLASS = 'system-node-critical';
@@ -228,6 +232,7 @@ export class NodeAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     super(scope, id);
+    addAppChecks(this, (index) => this.hostPortCollisions(index));
     const identity = resolveIdentity(this, props);
     this._identity = identity;
     this.name = identity.name;
@@ -300,7 +305,6 @@ export class NodeAgent extends Construct {
     });
     if (props.metricsService) this.metricsService = this.addMetricsService(identity, pod, props.metricsService);
 
-    this.node.addValidation({ validate: () => this.hostPortCollisions() });
   }
 
   private addMetricsService(identity: WorkloadIdentity, pod: PodTemplateProps, options: NodeAgentMetricsOptions): k8s.KubeService {
@@ -326,15 +330,21 @@ export class NodeAgent extends Construct {
    * Two agents binding one host port collide on every node: the second pod never starts. Reported
    * once, by the agent that comes first in the app.
    */
-  private hostPortCollisions(): string[] {
+  private hostPortCollisions(index: AppIndex): string[] {
     if (this.hostPortFields.length === 0) return [];
-    const agents = this.node.root.node.findAll().filter((c): c is NodeAgent => c instanceof NodeAgent);
-    const self = agents.indexOf(this);
+    // One view per synthesis: host port -> the agents binding it, in app order.
+    const byPort = index.view(HOST_PORTS, (i) => {
+      const map = new Map<string, Array<{ agent: NodeAgent; use: HostPortUse }>>();
+      for (const agent of i.constructsOf(NODE_AGENTS, (c): c is NodeAgent => c instanceof NodeAgent)) {
+        for (const use of agent.hostPortFields) pushTo(map, use.key, { agent, use });
+      }
+      return map;
+    });
     const errors: string[] = [];
-    for (const other of agents.slice(self + 1)) {
-      for (const mine of this.hostPortFields) {
-        const theirs = other.hostPortFields.find((p) => p.key === mine.key);
-        if (!theirs) continue;
+    for (const mine of this.hostPortFields) {
+      const users = byPort.get(mine.key) ?? [];
+      const self = users.findIndex((u) => u.agent === this);
+      for (const { agent: other, use: theirs } of users.slice(self + 1)) {
         errors.push(`${mine.field} "${mine.key}": the NodeAgent [${other.node.path}] binds the same port on every node (its ${theirs.field}), `
           + 'so one of the two pods can never start; give one agent another port, or run the two containers in one agent');
       }

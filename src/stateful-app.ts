@@ -6,6 +6,7 @@ import {
   dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
+import { addAppChecks } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -240,6 +241,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, props, workloadName);
     this.name = identity.name;
     this.namespace = props.namespace ?? namespaceOf(this);

@@ -519,8 +519,11 @@ describe('bad input', () => {
     new NfsVolumeSet(b, 'two', { ...BASE, server: 'stor02', volumes: [{ name: 'pv001', path: '/two' }] });
     new k8s.KubePersistentVolume(b, 'manual', { metadata: { name: 'pv001' }, spec: {} });
     const message = synthError(a);
-    expect(message).toContain('[a/one] volume pv001: another PersistentVolume has this name (b/two/pv001, b/manual); PersistentVolume names are cluster-wide, rename one');
-    expect(message).toContain('[b/two] volume pv001: another PersistentVolume has this name (a/one/pv001, b/manual)');
+    // PersistentVolumes are cluster-scoped: the charts' namespaces do not separate them.
+    expect(message).toContain('[a/one] metadata.name "pv001": the PersistentVolume a/one/pv001 is also defined by b/two/pv001, b/manual (');
+    expect(message).toContain('[b/two] metadata.name "pv001": the PersistentVolume b/two/pv001 is also defined by a/one/pv001, b/manual (');
+    expect(message).toContain('[b/manual] metadata.name "pv001": the PersistentVolume b/manual is also defined by a/one/pv001, b/two/pv001 (');
+    expect(message).toContain('rename one of them or give it another namespace, or remove the duplicate');
   });
 
   test('duplicate export paths on one server across sets fail synthesis unless both share deliberately', () => {

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { ensure, ensureEach, invalid, nonEmpty, rbacName, Where } from '../validation';
 import { clusterScoped } from './cluster-scoped';
 import { objectMeta, WorkloadIdentity } from './identity';
@@ -67,14 +68,15 @@ export function addClusterRoleForServiceAccount(scope: Construct, identity: Work
   return { role, binding };
 }
 
-/** The namespace objects in this scope land in: the chart's, or "default". @internal */
-export function namespaceOf(scope: Construct): string {
-  // Chart.of() would import cdk8s here; the chart's namespace is what ApiObjects inherit.
-  let s: Construct | undefined = scope;
-  while (s) {
-    const ns = (s as unknown as { namespace?: string }).namespace;
-    if (typeof ns === 'string') return ns;
-    s = s.node.scope as Construct | undefined;
+/**
+ * The namespace objects in this scope land in: their chart's (as cdk8s gives ApiObjects), else
+ * "default". Only the chart counts: a user's own construct with a `namespace` property does not
+ * change where cdk8s puts the objects, so it must not change what the handles report.
+ * @internal
+ */
+export function namespaceOf(scope: IConstruct): string {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    if (Chart.isChart(s)) return s.namespace ?? 'default';
   }
   return 'default';
 }
