@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ensure, ensureLabels, invalid, nonEmpty, rbacName } from './validation';
+import { ensure, ensureLabels, ensureManagedLabelsKept, invalid, nonEmpty, rbacName } from './validation';
 import { addAppChecks } from './workload/app-index';
 import { clusterScoped } from './workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './workload/identity';
+import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel } from './workload/identity';
 
 /** Properties of a {@link KubeletApiAccess}. */
 export interface KubeletApiAccessProps {
@@ -58,6 +58,7 @@ export class KubeletApiAccess extends Construct {
         'use the CN of the kube-apiserver\'s --kubelet-client-certificate, e.g. "kubernetes"');
     }
     ensureLabels(this, 'labels', props.labels);
+    ensureManagedLabelsKept(this, 'labels', props.labels, managedByLabel());
     this.clusterRoleBinding = clusterScoped(new k8s.KubeClusterRoleBinding(this, 'Resource', {
       metadata: { name: this.name, labels: { ...props.labels, [MANAGED_BY_LABEL]: MANAGED_BY } },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: KUBELET_API_ADMIN_ROLE },

@@ -2,13 +2,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
+  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept, ensureOptional, invalid,
   ipAddress, positiveInt, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { addAppChecks, AppIndex, pushTo } from './workload/app-index';
 import { clusterScoped } from './workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './workload/identity';
+import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel } from './workload/identity';
 import { namespaceOf } from './workload/rbac';
 import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from './workload/storage';
 
@@ -464,6 +464,7 @@ function checkOptions(where: Where, prefix: string, o: NfsVolumeOptions): NfsVol
     invalid(where, `${prefix}volumeMode`, o.volumeMode, 'NFS volumes are filesystems; Kubernetes has no block mode for NFS', 'use VolumeMode.FILESYSTEM or leave it unset');
   }
   ensureLabels(where, `${prefix}labels`, o.labels);
+  ensureManagedLabelsKept(where, `${prefix}labels`, o.labels, managedByLabel());
   return { ...o, exports: resolveExportClients(where, `${prefix}exports`, o.exports) };
 }
 

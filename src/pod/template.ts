@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
+import { MANAGED_BY_LABEL, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional,
+  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept, ensureOptional,
   ensureUnique, invalid, nonNegativeInt, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
@@ -115,11 +115,15 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     if (c.security?.runsAsRoot) rootReasons[RUNS_AS_ROOT_ANNOTATION_PREFIX + ensure(where, 'containers.name', c.name, dnsLabel)] = c.security.rootReason ?? '';
   }
   const annotations = { ...props.podAnnotations, ...rootReasons };
-  for (const [key, value] of Object.entries(ctx.selectorLabels)) {
-    if (props.podLabels?.[key] !== undefined && props.podLabels[key] !== value) {
-      invalid(where, `podLabels["${key}"]`, props.podLabels[key], `conflicts with the selector label ${key}=${value}`, 'remove it from podLabels or change selectorLabels');
-    }
-  }
+  // The same rule as the workload's own labels: selector labels and managed-by are the library's.
+  ensureManagedLabelsKept(where, 'podLabels', props.podLabels, {
+    ...(ctx.labels[MANAGED_BY_LABEL] !== undefined ? {
+      [MANAGED_BY_LABEL]: { value: ctx.labels[MANAGED_BY_LABEL], why: 'the library sets this label on every object it renders', fix: 'remove it from podLabels' },
+    } : {}),
+    ...Object.fromEntries(Object.entries(ctx.selectorLabels).map(([key, value]) => [key, {
+      value, why: 'conflicts with the selector label', fix: 'remove it from podLabels or change selectorLabels',
+    }])),
+  });
 
   const spread = ctx.spread?._apply(where, 'spread', ctx.selectorLabels);
   const affinity: k8s.Affinity | undefined = (props.nodeAffinity || spread?.affinity || ctx.spec?.affinity)

@@ -1,5 +1,5 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ensure, ensureEach, invalid, nonEmpty, rbacName, Where } from '../validation';
 import { clusterScoped } from './cluster-scoped';
