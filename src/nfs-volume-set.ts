@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { reasonAnnotationKey } from './metadata-keys';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
   absolutePath, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept, ensureOptional, invalid,
@@ -318,8 +319,12 @@ export class NfsVolumeSet extends Construct {
       sharedExport,
     };
 
+    // Why a risky export (open to everyone, root kept for a wide range) is there travels with the volume.
+    const reasons = Object.fromEntries((volume.exports ?? []).flatMap((c, i) => c.reason === undefined ? [] : [[
+      reasonAnnotationKey(`nfs-export.${i}`), `${c.cidr}(${(c.options ?? []).join(',')}): ${c.reason}`,
+    ]]));
     const pv = clusterScoped(new k8s.KubePersistentVolume(this, name, {
-      metadata: { name, labels: volume.labels },
+      metadata: { name, labels: volume.labels, annotations: Object.keys(reasons).length > 0 ? reasons : undefined },
       spec: {
         capacity: { storage: k8s.Quantity.fromString(capacity) },
         accessModes: volume.accessModes,

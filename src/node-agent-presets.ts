@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
 import { ContainerResources, MountPropagation } from './pod/container';
+import { HostAccess } from './pod/host-access';
 import { Probe } from './pod/probe';
 import { Toleration } from './pod/scheduling';
 import { ContainerSecurity } from './pod/security';
@@ -101,8 +102,8 @@ export function nodeExporterProps(options: NodeExporterOptions): NodeAgentProps 
   });
   return {
     ...common(options),
-    hostNetwork: true,
-    hostPid: true,
+    hostNetwork: HostAccess.granted({ reason: "node exporter reports the node's own network interfaces and serves metrics on the node IP" }),
+    hostPid: HostAccess.granted({ reason: 'node exporter reads host processes for process and pressure metrics' }),
     hostMounts: [hostDir('proc', '/proc'), hostDir('sys', '/sys'), hostDir('root', '/')],
     containers: [{
       name: 'node-exporter',

@@ -411,7 +411,7 @@ describe('exports file', () => {
     const { set } = render({
       ...BASE,
       exports: [{ cidr: '10.0.0.0/8', options: ['rw', 'sync'] }],
-      volumes: [{ name: 'a', path: '/a', exports: [{ cidr: '10.0.0.0/8', options: ['rw', 'no_root_squash', 'all_squash'] }] }],
+      volumes: [{ name: 'a', path: '/a', exports: [{ cidr: '10.0.0.0/16', options: ['rw', 'no_root_squash', 'all_squash'] }] }],
     });
     expect(warningsOf(set)).toEqual([
       '[test/nfs] exports[0].options ["rw","sync"]: squashes root to nobody on the server, so chown by root in a pod (common in database and web images) fails with "Operation not permitted"; add "no_root_squash" if pods write the volume as root, or make sure they run as a user that owns the directory',
@@ -446,7 +446,7 @@ describe('exports file', () => {
     [{ cidr: '192.168.41.0/33' }, 'exports[0].cidr "192.168.41.0/33": the prefix length must be a number from 0 to 32'],
     [{ cidr: '192.168.041.0/24' }, 'exports[0].cidr "192.168.041.0/24": "041" has a leading zero'],
     [{ cidr: 'fd00:::/64' }, 'exports[0].cidr "fd00:::/64":'],
-    [{ cidr: '*' }, 'exports[0].cidr "*": an IPv4 address has four dot-separated numbers'],
+    [{ cidr: '*.example.com' }, 'exports[0].cidr "*.example.com": an IPv4 address has four dot-separated numbers'],
     [{ cidr: '10.0.0.0/8', options: ['rw', 'no_root_sqash'] }, 'exports[0].options[1] "no_root_sqash": is not an NFS export option (see exports(5))'],
     [{ cidr: '10.0.0.0/8', options: ['no-root-squash'] }, 'exports[0].options[0] "no-root-squash": is not an NFS export option (see exports(5)); try "no_root_squash"'],
     [{ cidr: '10.0.0.0/8', options: ['anonuid=nobody'] }, 'exports[0].options[0] "anonuid=nobody": has an invalid value for anonuid'],

@@ -1,5 +1,5 @@
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
-import { cronSchedule, ianaTimeZone, isUnpinnedImage, manifestProblems, podTemplateOf, Problem, selectorMatches, strictSchemaViolations } from '../validation';
+import { cronSchedule, ianaTimeZone, isSensitiveHostPath, isUnpinnedImage, manifestProblems, podTemplateOf, Problem, selectorMatches, strictSchemaViolations } from '../validation';
 
 /** How much a policy violation matters. */
 export enum PolicySeverity {
@@ -160,17 +160,7 @@ function resourceRule(resource: 'cpu' | 'memory', examples: { requests: string; 
   });
 }
 
-/** Host paths whose mount gives a container control of the node (kube-linter's sensitive-host-mounts, extended). */
-const SENSITIVE_EXACT = ['/', '/bin', '/lib', '/lib64', '/sbin', '/usr', '/var', '/var/run', '/run', '/var/run/docker.sock',
-  '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock', '/run/crio/crio.sock'];
-const SENSITIVE_TREES = ['/boot', '/dev', '/etc', '/proc', '/sys', '/root', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd',
-  '/etc/kubernetes', '/run/containerd', '/var/run/containerd'];
-
-/** True when mounting this host path exposes the node's configuration, processes, devices or container runtime. */
-export function isSensitiveHostPath(path: string): boolean {
-  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return SENSITIVE_EXACT.includes(p) || SENSITIVE_TREES.some((t) => p === t || p.startsWith(`${t}/`));
-}
+export { isSensitiveHostPath };
 
 const ROLE_BINDINGS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 const ANONYMOUS = [{ kind: 'User', name: 'system:anonymous' }, { kind: 'Group', name: 'system:unauthenticated' }];
