@@ -12,7 +12,7 @@ import {
   ipAddress, ipv4Address, pinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
-import { addAppChecks } from './workload/app-index';
+import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -259,6 +259,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
         template,
       },
     });
+    recordWorkload(this.deployment, identity.selectorLabels, template);
 
     this.serviceName = 'kube-dns';
     this.service = addService(this, 'Service', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile'), ...DISPLAY_NAME }), pod, {
@@ -479,8 +480,10 @@ function addAutoscaler(parent: Construct, options: DnsAutoscalerOptions, ctx: Au
     tolerations: [{ key: 'CriticalAddonsOnly', operator: TolerationOperator.EXISTS }],
     nodeSelector: { 'kubernetes.io/os': 'linux' },
   }, { selectorLabels: identity.selectorLabels, labels: identity.labels });
-  return new k8s.KubeDeployment(scope, 'Resource', {
+  const deployment = new k8s.KubeDeployment(scope, 'Resource', {
     metadata: objectMeta({ ...labelled, labels: { ...labelled.labels, ...CLUSTER_SERVICE } }),
     spec: { selector: { matchLabels: { ...identity.selectorLabels } }, template },
   });
+  recordWorkload(deployment, identity.selectorLabels, template);
+  return deployment;
 }

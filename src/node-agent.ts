@@ -10,7 +10,7 @@ import { HostPathType, PodVolume } from './pod/volume';
 import {
   absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, isSensitiveHostPath, nonNegativeInt, statedReason, Where,
 } from './validation';
-import { addAppChecks, AppIndex, pushTo } from './workload/app-index';
+import { addAppChecks, AppIndex, pushTo, recordWorkload } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from './workload/rbac';
@@ -321,6 +321,7 @@ export class NodeAgent extends Construct {
         revisionHistoryLimit: props.revisionHistoryLimit,
       },
     });
+    recordWorkload(this.daemonSet, identity.selectorLabels, template);
     if (props.metricsService) this.metricsService = this.addMetricsService(identity, pod, props.metricsService);
 
   }

@@ -6,7 +6,7 @@ import {
   dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
-import { addAppChecks } from './workload/app-index';
+import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -333,6 +333,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
         volumeClaimTemplates: claimTemplates.length > 0 ? claimTemplates : undefined,
       },
     });
+    recordWorkload(this.statefulSet, identity.selectorLabels, template);
 
     if (props.disruptionBudget) {
       this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget, replicas);

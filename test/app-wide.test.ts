@@ -133,6 +133,24 @@ describe('selector overlap between workloads of one namespace', () => {
     expect(message).toContain('[test/db] spec.selector {"app.kubernetes.io/name":"db"}: its pods match the selector of Deployment front');
   });
 
+  test('workloads the library did not render are rendered and compared too (cdk8s-plus, raw L1)', () => {
+    const chart = testChart();
+    const message = errorOf(() => {
+      new StatelessApp(chart, 'web', { containers: [web] });
+      new k8s.KubeDeployment(chart, 'raw', {
+        metadata: { name: 'raw' },
+        spec: {
+          selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web', 'api'] }] },
+          template: { metadata: { labels: { 'app.kubernetes.io/name': 'api' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25.3' }] } },
+        },
+      });
+      Testing.synth(chart);
+    });
+    expect(message).toContain('[test/web] spec.selector {"app.kubernetes.io/name":"web"}: its pods match the selector of Deployment raw (test/raw)');
+    expect(message).toContain('[test/raw] spec.selector {"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"In","values":["web","api"]}]}: '
+      + 'its selector matches the pods of Deployment web (test/web/Resource)');
+  });
+
   test('accepted: the same selector in two namespaces, and distinct selectors in one', () => {
     const app = Testing.app();
     const a = new Chart(app, 'a', { namespace: 'one' });
@@ -258,8 +276,9 @@ describe('one index per synthesis', () => {
     expect(builds).toBe(1);
     // AppSynthesizer's own walk and the index's: before, every NodePort Service scanned the app again.
     expect(rootScans).toBe(2);
-    // Each Service once (node ports) and each Deployment once (selector overlap): linear in the app.
-    expect(renders).toBe(2 * n);
+    // Each NodePort Service once; the library's own Deployments need no rendering (their selector and
+    // pod labels were recorded when they were built).
+    expect(renders).toBe(n);
   });
 
   test('Testing.synth of one chart also builds the index once', () => {
@@ -267,7 +286,7 @@ describe('one index per synthesis', () => {
     const chart = app.node.children.find((c): c is Chart => c instanceof Chart)!;
     const { builds, renders } = countDuring(app, () => Testing.synth(chart));
     expect(builds).toBe(1);
-    expect(renders).toBe(60);
+    expect(renders).toBe(30);
   });
 
   test('the index is rebuilt for the next synthesis, so constructs added in between are seen', () => {

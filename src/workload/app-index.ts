@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { renderApiObject } from '../fast-json';
 import { CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../validation';
@@ -25,6 +26,10 @@ const HOOKED_ROOTS = new WeakSet<IConstruct>();
 const OWNERS = new WeakSet<IConstruct>();
 /** The prop that produced an ApiObject's ports (e.g. `service.ports`), for node-port errors. */
 const PORT_FIELDS = new WeakMap<ApiObject, string>();
+/** Services this library rendered without a node port: nothing to compare. */
+const WITHOUT_NODE_PORTS = new WeakSet<ApiObject>();
+/** Selector and pod labels of the workloads this library rendered. */
+const WORKLOAD_FACTS = new WeakMap<ApiObject, { selector: Manifest; podLabels: Record<string, string> }>();
 
 /** The pod-controller kinds of `apps/v1` whose selectors pick up pods by label. */
 const SELECTING_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
@@ -148,9 +153,24 @@ export function addAppChecks(scope: Construct, ...extra: AppCheck[]): void {
   });
 }
 
-/** Remembers which prop an object's ports came from, so node-port errors name it. @internal */
-export function recordPortField(obj: ApiObject, field: string): void {
+/**
+ * Remembers a Service this library rendered: which prop its ports came from (for errors) and whether
+ * it has node ports at all, so the node-port view renders only Services that can clash.
+ * @internal
+ */
+export function recordPortField(obj: ApiObject, field: string, hasNodePorts: boolean = true): void {
   PORT_FIELDS.set(obj, field);
+  if (!hasNodePorts) WITHOUT_NODE_PORTS.add(obj);
+}
+
+/**
+ * Remembers the selector and pod labels of a workload this library rendered, exactly as it passes them
+ * to the L1 object, so the selector-overlap view needs no rendering for it (foreign workloads are
+ * rendered).
+ * @internal
+ */
+export function recordWorkload(obj: ApiObject, selectorLabels: Record<string, string>, template: k8s.PodTemplateSpec): void {
+  WORKLOAD_FACTS.set(obj, { selector: { matchLabels: { ...selectorLabels } }, podLabels: { ...template.metadata?.labels } });
 }
 
 // ---- the shared checks ------------------------------------------------------------------------
@@ -243,7 +263,7 @@ interface NodePortUse {
 function nodePortFindings(index: AppIndex): Finding[] {
   const byPort = new Map<number, NodePortUse[]>();
   for (const obj of index.apiObjects) {
-    if (obj.apiVersion !== 'v1' || obj.kind !== 'Service') continue;
+    if (obj.apiVersion !== 'v1' || obj.kind !== 'Service' || WITHOUT_NODE_PORTS.has(obj)) continue;
     const ports: Array<{ nodePort?: number; protocol?: string }> = index.render(obj)?.spec?.ports ?? [];
     ports.forEach((p, i) => {
       if (typeof p.nodePort !== 'number') return;
@@ -291,6 +311,11 @@ function selectorFindings(index: AppIndex): Finding[] {
     if (objects.length < 2) continue;
     const workloads: Workload[] = [];
     for (const object of objects) {
+      const facts = WORKLOAD_FACTS.get(object);
+      if (facts) {
+        workloads.push({ object, ...facts });
+        continue;
+      }
       const json = index.render(object);
       const template = json && podTemplateOf(json);
       if (!json?.spec?.selector || !template) continue;

@@ -131,6 +131,6 @@ export function addService(scope: Construct, id: string, identity: WorkloadIdent
     },
   });
   // Node ports are allocated cluster-wide: the app index compares them across the app (app-index.ts).
-  recordPortField(service, spec.field);
+  recordPortField(service, spec.field, ports.some((p) => p.nodePort !== undefined));
   return service;
 }
