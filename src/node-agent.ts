@@ -431,6 +431,7 @@ function ensureWritableHostMountsJustified(where: Where, props: NodeAgentProps):
   ensureEach('hostMounts', props.hostMounts, (m, f) => {
     if (m.reason !== undefined) {
       if (m.readOnly !== false) invalid(where, `${f}.reason`, m.reason, 'the mount is read-only, so there is nothing to justify', 'remove reason, or set readOnly: false');
+      if (!isSensitiveHostPath(m.hostPath)) invalid(where, `${f}.reason`, m.reason, `${m.hostPath} is not a sensitive host path, so there is nothing to justify`, 'remove reason');
       ensure(where, `${f}.reason`, m.reason, statedReason);
     } else if (m.readOnly === false && isSensitiveHostPath(m.hostPath)) {
       invalid(where, `${f}.readOnly`, false, `mounts the sensitive host path ${m.hostPath} writable, which lets the agent change the node`,

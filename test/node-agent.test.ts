@@ -364,6 +364,8 @@ describe('host mounts', () => {
     expect(daemonSet({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent' }] }).spec.template.metadata.annotations).toBeUndefined();
     expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, readOnly: true, reason: 'the installer writes the CNI binaries' }] })))
       .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: the mount is read-only, so there is nothing to justify/);
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent', reason: 'the agent keeps its state on the node' }] })))
+      .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: \/var\/lib\/agent is not a sensitive host path, so there is nothing to justify; remove reason$/);
   });
 
   test('names and containers are checked', () => {
