@@ -221,6 +221,9 @@ describe('host namespaces and ports', () => {
     expect(ds.spec.template.metadata.annotations).toEqual({ 'cdk8s-workloads.dev/reason.host-port.agent.80-TCP': WHY_PORT });
     const underHostNetwork = daemonSet({ hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80 }] }] });
     expect(Object.keys(underHostNetwork.spec.template.metadata.annotations)).toEqual(['cdk8s-workloads.dev/reason.host-network']);
+    const justifiedTwice = [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: WHY_PORT }] }];
+    expect(errorOf(() => synth({ hostNetwork: HOST_NETWORK, containers: justifiedTwice })))
+      .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason .*: under hostNetwork the host-network grant already states why/);
   });
 
   test('hostPID and hostIPC', () => {

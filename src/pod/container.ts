@@ -209,6 +209,8 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
             'reach the pods through a Service instead, or give hostPortReason');
         }
         reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? Protocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
+      } else if (p.hostPortReason !== undefined) {
+        invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'under hostNetwork the host-network grant already states why ports bind on the node', 'remove hostPortReason');
       }
     } else if (p.hostPortReason !== undefined) {
       invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
