@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { JobOptions, renderJobSpec } from './batch-job-spec';
 import { PodTemplateProps } from './pod/template';
 import { dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from './validation';
+import { addAppChecks } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
 /** Length of the spec hash suffix, `-` included. */
@@ -58,6 +59,7 @@ export class BatchJob extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
     super(scope, id);
+    addAppChecks(this);
     // Job names become pod labels (`job-name`) and pod host names, so they are DNS labels.
     const hashedNameRule: Rule<string> = (value) => dnsLabel(value) ?? (value.length > DNS_LABEL_MAX - HASH_SUFFIX_LENGTH
       ? {

@@ -9,9 +9,10 @@ import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
   absolutePath, addressInCidr, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
-  ipAddress, ipv4Address, isUnpinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
+  ipAddress, ipv4Address, pinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
+import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -155,6 +156,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
 
   constructor(scope: Construct, id: string, props: CoreDnsAddonProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, {
       ...props,
       name: props.name ?? 'coredns',
@@ -176,7 +178,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
       invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "170Mi")`);
     }
-    const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinned(DEFAULT_COREDNS_IMAGE));
+    const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinnedImage(DEFAULT_COREDNS_IMAGE));
     ensureOptional(this, 'replicas', props.replicas, nonNegativeInt);
     if (props.replicas !== undefined && props.autoscaler) {
       invalid(this, 'replicas', props.replicas, 'the autoscaler owns the replica count, so a fixed value would fight it on every sync', 'drop replicas or the autoscaler');
@@ -257,6 +259,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
         template,
       },
     });
+    recordWorkload(this.deployment, identity.selectorLabels, template);
 
     this.serviceName = 'kube-dns';
     this.service = addService(this, 'Service', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile'), ...DISPLAY_NAME }), pod, {
@@ -289,13 +292,6 @@ function ensureDomain(where: Construct, field: string, domain: string): string {
     invalid(where, field, domain, "'_' is not allowed in DNS-1123 names", `try "${domain.replace(/_/g, '-').replace(/\.+$/, '')}"`);
   }
   return ensureClusterDomain(where, field, domain);
-}
-
-/** Rejects an image without a tag or digest, or `:latest`. */
-function pinned(example: string): Rule<string> {
-  return (value) => isUnpinnedImage(value)
-    ? { reason: 'must be pinned to a tag or digest, so every sync runs the same DNS server', fix: `e.g. "${example}"` }
-    : undefined;
 }
 
 function ensureServiceIpInCidr(where: Construct, ip: string, range: string): void {
@@ -429,7 +425,7 @@ function addAutoscaler(parent: Construct, options: DnsAutoscalerOptions, ctx: Au
   if (options.min !== undefined && options.max !== undefined && options.min > options.max) {
     invalid(scope, 'autoscaler.min', options.min, `is above autoscaler.max (${options.max})`, 'lower min or raise max');
   }
-  const image = ensure(scope, 'autoscaler.image', options.image ?? DEFAULT_DNS_AUTOSCALER_IMAGE, imageReference, pinned(DEFAULT_DNS_AUTOSCALER_IMAGE));
+  const image = ensure(scope, 'autoscaler.image', options.image ?? DEFAULT_DNS_AUTOSCALER_IMAGE, imageReference, pinnedImage(DEFAULT_DNS_AUTOSCALER_IMAGE));
   // Fixed key order keeps the rendered JSON byte-identical between syntheses.
   const linear = {
     coresPerReplica,
@@ -484,8 +480,10 @@ function addAutoscaler(parent: Construct, options: DnsAutoscalerOptions, ctx: Au
     tolerations: [{ key: 'CriticalAddonsOnly', operator: TolerationOperator.EXISTS }],
     nodeSelector: { 'kubernetes.io/os': 'linux' },
   }, { selectorLabels: identity.selectorLabels, labels: identity.labels });
-  return new k8s.KubeDeployment(scope, 'Resource', {
+  const deployment = new k8s.KubeDeployment(scope, 'Resource', {
     metadata: objectMeta({ ...labelled, labels: { ...labelled.labels, ...CLUSTER_SERVICE } }),
     spec: { selector: { matchLabels: { ...identity.selectorLabels } }, template },
   });
+  recordWorkload(deployment, identity.selectorLabels, template);
+  return deployment;
 }

@@ -27,7 +27,7 @@ export type { CorefileDirective, CorefileServerBlock } from './corefile';
 export { DnsSmokeTest, SmokeTarget } from './smoke-test';
 export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
 export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
-export type { KubeletApiAccessProps } from './kubelet-api-access';
+export type { KubeletApiAccessProps, KubeletApiServiceAccount } from './kubelet-api-access';
 
 // The shared pod-template layer: what every construct's pods are made of
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
@@ -39,7 +39,9 @@ export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProb
 export { ContainerSecurity } from './pod/security';
 export type { NonRootOptions, RunAsRootOptions } from './pod/security';
 export { PodVolume, HostPathType } from './pod/volume';
-export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions } from './pod/volume';
+export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions, HostPathOptions } from './pod/volume';
+export { HostAccess } from './pod/host-access';
+export type { HostAccessOptions } from './pod/host-access';
 export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
 export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
 export { DnsPolicy } from './pod/template';

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 // Every label and annotation key this library writes, in one place (docs: "Labels and annotations").
 // The library writes only under its own domain, plus the standard `app.kubernetes.io/*` labels.
 
@@ -29,3 +31,15 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
 /** Value of {@link MANAGED_BY_LABEL} on every object the library renders. */
 export const MANAGED_BY = 'cdk8s-workloads';
+
+/**
+ * The annotation key that keeps the reason for one risky choice: `cdk8s-workloads.dev/reason.<choice>`.
+ * Choices that name containers or ports can be long; the name part of a key may hold at most 63
+ * characters, so a long choice is shortened and made unique with a hash of the whole.
+ */
+export function reasonAnnotationKey(choice: string): string {
+  const name = `reason.${choice}`;
+  if (name.length <= 63) return libraryKey(name);
+  const hash = createHash('sha256').update(choice).digest('hex').slice(0, 8);
+  return libraryKey(`${name.slice(0, 63 - 9).replace(/[^A-Za-z0-9]+$/, '')}-${hash}`);
+}

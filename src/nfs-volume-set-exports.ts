@@ -1,4 +1,4 @@
-import { addWarning, cidr, invalid, ipAddress, Problem, Rule, Where } from './validation';
+import { addWarning, cidr, ensure, invalid, ipAddress, isIpv6, Problem, Rule, statedReason, Where } from './validation';
 
 /**
  * One client entry of an `/etc/exports` line: `<cidr>(<options>)`.
@@ -8,7 +8,10 @@ import { addWarning, cidr, invalid, ipAddress, Problem, Rule, Where } from './va
  * and web images run on their data directory at start) fails with "Operation not permitted".
  */
 export interface NfsExportClient {
-  /** Clients allowed to mount: an IPv4/IPv6 address or CIDR range (`192.168.41.0/24`, `fd00::/64`). */
+  /**
+   * Clients allowed to mount: an IPv4/IPv6 address or CIDR range (`192.168.41.0/24`, `fd00::/64`), or
+   * `*` for every host.
+   */
   readonly cidr: string;
   /**
    * Export options (exports(5)), e.g. `['rw', 'sync', 'no_subtree_check', 'no_root_squash']`.
@@ -16,6 +19,14 @@ export interface NfsExportClient {
    * @default ['rw', 'no_root_squash']
    */
   readonly options?: string[];
+  /**
+   * Why this export is risky and still right: required when it is writable by everyone (`*`,
+   * `0.0.0.0/0`, `::/0` with `rw`) or keeps root (`no_root_squash`) for a wide range (IPv4 wider
+   * than /16, IPv6 wider than /48). At least 10 characters, not a placeholder; kept as an annotation
+   * on the PersistentVolumes and as a comment in the exports file.
+   * @default - no risky export
+   */
+  readonly reason?: string;
 }
 
 /** The tutorial's export options. @internal */
@@ -73,8 +84,25 @@ export const exportOptions: Rule<string[]> = (values) => {
   return undefined;
 };
 
-/** An export client: an IPv4/IPv6 address or CIDR range. */
-export const exportClient: Rule<string> = (value): Problem | undefined => (value.includes('/') ? cidr(value) : ipAddress(value));
+/** An export client: an IPv4/IPv6 address or CIDR range, or `*` (every host). */
+export const exportClient: Rule<string> = (value): Problem | undefined => {
+  if (value === '*') return undefined;
+  return value.includes('/') ? cidr(value) : ipAddress(value);
+};
+
+const EVERYONE = new Set(['*', '0.0.0.0/0', '::/0']);
+/** Shortest prefixes that are not "wide": a /16 is 65536 IPv4 hosts, a /48 a whole IPv6 site. */
+const WIDE_BELOW = { ipv4: 16, ipv6: 48 };
+
+/** What makes an export risky, or undefined: writable by everyone, or root kept for a wide range. @internal */
+export function riskOf(client: string, options: readonly string[]): string | undefined {
+  const everyone = EVERYONE.has(client);
+  if (everyone && !options.includes('ro')) return 'is writable by every host that reaches the server';
+  const prefix = client.includes('/') ? Number(client.slice(client.indexOf('/') + 1)) : undefined;
+  const wide = everyone || (prefix !== undefined && prefix < (isIpv6(client) ? WIDE_BELOW.ipv6 : WIDE_BELOW.ipv4));
+  if (wide && options.includes('no_root_squash')) return `keeps root (no_root_squash) for a wide range (wider than /${isIpv6(client) ? WIDE_BELOW.ipv6 : WIDE_BELOW.ipv4}), so root on any of those hosts owns the files`;
+  return undefined;
+}
 
 /** Validates export clients and returns them with their default options filled in. @internal */
 export function resolveExportClients(where: Where, field: string, clients: NfsExportClient[] | undefined): NfsExportClient[] | undefined {
@@ -90,6 +118,16 @@ export function resolveExportClients(where: Where, field: string, clients: NfsEx
     });
     const listProblem = exportOptions(options);
     if (listProblem) invalid(where, `${f}.options`, options, listProblem.reason, listProblem.fix);
+    // Risky exports are allowed only with a stated reason.
+    const risk = riskOf(c.cidr, options);
+    if (risk && c.reason === undefined) {
+      invalid(where, `${f}.cidr`, c.cidr, `${risk} (with options ${options.join(',')}), a risky choice that needs a stated reason`,
+        'narrow the range, use "ro" or "root_squash", or give reason');
+    }
+    if (!risk && c.reason !== undefined) {
+      invalid(where, `${f}.reason`, c.reason, 'the export is neither open to everyone nor keeps root for a wide range, so there is nothing to justify', 'remove reason');
+    }
+    if (c.reason !== undefined) ensure(where, `${f}.reason`, c.reason, statedReason);
     // root_squash is exportfs' default, so leaving out no_root_squash squashes root too.
     if (typeof where !== 'string' && (!options.includes('no_root_squash') || options.includes('all_squash'))) {
       addWarning(where, `${f}.options`, options, {
@@ -97,7 +135,7 @@ export function resolveExportClients(where: Where, field: string, clients: NfsEx
         fix: 'add "no_root_squash" if pods write the volume as root, or make sure they run as a user that owns the directory',
       });
     }
-    return { cidr: c.cidr, options: [...options] };
+    return { cidr: c.cidr, options: [...options], reason: c.reason };
   });
 }
 
@@ -115,7 +153,7 @@ export interface ExportEntry {
  * @internal
  */
 export function renderExports(server: string, entries: ExportEntry[]): string {
-  const lines = new Map<string, Map<string, { options: string; owner: string }>>();
+  const lines = new Map<string, Map<string, { options: string; owner: string; reason?: string }>>();
   for (const entry of entries) {
     if (!entry.clients || entry.clients.length === 0) {
       throw new Error(`[${entry.owner}] exports (unset): the exports file needs the clients allowed to mount ${entry.path}; set "exports" on the volume or the set, e.g. [{ cidr: "192.168.41.0/24" }]`);
@@ -128,16 +166,18 @@ export function renderExports(server: string, entries: ExportEntry[]): string {
       if (seen && seen.options !== options) {
         throw new Error(`[${entry.owner}] exports ${JSON.stringify(client.cidr)}: ${entry.path} is also exported to this client with "${seen.options}" by ${seen.owner}; give both the same options`);
       }
-      clients.set(client.cidr, { options, owner: entry.owner });
+      clients.set(client.cidr, { options, owner: entry.owner, reason: client.reason ?? seen?.reason });
     }
   }
   const header = [
     `# /etc/exports on ${server}, generated by cdk8s-workloads (NfsVolumeSet): change the app, not this file.`,
     '# Apply with: exportfs -ra',
   ];
-  const body = [...lines.entries()].map(([path, clients]) => {
+  const body = [...lines.entries()].flatMap(([path, clients]) => {
     const shown = /\s/.test(path) ? `"${path}"` : path;
-    return `${shown} ${[...clients.entries()].map(([c, { options }]) => `${c}(${options})`).join(' ')}`;
+    // Why a risky export is there, next to it, for whoever reviews the server's file.
+    const why = [...clients.entries()].filter(([, { reason }]) => reason).map(([c, { reason }]) => `# ${c}: ${reason!.replace(/\s+/g, ' ')}`);
+    return [...why, `${shown} ${[...clients.entries()].map(([c, { options }]) => `${c}(${options})`).join(' ')}`];
   });
   return [...header, ...body].join('\n') + '\n';
 }

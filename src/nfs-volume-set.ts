@@ -1,14 +1,15 @@
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { reasonAnnotationKey } from './metadata-keys';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
-  ipAddress, nonEmptyMap, positiveInt, positiveQuantity, Where,
+  absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels,
+  ensureManagedLabelsKept, ensureOptional, invalid, ipAddress, nonEmptyMap, positiveInt, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
+import { addAppChecks, AppIndex, pushTo } from './workload/app-index';
 import { clusterScoped } from './workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './workload/identity';
+import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel } from './workload/identity';
 import { namespaceOf } from './workload/rbac';
 import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from './workload/storage';
 
@@ -172,6 +173,8 @@ export interface NfsVolume extends BindableVolume {
 }
 
 const NFS_VOLUME_SET = Symbol.for('cdk8s-workloads.NfsVolumeSet');
+const NFS_SETS = Symbol('NfsVolumeSet.all');
+const EXPORTS = Symbol('NfsVolumeSet.exports');
 // A host name as exports(5) and mount.nfs take it, or an IP address.
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const MOUNT_OPTION = /^[A-Za-z0-9_.-]+(=[^\s,]+)?$/;
@@ -217,6 +220,7 @@ export class NfsVolumeSet extends Construct {
 
   constructor(scope: Construct, id: string, props: NfsVolumeSetProps = {}) {
     super(scope, id);
+    addAppChecks(this, (index) => this.exportClashes(index));
     Object.defineProperty(this, NFS_VOLUME_SET, { value: true });
     const checked = checkOptions(this, '', props);
     const sc = props.storageClass;
@@ -251,7 +255,6 @@ export class NfsVolumeSet extends Construct {
     }
     ensureEach('volumes', props.volumes, (v) => this.addVolume(v));
 
-    this.node.addValidation({ validate: () => this.appWideProblems() });
   }
 
   /** The volumes, in the order they were added. */
@@ -316,8 +319,12 @@ export class NfsVolumeSet extends Construct {
       sharedExport,
     };
 
+    // Why a risky export (open to everyone, root kept for a wide range) is there travels with the volume.
+    const reasons = Object.fromEntries((volume.exports ?? []).flatMap((c, i) => c.reason === undefined ? [] : [[
+      reasonAnnotationKey(`nfs-export.${i}`), `${c.cidr}(${(c.options ?? []).join(',')}): ${c.reason}`,
+    ]]));
     const pv = clusterScoped(new k8s.KubePersistentVolume(this, name, {
-      metadata: { name, labels: volume.labels },
+      metadata: { name, labels: volume.labels, annotations: Object.keys(reasons).length > 0 ? reasons : undefined },
       spec: {
         capacity: { storage: k8s.Quantity.fromString(canonicalQuantity(capacity)) },
         accessModes: volume.accessModes,
@@ -398,23 +405,24 @@ export class NfsVolumeSet extends Construct {
     return { ...this.defaults.labels, ...labels, [MANAGED_BY_LABEL]: MANAGED_BY };
   }
 
-  /** PV names and export paths must be unique across the whole app, not only this set. */
-  private appWideProblems(): string[] {
+  /**
+   * Export paths must be unique across the whole app, not only this set (duplicate PersistentVolume
+   * names are found by the app-wide duplicate check). One view of every set per synthesis.
+   */
+  private exportClashes(index: AppIndex): string[] {
     const problems: string[] = [];
-    const all = this.node.root.node.findAll();
-    const pvs = all.filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'PersistentVolume');
-    for (const volume of this._volumes) {
-      const others = pvs.filter((pv) => pv.name === volume.name && !this._persistentVolumes.includes(pv as k8s.KubePersistentVolume));
-      if (others.length > 0) {
-        problems.push(`volume ${volume.name}: another PersistentVolume has this name (${others.map((o) => o.node.path).join(', ')}); PersistentVolume names are cluster-wide, rename one`);
+    const byExport = index.view(EXPORTS, (i) => {
+      const map = new Map<string, Array<{ set: NfsVolumeSet; volume: NfsVolume }>>();
+      for (const set of i.constructsOf(NFS_SETS, (c: IConstruct): c is NfsVolumeSet => NfsVolumeSet.isNfsVolumeSet(c))) {
+        for (const volume of set._volumes) pushTo(map, `${volume.server.toLowerCase()}:${volume.path}`, { set, volume });
       }
-    }
-    for (const set of all.filter((c: IConstruct): c is NfsVolumeSet => NfsVolumeSet.isNfsVolumeSet(c) && c !== this)) {
-      for (const volume of this._volumes) {
-        const clash = set._volumes.find((v) => exportsClash(v, volume));
-        if (clash) {
-          problems.push(`volume ${volume.name}: export ${volume.server}:${volume.path} is also used by ${set.node.path} volume ${clash.name}; give each its own directory, or set sharedExport on both`);
-        }
+      return map;
+    });
+    for (const volume of this._volumes) {
+      const clash = (byExport.get(`${volume.server.toLowerCase()}:${volume.path}`) ?? [])
+        .find((u) => u.set !== this && exportsClash(u.volume, volume));
+      if (clash) {
+        problems.push(`volume ${volume.name}: export ${volume.server}:${volume.path} is also used by ${clash.set.node.path} volume ${clash.volume.name}; give each its own directory, or set sharedExport on both`);
       }
     }
     return problems;
@@ -461,6 +469,7 @@ function checkOptions(where: Where, prefix: string, o: NfsVolumeOptions): NfsVol
     invalid(where, `${prefix}volumeMode`, o.volumeMode, 'NFS volumes are filesystems; Kubernetes has no block mode for NFS', 'use VolumeMode.FILESYSTEM or leave it unset');
   }
   ensureLabels(where, `${prefix}labels`, o.labels);
+  ensureManagedLabelsKept(where, `${prefix}labels`, o.labels, managedByLabel());
   return { ...o, exports: resolveExportClients(where, `${prefix}exports`, o.exports) };
 }
 

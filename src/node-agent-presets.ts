@@ -4,14 +4,14 @@ import { Construct } from 'constructs';
 import { CONFIG_CHECKSUM_ANNOTATION, REASON_ANNOTATION_PREFIX, SAFE_TO_EVICT_ANNOTATION, SUPPRESSION_ANNOTATION_PREFIX } from './metadata-keys';
 // node-agent.ts imports this file: only types and values read at call time come back from it.
 import { CRITICAL_PRIORITY_CLASSES, HostMount, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
-import { isSensitiveHostPath } from './plugin/rules';
 import { ContainerResources, EnvValue, MountPropagation, VolumeMount } from './pod/container';
 import { EnvFrom } from './pod/env-from';
+import { HostAccess } from './pod/host-access';
 import { Probe } from './pod/probe';
 import { Toleration } from './pod/scheduling';
 import { ContainerSecurity } from './pod/security';
 import { EmptyDirOptions, HostPathType, PodVolume } from './pod/volume';
-import { absolutePath, ensure, ensureEach, invalid, statedReason, Where } from './validation';
+import { absolutePath, ensure, ensureEach, invalid, isSensitiveHostPath, statedReason, Where } from './validation';
 import { objectMeta, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { namespaceOf } from './workload/rbac';
 
@@ -390,8 +390,8 @@ export function nodeExporterProps(scope: Construct, id: string, options: NodeExp
       'host-pid': "node exporter reads the node's processes for its process and pressure metrics",
       ...sensitiveMountsSuppression('node exporter', hostMounts, (m) => NODE_EXPORTER_MOUNT_USES[m.name]),
     }),
-    hostNetwork: true,
-    hostPid: true,
+    hostNetwork: HostAccess.granted({ reason: "node exporter reports the node's own network interfaces and serves metrics on the node's address" }),
+    hostPid: HostAccess.granted({ reason: "node exporter reads the node's processes for its process and pressure metrics" }),
     hostMounts,
     containers: [{
       name: 'node-exporter',

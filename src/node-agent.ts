@@ -1,17 +1,23 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { reasonAnnotationKey } from './metadata-keys';
 import { addLogCollectorConfig, LogCollectorOptions, logCollectorPlan, NodeExporterOptions, nodeExporterProps } from './node-agent-presets';
 import { ContainerProps, MountPropagation, Protocol, VolumeMount } from './pod/container';
+import { hostAccessReason, HostAccess } from './pod/host-access';
 import { TolerationOperator } from './pod/scheduling';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps, podPorts } from './pod/template';
 import { HostPathType, PodVolume } from './pod/volume';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, Where,
+  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, isSensitiveHostPath, nonNegativeInt, statedReason, Where,
 } from './validation';
+import { addAppChecks, AppIndex, pushTo, recordWorkload } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from './workload/rbac';
 import { addService } from './workload/service';
+
+const NODE_AGENTS = Symbol('NodeAgent');
+const HOST_PORTS = Symbol('NodeAgent.hostPorts');
 
 /** The PriorityClass node agents get unless told otherwise (built into every cluster). */
 export const NODE_CRITICAL_PRIORITY_CLASS = 'system-node-critical';
@@ -97,6 +103,13 @@ export interface HostMount {
   readonly mountPath: string;
   /** Mount read-only. Writable host mounts let a compromised agent change the node. @default true */
   readonly readOnly?: boolean;
+  /**
+   * Why the agent writes this host path, required when a sensitive path (`/`, `/etc`, `/proc`, `/sys`,
+   * `/dev`, `/var/lib/kubelet`, the container runtime's socket, ...) is mounted with `readOnly: false`.
+   * At least 10 characters, not a placeholder; kept as an annotation on the pods.
+   * @default - sensitive paths are mounted read-only
+   */
+  readonly reason?: string;
   /** What kubelet checks before mounting. @default HostPathType.UNSET (no check) */
   readonly type?: HostPathType;
   /** Whether mounts made on the host later show up in the container. @default - Kubernetes' default (None) */
@@ -145,22 +158,21 @@ export interface NodeAgentProps extends WorkloadProps, PodTemplateProps {
   readonly revisionHistoryLimit?: number;
   /**
    * Use the node's network namespace: container ports bind on the node. Sets dnsPolicy
-   * ClusterFirstWithHostNet unless `dnsPolicy` is given.
-   * @default false
+   * ClusterFirstWithHostNet unless `dnsPolicy` is given. A risky choice:
+   * `HostAccess.granted({ reason })`, the reason kept as an annotation on the pods.
+   * @default - the pod's own network namespace
    */
-  readonly hostNetwork?: boolean;
-  /** Share the node's process namespace (see and signal every process on the node). @default false */
-  readonly hostPid?: boolean;
-  /** Share the node's IPC namespace. @default false */
-  readonly hostIpc?: boolean;
+  readonly hostNetwork?: HostAccess;
+  /**
+   * Share the node's process namespace (see and signal every process on the node):
+   * `HostAccess.granted({ reason })`.
+   * @default - the pod's own process namespace
+   */
+  readonly hostPid?: HostAccess;
+  /** Share the node's IPC namespace: `HostAccess.granted({ reason })`. @default - the pod's own IPC namespace */
+  readonly hostIpc?: HostAccess;
   /** Node directories and files mounted into the containers (read-only unless said otherwise). @default - none */
   readonly hostMounts?: HostMount[];
-  /**
-   * Allow mounting the node's root `/` writable. Such an agent can rewrite the node; set this only
-   * for agents whose purpose is that (installers, storage drivers).
-   * @default false
-   */
-  readonly allowWritableHostRoot?: boolean;
   /**
    * API permissions of the agent, granted cluster-wide through a ClusterRole and a
    * ClusterRoleBinding to its ServiceAccount; also mounts the API token.
@@ -247,6 +259,7 @@ export class NodeAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     super(scope, id);
+    addAppChecks(this, (index) => this.hostPortCollisions(index));
     const identity = resolveIdentity(this, props);
     this._identity = identity;
     this.name = identity.name;
@@ -259,7 +272,16 @@ export class NodeAgent extends Construct {
       invalid(this, 'tolerations', `${props.tolerations.length} toleration(s)`, 'tolerateAllTaints already tolerates every taint', 'drop tolerations, or set tolerateAllTaints to false');
     }
 
-    const hostNetwork = props.hostNetwork ?? false;
+    // Host namespaces are explicit, justified grants; the reasons travel with the pods.
+    const hostReasons: Record<string, string> = {};
+    const granted = (field: 'hostNetwork' | 'hostPid' | 'hostIpc', choice: string): boolean => {
+      const reason = hostAccessReason(this, field, props[field]);
+      if (reason !== undefined) hostReasons[reasonAnnotationKey(choice)] = reason;
+      return reason !== undefined;
+    };
+    const hostNetwork = granted('hostNetwork', 'host-network');
+    const hostPid = granted('hostPid', 'host-pid');
+    const hostIpc = granted('hostIpc', 'host-ipc');
     this.hostPortFields = collectHostPorts(this, props.containers ?? [], hostNetwork);
     this.hostPorts = this.hostPortFields.map((p) => p.key);
     const strategy = props.updateStrategy ?? NodeAgentUpdateStrategy.rollingUpdate();
@@ -271,7 +293,7 @@ export class NodeAgent extends Construct {
 
     const rules = props.rules ?? [];
     this.serviceAccountName = ensure(this, 'serviceAccountName', props.serviceAccountName ?? identity.name, dnsSubdomain);
-    ensureHostRootReadOnly(this, props);
+    ensureWritableHostMountsJustified(this, props);
     const pod: PodTemplateProps = {
       ...props,
       ...withHostMounts(this, props),
@@ -284,10 +306,11 @@ export class NodeAgent extends Construct {
       selectorLabels: identity.selectorLabels,
       labels: identity.labels,
       allowHostAccess: true,
+      reasons: hostReasons,
       spec: {
         hostNetwork: hostNetwork || undefined,
-        hostPid: props.hostPid || undefined,
-        hostIpc: props.hostIpc || undefined,
+        hostPid: hostPid || undefined,
+        hostIpc: hostIpc || undefined,
         dnsPolicy: hostNetwork ? DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET : undefined,
         nodeSelector: { ...LINUX_NODE_SELECTOR },
         priorityClassName: (props.nodeCritical ?? true) ? NODE_CRITICAL_PRIORITY_CLASS : undefined,
@@ -317,6 +340,7 @@ export class NodeAgent extends Construct {
         revisionHistoryLimit: props.revisionHistoryLimit,
       },
     });
+    recordWorkload(this.daemonSet, identity.selectorLabels, template);
     if (props.metricsService) this.metricsService = this.addMetricsService(identity, pod, props.metricsService);
     if (props.priorityQuota) {
       this.priorityQuota = this.addPriorityQuota(identity, props.priorityClassName ?? template.spec?.priorityClassName);
@@ -324,7 +348,6 @@ export class NodeAgent extends Construct {
       this.daemonSet.node.addDependency(this.priorityQuota);
     }
 
-    this.node.addValidation({ validate: () => this.hostPortCollisions() });
   }
 
   private addPriorityQuota(identity: WorkloadIdentity, priorityClass: string | undefined): k8s.KubeResourceQuota {
@@ -365,15 +388,21 @@ export class NodeAgent extends Construct {
    * Two agents binding one host port collide on every node: the second pod never starts. Reported
    * once, by the agent that comes first in the app.
    */
-  private hostPortCollisions(): string[] {
+  private hostPortCollisions(index: AppIndex): string[] {
     if (this.hostPortFields.length === 0) return [];
-    const agents = this.node.root.node.findAll().filter((c): c is NodeAgent => c instanceof NodeAgent);
-    const self = agents.indexOf(this);
+    // One view per synthesis: host port -> the agents binding it, in app order.
+    const byPort = index.view(HOST_PORTS, (i) => {
+      const map = new Map<string, Array<{ agent: NodeAgent; use: HostPortUse }>>();
+      for (const agent of i.constructsOf(NODE_AGENTS, (c): c is NodeAgent => c instanceof NodeAgent)) {
+        for (const use of agent.hostPortFields) pushTo(map, use.key, { agent, use });
+      }
+      return map;
+    });
     const errors: string[] = [];
-    for (const other of agents.slice(self + 1)) {
-      for (const mine of this.hostPortFields) {
-        const theirs = other.hostPortFields.find((p) => p.key === mine.key);
-        if (!theirs) continue;
+    for (const mine of this.hostPortFields) {
+      const users = byPort.get(mine.key) ?? [];
+      const self = users.findIndex((u) => u.agent === this);
+      for (const { agent: other, use: theirs } of users.slice(self + 1)) {
         errors.push(`${mine.field} "${mine.key}": the NodeAgent [${other.node.path}] binds the same port on every node (its ${theirs.field}), `
           + 'so one of the two pods can never start; give one agent another port, or run the two containers in one agent');
       }
@@ -421,7 +450,7 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
         volume: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? true, mountPropagation: m.propagation,
       }]);
     }
-    return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET);
+    return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET, { reason: m.reason });
   });
   const mount = (c: ContainerProps): ContainerProps => extra.has(c.name)
     ? { ...c, volumeMounts: [...(c.volumeMounts ?? []), ...extra.get(c.name)!] }
@@ -433,28 +462,19 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
   };
 }
 
-/** True for `/`, however it is spelled (`//`, `/.`). */
-function isHostRoot(path: string): boolean {
-  return path.split('/').every((segment) => segment === '' || segment === '.');
-}
-
-const WRITABLE_ROOT = "mounts the node's root / writable, which lets the agent rewrite the node";
-const WRITABLE_ROOT_FIX = 'mount it read-only, or set allowWritableHostRoot: true if the agent must write the node';
-
 /**
- * Rejects a writable mount of the node's root unless allowed: through hostMounts, or through a
- * PodVolume.hostPath the containers mount themselves.
+ * A writable host mount of a sensitive path lets the agent change the node: it needs a stated reason
+ * (the pod layer keeps it as an annotation). Checked here so the error names the hostMounts entry.
  */
-function ensureHostRootReadOnly(where: Where, props: NodeAgentProps): void {
-  if (props.allowWritableHostRoot) return;
+function ensureWritableHostMountsJustified(where: Where, props: NodeAgentProps): void {
   ensureEach('hostMounts', props.hostMounts, (m, f) => {
-    if (isHostRoot(m.hostPath) && m.readOnly === false) invalid(where, `${f}.readOnly`, false, WRITABLE_ROOT, WRITABLE_ROOT_FIX);
+    if (m.reason !== undefined) {
+      if (m.readOnly !== false) invalid(where, `${f}.reason`, m.reason, 'the mount is read-only, so there is nothing to justify', 'remove reason, or set readOnly: false');
+      if (!isSensitiveHostPath(m.hostPath)) invalid(where, `${f}.reason`, m.reason, `${m.hostPath} is not a sensitive host path, so there is nothing to justify`, 'remove reason');
+      ensure(where, `${f}.reason`, m.reason, statedReason);
+    } else if (m.readOnly === false && isSensitiveHostPath(m.hostPath)) {
+      invalid(where, `${f}.readOnly`, false, `mounts the sensitive host path ${m.hostPath} writable, which lets the agent change the node`,
+        `mount it read-only, or state why the agent must write it in ${f}.reason`);
+    }
   });
-  const roots = new Set((props.volumes ?? []).filter((v) => v.hostDirectory !== undefined && isHostRoot(v.hostDirectory)).map((v) => v.name));
-  if (roots.size === 0) return;
-  for (const [field, containers] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
-    ensureEach(field, containers, (c, cf) => ensureEach(`${cf}.volumeMounts`, c.volumeMounts, (m, mf) => {
-      if (roots.has(m.volume) && !m.readOnly) invalid(where, `${mf}.readOnly`, m.readOnly ?? false, WRITABLE_ROOT, WRITABLE_ROOT_FIX);
-    }));
-  }
 }

@@ -5,6 +5,7 @@ import { PodTemplateProps } from './pod/template';
 import {
   addWarning, CronSchedule, cronSchedule, ensure, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
 } from './validation';
+import { addAppChecks } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
 /** What the CronJob controller does when a run is due while the previous Job still runs. */
@@ -83,6 +84,7 @@ export class ScheduledJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, props, workloadName);
     ensure(this, 'schedule', props.schedule, cronSchedule);
     this.schedule = CronSchedule.parse(props.schedule);

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
 import { dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
+import { addAppChecks } from './workload/app-index';
 import { IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
@@ -106,6 +107,7 @@ export class DnsSmokeTest extends Construct {
 
   constructor(scope: Construct, id: string, props: DnsSmokeTestProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
     if (props.targets.length === 0) invalid(this, 'targets', [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');

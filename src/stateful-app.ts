@@ -7,6 +7,7 @@ import {
   nonNegativeInt, oneOf,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
+import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -241,6 +242,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, props, workloadName);
     this.name = identity.name;
     this.namespace = props.namespace ?? namespaceOf(this);
@@ -332,6 +334,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
         volumeClaimTemplates: claimTemplates.length > 0 ? claimTemplates : undefined,
       },
     });
+    recordWorkload(this.statefulSet, identity.selectorLabels, template);
 
     if (props.disruptionBudget) {
       this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget, replicas);

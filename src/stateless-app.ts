@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import { ensureOptional, invalid, nonNegativeInt, positiveInt, Where } from './validation';
+import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -126,6 +127,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
 
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
     super(scope, id);
+    addAppChecks(this);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
     this.namespace = identity.namespace ?? namespaceOf(this);
@@ -155,6 +157,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
         template,
       },
     });
+    recordWorkload(this.deployment, identity.selectorLabels, template);
 
     this.service = this.renderService(identity, props);
     this.serviceName = this.service ? this.service.name : undefined;

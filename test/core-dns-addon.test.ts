@@ -496,8 +496,8 @@ describe('bad input', () => {
   });
 
   test('an unpinned or invalid image', () => {
-    expect(error({ image: 'coredns/coredns' })).toBe('[test/dns] image "coredns/coredns": must be pinned to a tag or digest, so every sync runs the same DNS server; e.g. "registry.k8s.io/coredns/coredns:v1.14.2"');
-    expect(error({ image: 'coredns/coredns:latest' })).toMatch(/^\[test\/dns\] image "coredns\/coredns:latest": must be pinned/);
+    expect(error({ image: 'coredns/coredns' })).toBe('[test/dns] image "coredns/coredns": is not pinned to a tag or digest (no tag, or ":latest"), so two syncs may run different images; pin it, e.g. "registry.k8s.io/coredns/coredns:v1.14.2"');
+    expect(error({ image: 'coredns/coredns:latest' })).toMatch(/^\[test\/dns\] image "coredns\/coredns:latest": is not pinned/);
     expect(error({ image: 'Core DNS' })).toMatch(/^\[test\/dns\] image "Core DNS": is not a valid image reference/);
   });
 
@@ -530,7 +530,7 @@ describe('bad input', () => {
     expect(error({ autoscaler: { nodesPerReplica: -1 } })).toBe('[test/dns/Autoscaler] autoscaler.nodesPerReplica -1: must be a number above 0; use a value like 16');
     expect(error({ autoscaler: { min: 5, max: 2 } })).toBe('[test/dns/Autoscaler] autoscaler.min 5: is above autoscaler.max (2); lower min or raise max');
     expect(error({ autoscaler: { max: 0 } })).toMatch(/^\[test\/dns\/Autoscaler\] autoscaler.max 0: must be a whole number from 1/);
-    expect(error({ autoscaler: { image: 'cpa' } })).toMatch(/^\[test\/dns\/Autoscaler\] autoscaler.image "cpa": must be pinned/);
+    expect(error({ autoscaler: { image: 'cpa' } })).toMatch(/^\[test\/dns\/Autoscaler\] autoscaler.image "cpa": is not pinned/);
   });
 
   test('a bad name or namespace', () => {

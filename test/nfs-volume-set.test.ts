@@ -411,7 +411,7 @@ describe('exports file', () => {
     const { set } = render({
       ...BASE,
       exports: [{ cidr: '10.0.0.0/8', options: ['rw', 'sync'] }],
-      volumes: [{ name: 'a', path: '/a', exports: [{ cidr: '10.0.0.0/8', options: ['rw', 'no_root_squash', 'all_squash'] }] }],
+      volumes: [{ name: 'a', path: '/a', exports: [{ cidr: '10.0.0.0/16', options: ['rw', 'no_root_squash', 'all_squash'] }] }],
     });
     expect(warningsOf(set)).toEqual([
       '[test/nfs] exports[0].options ["rw","sync"]: squashes root to nobody on the server, so chown by root in a pod (common in database and web images) fails with "Operation not permitted"; add "no_root_squash" if pods write the volume as root, or make sure they run as a user that owns the directory',
@@ -446,7 +446,7 @@ describe('exports file', () => {
     [{ cidr: '192.168.41.0/33' }, 'exports[0].cidr "192.168.41.0/33": the prefix length must be a number from 0 to 32'],
     [{ cidr: '192.168.041.0/24' }, 'exports[0].cidr "192.168.041.0/24": "041" has a leading zero'],
     [{ cidr: 'fd00:::/64' }, 'exports[0].cidr "fd00:::/64":'],
-    [{ cidr: '*' }, 'exports[0].cidr "*": an IPv4 address has four dot-separated numbers'],
+    [{ cidr: '*.example.com' }, 'exports[0].cidr "*.example.com": an IPv4 address has four dot-separated numbers'],
     [{ cidr: '10.0.0.0/8', options: ['rw', 'no_root_sqash'] }, 'exports[0].options[1] "no_root_sqash": is not an NFS export option (see exports(5))'],
     [{ cidr: '10.0.0.0/8', options: ['no-root-squash'] }, 'exports[0].options[0] "no-root-squash": is not an NFS export option (see exports(5)); try "no_root_squash"'],
     [{ cidr: '10.0.0.0/8', options: ['anonuid=nobody'] }, 'exports[0].options[0] "anonuid=nobody": has an invalid value for anonuid'],
@@ -519,8 +519,11 @@ describe('bad input', () => {
     new NfsVolumeSet(b, 'two', { ...BASE, server: 'stor02', volumes: [{ name: 'pv001', path: '/two' }] });
     new k8s.KubePersistentVolume(b, 'manual', { metadata: { name: 'pv001' }, spec: {} });
     const message = synthError(a);
-    expect(message).toContain('[a/one] volume pv001: another PersistentVolume has this name (b/two/pv001, b/manual); PersistentVolume names are cluster-wide, rename one');
-    expect(message).toContain('[b/two] volume pv001: another PersistentVolume has this name (a/one/pv001, b/manual)');
+    // PersistentVolumes are cluster-scoped: the charts' namespaces do not separate them.
+    expect(message).toContain('[a/one] metadata.name "pv001": the PersistentVolume a/one/pv001 is also defined by b/two/pv001, b/manual (');
+    expect(message).toContain('[b/two] metadata.name "pv001": the PersistentVolume b/two/pv001 is also defined by a/one/pv001, b/manual (');
+    expect(message).toContain('[b/manual] metadata.name "pv001": the PersistentVolume b/manual is also defined by a/one/pv001, b/two/pv001 (');
+    expect(message).toContain('rename one of them or give it another namespace, or remove the duplicate');
   });
 
   test('duplicate export paths on one server across sets fail synthesis unless both share deliberately', () => {

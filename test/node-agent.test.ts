@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  ContainerProps, ContainerSecurity, DnsPolicy, HostPathType, IntOrPercent, MountPropagation, NodeAgent, NodeAgentProps,
+  ContainerProps, ContainerSecurity, DnsPolicy, HostAccess, HostPathType, IntOrPercent, MountPropagation, NodeAgent, NodeAgentProps,
   NodeAgentUpdateStrategy, PodVolume, Protocol, TaintEffect,
 } from '../src';
 import { errorOf, kinds, Manifest, only, synthValid, tempDir, testChart } from './util';
@@ -8,6 +8,10 @@ import { AgentsChart } from '../src/app/agents';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
 
 const agentContainer: ContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
+const HOST_NETWORK = HostAccess.granted({ reason: 'the agent serves on the node IP for node-local clients' });
+const HOST_PID = HostAccess.granted({ reason: 'the agent reads host processes for its metrics' });
+const HOST_IPC = HostAccess.granted({ reason: 'the agent shares memory with a host daemon' });
+const WHY_PORT = 'clients on the node connect to the node IP';
 
 /** Synthesises one agent in a fresh chart; returns every object. */
 function synth(props: Partial<NodeAgentProps> = {}, id = 'agent'): Manifest[] {
@@ -56,7 +60,7 @@ describe('defaults', () => {
 
   test('public handles', () => {
     const chart = testChart();
-    const agent = new NodeAgent(chart, 'agent', { namespace: 'ops', containers: [{ ...agentContainer, ports: [{ number: 8080, hostPort: 18080 }] }] });
+    const agent = new NodeAgent(chart, 'agent', { namespace: 'ops', containers: [{ ...agentContainer, ports: [{ number: 8080, hostPort: 18080, hostPortReason: WHY_PORT }] }] });
     expect(agent.name).toBe('agent');
     expect(agent.namespace).toBe('ops');
     expect(agent.selectorLabels).toEqual({ 'app.kubernetes.io/name': 'agent' });
@@ -175,7 +179,7 @@ describe('update strategy', () => {
 
   test('a surge is rejected for agents that bind host ports', () => {
     const updateStrategy = NodeAgentUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(1), maxUnavailable: IntOrPercent.count(0) });
-    expect(errorOf(() => synth({ updateStrategy, hostNetwork: true, containers: [{ ...agentContainer, ports: [{ number: 9100 }] }] }))).toBe(
+    expect(errorOf(() => synth({ updateStrategy, hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 9100 }] }] }))).toBe(
       '[test/agent] updateStrategy.maxSurge "9100/TCP": a surge pod would start beside the old one on the same node and could never bind its host port; '
       + 'use maxUnavailable instead of maxSurge for agents with host ports or hostNetwork');
     // Without host ports a surge is fine.
@@ -185,14 +189,45 @@ describe('update strategy', () => {
 
 describe('host namespaces and ports', () => {
   test('hostNetwork keeps cluster DNS (ClusterFirstWithHostNet) unless dnsPolicy is given', () => {
-    const pod = daemonSet({ hostNetwork: true }).spec.template.spec;
+    const pod = daemonSet({ hostNetwork: HOST_NETWORK }).spec.template.spec;
     expect(pod.hostNetwork).toBe(true);
     expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
-    expect(daemonSet({ hostNetwork: true, dnsPolicy: DnsPolicy.DEFAULT }).spec.template.spec.dnsPolicy).toBe('Default');
+    expect(daemonSet({ hostNetwork: HOST_NETWORK, dnsPolicy: DnsPolicy.DEFAULT }).spec.template.spec.dnsPolicy).toBe('Default');
+  });
+
+  test.each([
+    ['hostNetwork', 'host-network'], ['hostPid', 'host-pid'], ['hostIpc', 'host-ipc'],
+  ] as const)('%s needs HostAccess.granted({ reason }); the reason is kept on the pods', (field, choice) => {
+    // JavaScript and configuration can pass a bare `true`: no reason, so rejected with the way to grant it.
+    expect(errorOf(() => synth({ [field]: true as any }))).toBe(
+      `[test/agent] ${field} true: host namespaces are a risky choice and need a stated reason; use ${field}: HostAccess.granted({ reason: "why the pods need it" })`);
+    expect(errorOf(() => synth({ [field]: HostAccess.granted({ reason: 'x' }) }))).toMatch(new RegExp(`^\\[test/agent\\] ${field}\\.reason "x": is a placeholder`));
+    const why = 'the agent reads the node state it reports on';
+    const ds = daemonSet({ [field]: HostAccess.granted({ reason: why }) });
+    expect(ds.spec.template.metadata.annotations).toEqual({ [`cdk8s-workloads.dev/reason.${choice}`]: why });
+    // The nearest accepted case without a reason: not granted at all.
+    expect(daemonSet({ [field]: false as any }).spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('a host port needs hostPortReason, kept on the pods; under hostNetwork the network grant covers it', () => {
+    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80 }] }] }))).toBe(
+      "[test/agent] containers[0].ports[0].hostPort 80: a host port exposes the pod on every node's IP, a risky choice that needs a stated reason; "
+      + 'reach the pods through a Service instead, or give hostPortReason');
+    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: 'TODO' }] }] })))
+      .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason "TODO": is a placeholder/);
+    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPortReason: WHY_PORT }] }] })))
+      .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason .*: there is no hostPort to justify/);
+    const ds = daemonSet({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: WHY_PORT }] }] });
+    expect(ds.spec.template.metadata.annotations).toEqual({ 'cdk8s-workloads.dev/reason.host-port.agent.80-TCP': WHY_PORT });
+    const underHostNetwork = daemonSet({ hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80 }] }] });
+    expect(Object.keys(underHostNetwork.spec.template.metadata.annotations)).toEqual(['cdk8s-workloads.dev/reason.host-network']);
+    const justifiedTwice = [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: WHY_PORT }] }];
+    expect(errorOf(() => synth({ hostNetwork: HOST_NETWORK, containers: justifiedTwice })))
+      .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason .*: under hostNetwork the host-network grant already states why/);
   });
 
   test('hostPID and hostIPC', () => {
-    const pod = daemonSet({ hostPid: true, hostIpc: true }).spec.template.spec;
+    const pod = daemonSet({ hostPid: HOST_PID, hostIpc: HOST_IPC }).spec.template.spec;
     expect(pod.hostPID).toBe(true);
     expect(pod.hostIPC).toBe(true);
     expect(pod.hostNetwork).toBeUndefined();
@@ -201,7 +236,7 @@ describe('host namespaces and ports', () => {
   test('host ports are allowed, and reported as the ports the agent binds on nodes', () => {
     const chart = testChart();
     const agent = new NodeAgent(chart, 'agent', {
-      containers: [{ ...agentContainer, ports: [{ number: 80, name: 'http', hostPort: 8080 }, { number: 53, protocol: Protocol.UDP, hostPort: 53 }, { number: 9000 }] }],
+      containers: [{ ...agentContainer, ports: [{ number: 80, name: 'http', hostPort: 8080, hostPortReason: WHY_PORT }, { number: 53, protocol: Protocol.UDP, hostPort: 53, hostPortReason: WHY_PORT }, { number: 9000 }] }],
     });
     expect(only(synthValid(chart), 'DaemonSet').spec.template.spec.containers[0].ports).toEqual([
       { containerPort: 80, hostPort: 8080, name: 'http', protocol: 'TCP' },
@@ -214,18 +249,18 @@ describe('host namespaces and ports', () => {
   test('under hostNetwork every container port is a node port; hostPort may only repeat it', () => {
     const chart = testChart();
     const agent = new NodeAgent(chart, 'agent', {
-      hostNetwork: true, containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 9100 }, { number: 9101 }] }],
+      hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 9100 }, { number: 9101 }] }],
     });
     expect(agent.hostPorts).toEqual(['9100/TCP', '9101/TCP']);
-    expect(errorOf(() => synth({ hostNetwork: true, containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 19100 }] }] }))).toBe(
+    expect(errorOf(() => synth({ hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 19100 }] }] }))).toBe(
       '[test/agent] containers[0].ports[0].hostPort 19100: under hostNetwork the container binds port 9100 on the node itself, so hostPort must equal it; '
       + 'drop hostPort or set it to 9100');
   });
 
   test('one host port twice in one agent is rejected', () => {
     const containers = [
-      { ...agentContainer, ports: [{ number: 80, hostPort: 8080 }] },
-      { name: 'sidecar', image: 'example.com/sidecar:1.0.0', ports: [{ number: 81, hostPort: 8080 }] },
+      { ...agentContainer, ports: [{ number: 80, hostPort: 8080, hostPortReason: WHY_PORT }] },
+      { name: 'sidecar', image: 'example.com/sidecar:1.0.0', ports: [{ number: 81, hostPort: 8080, hostPortReason: WHY_PORT }] },
     ];
     expect(errorOf(() => synth({ containers }))).toBe(
       '[test/agent] containers[1].ports[0].hostPort "8080/TCP": containers[0].ports[0].hostPort binds the same port on the node; give each port its own number');
@@ -234,8 +269,11 @@ describe('host namespaces and ports', () => {
 
 describe('host port collisions between agents', () => {
   const withPort = (port: number, hostNetwork = false): Partial<NodeAgentProps> => ({
-    hostNetwork,
-    containers: [{ ...agentContainer, ports: [{ number: port, hostPort: hostNetwork ? undefined : port }] }],
+    hostNetwork: hostNetwork ? HOST_NETWORK : undefined,
+    containers: [{
+      ...agentContainer,
+      ports: [{ number: port, hostPort: hostNetwork ? undefined : port, hostPortReason: hostNetwork ? undefined : WHY_PORT }],
+    }],
   });
 
   test('two agents binding one host port fail once, naming both', () => {
@@ -261,7 +299,7 @@ describe('host port collisions between agents', () => {
     const chart = testChart();
     new NodeAgent(chart, 'a', { containers: [agentContainer], ...withPort(9100, true) });
     new NodeAgent(chart, 'b', { containers: [agentContainer], ...withPort(9200) });
-    new NodeAgent(chart, 'c', { containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 9100, protocol: Protocol.UDP }] }] });
+    new NodeAgent(chart, 'c', { containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 9100, protocol: Protocol.UDP, hostPortReason: WHY_PORT }] }] });
     expect(kinds(synthValid(chart)).filter((k) => k === 'DaemonSet')).toHaveLength(3);
   });
 });
@@ -300,21 +338,37 @@ describe('host mounts', () => {
       .toBe('[test/agent] volumes[0].path "./var/log": must be an absolute path; try "/var/log"');
   });
 
-  test('a writable node root needs allowWritableHostRoot', () => {
+  test('a writable mount of a sensitive host path needs a stated reason, kept on the pods', () => {
     const writableRoot = { name: 'root', hostPath: '/', mountPath: '/host', readOnly: false };
     expect(errorOf(() => synth({ hostMounts: [writableRoot] }))).toBe(
-      '[test/agent] hostMounts[0].readOnly false: mounts the node\'s root / writable, which lets the agent rewrite the node; '
-      + 'mount it read-only, or set allowWritableHostRoot: true if the agent must write the node');
-    // However it is spelled, and through a plain hostPath volume too.
-    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '//./' }] }))).toMatch(/^\[test\/agent\] hostMounts\[0\]\.readOnly false: mounts the node's root/);
+      '[test/agent] hostMounts[0].readOnly false: mounts the sensitive host path / writable, which lets the agent change the node; '
+      + 'mount it read-only, or state why the agent must write it in hostMounts[0].reason');
+    // However it is spelled, other sensitive paths, and through a plain hostPath volume too.
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '//./' }] }))).toMatch(/^\[test\/agent\] hostMounts\[0\]\.readOnly false: mounts the sensitive host path/);
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '/etc/kubernetes' }] }))).toMatch(/^\[test\/agent\] hostMounts\[0\]\.readOnly false: mounts the sensitive host path \/etc\/kubernetes/);
     expect(errorOf(() => synth({
       volumes: [PodVolume.emptyDir('tmp'), PodVolume.hostPath('root', '/')],
       initContainers: [{ name: 'installer', image: 'example.com/installer:1.0.0', volumeMounts: [{ volume: 'tmp', mountPath: '/tmp' }, { volume: 'root', mountPath: '/host' }] }],
-    }))).toMatch(/^\[test\/agent\] initContainers\[0\]\.volumeMounts\[1\]\.readOnly false: mounts the node's root/);
-    const pod = daemonSet({ hostMounts: [writableRoot], allowWritableHostRoot: true }).spec.template.spec;
-    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'root', mountPath: '/host', readOnly: false }]);
-    // Read-only root mounts need no opt-in.
+    }))).toBe('[test/agent] initContainers[0].volumeMounts[1].readOnly false: mounts the sensitive host path / writable, which lets the pod change the node; '
+      + 'mount it read-only, or state why: PodVolume.hostPath("root", "/", type, { reason })');
+    // Placeholder reasons are refused.
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, reason: 'TODO' }] }))).toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason "TODO": is a placeholder/);
+    // Accepted with a reason, which the pods carry.
+    const ds = daemonSet({ hostMounts: [{ ...writableRoot, reason: 'the installer writes the CNI binaries onto the node' }] });
+    expect(ds.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'root', mountPath: '/host', readOnly: false }]);
+    expect(ds.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.writable-host-path.root']).toBe('the installer writes the CNI binaries onto the node');
+    const viaVolume = daemonSet({
+      volumes: [PodVolume.hostPath('root', '/', HostPathType.DIRECTORY, { reason: 'the installer writes the CNI binaries onto the node' })],
+      containers: [{ ...agentContainer, volumeMounts: [{ volume: 'root', mountPath: '/host' }] }],
+    });
+    expect(viaVolume.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.writable-host-path.root']).toBe('the installer writes the CNI binaries onto the node');
+    // Read-only sensitive mounts and writable ordinary paths need no reason; a reason with nothing to justify is a mistake.
     expect(daemonSet({ hostMounts: [{ ...writableRoot, readOnly: true }] }).spec.template.spec.volumes).toEqual([{ name: 'root', hostPath: { path: '/' } }]);
+    expect(daemonSet({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent' }] }).spec.template.metadata.annotations).toBeUndefined();
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, readOnly: true, reason: 'the installer writes the CNI binaries' }] })))
+      .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: the mount is read-only, so there is nothing to justify/);
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent', reason: 'the agent keeps its state on the node' }] })))
+      .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: \/var\/lib\/agent is not a sensitive host path, so there is nothing to justify; remove reason$/);
   });
 
   test('names and containers are checked', () => {
@@ -462,7 +516,13 @@ describe('node exporter preset', () => {
     expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '250m', memory: '256Mi' } });
     expect(spec.template.spec.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(spec.template.spec.priorityClassName).toBeUndefined();
-    expect(spec.template.metadata.annotations).toEqual({ 'team': 'sre', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' });
+    expect(spec.template.metadata.annotations).toEqual({
+      'team': 'sre',
+      'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+      // The preset's host access, justified on the pods.
+      'cdk8s-workloads.dev/reason.host-network': "node exporter reports the node's own network interfaces and serves metrics on the node's address",
+      'cdk8s-workloads.dev/reason.host-pid': "node exporter reads the node's processes for its process and pressure metrics",
+    });
     expect(spec.updateStrategy).toEqual({ type: 'OnDelete' });
     expect(kinds(out)).not.toContain('Service');
     expect(agent.hostPorts).toEqual(['9101/TCP']);
@@ -550,7 +610,7 @@ describe('the agents chart', () => {
   const chart = new AgentsChart(app, 'agents');
   const docs = synthValid(chart);
 
-  test("the tutorial's nginx: valid name, port 80 on every node, able to start as root", () => {
+  test("the tutorial's nginx: valid name, no host port (the tutorial has none), able to start as root", () => {
     const ds = only(docs, 'DaemonSet', 'nginx-daemonset');
     const pod = ds.spec.template.spec;
     expect(ds.metadata.namespace).toBe('default');
@@ -558,10 +618,11 @@ describe('the agents chart', () => {
     expect(pod.priorityClassName).toBeUndefined();
     expect(pod.containers[0]).toMatchObject({
       image: 'nginx:1.15.4',
-      ports: [{ containerPort: 80, hostPort: 80, name: 'http', protocol: 'TCP' }],
+      ports: [{ containerPort: 80, name: 'http', protocol: 'TCP' }],
       securityContext: { runAsUser: 0, runAsNonRoot: false, capabilities: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'] } },
     });
-    expect(chart.nginx.hostPorts).toEqual(['80/TCP']);
+    expect(pod.containers[0].ports[0].hostPort).toBeUndefined();
+    expect(chart.nginx.hostPorts).toEqual([]);
   });
 
   test('the node exporter lives in the monitoring namespace, created first', () => {

@@ -220,6 +220,25 @@ describe('configuration', () => {
   });
 });
 
+describe('the rules the API server enforces stay on', () => {
+  test.each(['schema', 'strict-fields', 'server-side'])('%s cannot be disabled or downgraded app-wide, through the checker or the plugin', (id) => {
+    expect(errorOf(() => new PolicyChecker({ disabledRules: ['no-liveness-probe', id] }))).toBe(
+      `[cdk8s.yaml validations[].properties] disabledRules[1] "${id}": is a rule the Kubernetes API server enforces itself (it rejects such objects on apply), `
+      + 'so it cannot be disabled; remove it from disabledRules and fix the objects it reports');
+    expect(errorOf(() => new PolicyPlugin({ severities: { [id]: PolicySeverity.WARNING } }))).toBe(
+      `[cdk8s.yaml validations[].properties] severities.${id} "warning": is a rule the Kubernetes API server enforces itself (it rejects such objects on apply), `
+      + `so it cannot be downgraded to a warning; remove ${id} from severities and fix the objects it reports`);
+    // The nearest accepted configuration: the same rule named as an error, which it is anyway.
+    expect(new PolicyChecker({ severities: { [id]: PolicySeverity.ERROR } }).severityOf(id)).toBe(PolicySeverity.ERROR);
+  });
+
+  test('a removed API still fails with a configuration that tries to hide it', () => {
+    const { file, docs } = badFixture('schema');
+    expect(errorOf(() => check({ [file]: docs }, { disabledRules: ['schema'] }))).toContain('cannot be disabled');
+    expect(check({ [file]: docs }, { disabledRules: ['no-liveness-probe'] }).map((v) => v.ruleId)).toContain('schema');
+  });
+});
+
 describe('suppressions', () => {
   function latestTagWith(annotations: Record<string, string>): { file: string; docs: Manifest[] } {
     const { file, docs } = badFixture('latest-tag');

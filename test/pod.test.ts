@@ -207,7 +207,7 @@ describe('volumes', () => {
 
   test('hostPath volumes and host ports work where host access is allowed', () => {
     const pod = render({
-      containers: [{ ...web, ports: [{ number: 9100, name: 'metrics', hostPort: 9100 }], volumeMounts: [{ volume: 'sys', mountPath: '/host/sys', readOnly: true }] }],
+      containers: [{ ...web, ports: [{ number: 9100, name: 'metrics', hostPort: 9100, hostPortReason: 'scraped on the node IP by the node-local agent' }], volumeMounts: [{ volume: 'sys', mountPath: '/host/sys', readOnly: true }] }],
       volumes: [PodVolume.hostPath('sys', '/sys', HostPathType.DIRECTORY)],
     }, { allowHostAccess: true });
     expect(pod.spec.volumes).toEqual([{ name: 'sys', hostPath: { path: '/sys', type: 'Directory' } }]);

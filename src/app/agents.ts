@@ -23,9 +23,9 @@ export class AgentsChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    // The tutorial names it `nginx-daemonSet`, which Kubernetes rejects (upper case).
-    // "Port 80 on every node": a hostPort, so each node answers on its own IP, without giving the
-    // pod the whole host network. Not node-critical: it is a demo web server, it must not preempt.
+    // The tutorial names it `nginx-daemonSet`, which Kubernetes rejects (upper case). Like the
+    // tutorial, it binds no host port: host exposure appears only where asked for. Not node-critical:
+    // it is a demo web server, it must not preempt.
     this.nginx = new NodeAgent(this, 'nginx-daemonset', {
       namespace: 'default',
       nodeCritical: false,
@@ -33,7 +33,7 @@ export class AgentsChart extends Chart {
         name: 'nginx',
         image: 'nginx:1.15.4',
         probePath: '/',
-        ports: [{ number: 80, name: 'http', hostPort: 80 }],
+        ports: [{ number: 80, name: 'http' }],
         resources: { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '32Mi', memoryLimit: '64Mi' },
       })],
       annotations: NGINX_WRITABLE_ROOT,

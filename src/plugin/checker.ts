@@ -4,10 +4,14 @@ import { SUPPRESSION_PREFIX, suppressionsOf } from './suppression';
 
 /** Configuration of the policy: the `properties` of the plugin's entry in cdk8s.yaml. */
 export interface PolicyOptions {
-  /** Ids of rules to switch off for the whole app. @default - every rule runs */
+  /**
+   * Ids of rules to switch off for the whole app. `schema`, `strict-fields` and `server-side` restate
+   * what the API server enforces and cannot be switched off. @default - every rule runs
+   */
   readonly disabledRules?: string[];
   /**
    * Severity per rule id, e.g. `{ "no-liveness-probe": "error" }`. Errors fail `cdk8s synth`, warnings are reported.
+   * `schema`, `strict-fields` and `server-side` stay errors.
    * @default - each rule's default severity
    */
   readonly severities?: { [ruleId: string]: PolicySeverity };
@@ -47,6 +51,14 @@ export interface PolicyViolation {
 
 /** apiVersions that are tooling configuration, not objects applied to a cluster. */
 const NOT_CLUSTER_OBJECTS = /^kustomize\.config\.k8s\.io\//;
+/**
+ * Rules that restate what the Kubernetes API server itself enforces: an object that breaks them is
+ * rejected on apply whatever the policy says, so configuration may not switch them off or make them
+ * warnings app-wide.
+ */
+const API_SERVER_RULES: ReadonlySet<string> = new Set(['schema', 'strict-fields', 'server-side']);
+const API_SERVER_REASON = 'is a rule the Kubernetes API server enforces itself (it rejects such objects on apply), so it cannot be';
+
 /** Rules that need a schema, which custom resources do not have here. */
 const SCHEMA_RULES = new Set(['schema', 'strict-fields']);
 
@@ -77,12 +89,16 @@ export class PolicyChecker {
     if (!Array.isArray(disabledRules)) invalid(where, 'disabledRules', disabledRules, 'must be a list of rule ids', known());
     disabledRules.forEach((id, i) => {
       if (!this.rules.has(id)) invalid(where, `disabledRules[${i}]`, id, 'is not a rule', known());
+      if (API_SERVER_RULES.has(id)) invalid(where, `disabledRules[${i}]`, id, `${API_SERVER_REASON} disabled`, 'remove it from disabledRules and fix the objects it reports');
     });
     const severities = new Map<string, PolicySeverity>();
     for (const [id, severity] of Object.entries(options.severities ?? {})) {
       if (!this.rules.has(id)) invalid(where, 'severities', id, 'is not a rule', known());
       if (severity !== PolicySeverity.ERROR && severity !== PolicySeverity.WARNING) {
         invalid(where, `severities.${id}`, severity, 'is not a severity', 'use "error" or "warning"');
+      }
+      if (API_SERVER_RULES.has(id) && severity !== PolicySeverity.ERROR) {
+        invalid(where, `severities.${id}`, severity, `${API_SERVER_REASON} downgraded to a warning`, `remove ${id} from severities and fix the objects it reports`);
       }
       severities.set(id, severity);
     }

@@ -1,7 +1,7 @@
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
-  cronSchedule, ianaTimeZone, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf, Problem,
-  schemaTypeViolations, selectorMatches, strictSchemaViolations,
+  cronSchedule, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
+  Problem, schemaTypeViolations, selectorMatches, strictSchemaViolations,
 } from '../validation';
 
 /** How much a policy violation matters. */
@@ -123,23 +123,50 @@ function resourceRule(resource: 'cpu' | 'memory', examples: { requests: string; 
   });
 }
 
-/** Host paths whose mount gives a container control of the node (kube-linter's sensitive-host-mounts, extended). */
-const SENSITIVE_EXACT = ['/', '/bin', '/lib', '/lib64', '/sbin', '/usr', '/var', '/var/run', '/run', '/var/run/docker.sock',
-  '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock', '/run/crio/crio.sock'];
-const SENSITIVE_TREES = ['/boot', '/dev', '/etc', '/proc', '/sys', '/root', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd',
-  '/etc/kubernetes', '/run/containerd', '/var/run/containerd'];
-
-/** True when mounting this host path exposes the node's configuration, processes, devices or container runtime. */
-export function isSensitiveHostPath(path: string): boolean {
-  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return SENSITIVE_EXACT.includes(p) || SENSITIVE_TREES.some((t) => p === t || p.startsWith(`${t}/`));
-}
+export { isSensitiveHostPath };
 
 const ROLE_BINDINGS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 const ANONYMOUS = [{ kind: 'User', name: 'system:anonymous' }, { kind: 'Group', name: 'system:unauthenticated' }];
 
 function namespaceOf(m: Manifest): string | undefined {
   return m.metadata?.namespace;
+}
+
+interface AppView {
+  /** The first object of each kind/namespace/name. */
+  readonly firstByKey: Map<string, ObjectRef>;
+  /** Pod templates by each of their `key=value` labels. */
+  readonly templatesByLabel: Map<string, Array<{ namespace?: string; labels: Record<string, string> }>>;
+}
+
+const APP_VIEWS = new WeakMap<readonly ObjectRef[], AppView>();
+
+/**
+ * Rules that look across the app read one index of it, built once per check run (the checker passes
+ * the same list to every rule), so the policy stays linear in the number of objects.
+ */
+function appView(all: readonly ObjectRef[]): AppView {
+  let view = APP_VIEWS.get(all);
+  if (!view) {
+    const firstByKey = new Map<string, ObjectRef>();
+    const templatesByLabel: AppView['templatesByLabel'] = new Map();
+    for (const o of all) {
+      const key = objectKey(o.manifest);
+      if (!firstByKey.has(key)) firstByKey.set(key, o);
+      const template = podTemplateOf(o.manifest);
+      if (!template) continue;
+      const labels: Record<string, string> = template.template.metadata?.labels ?? {};
+      const entry = { namespace: namespaceOf(o.manifest), labels };
+      for (const [k, v] of Object.entries(labels)) {
+        const list = templatesByLabel.get(`${k}=${v}`);
+        if (list) list.push(entry);
+        else templatesByLabel.set(`${k}=${v}`, [entry]);
+      }
+    }
+    view = { firstByKey, templatesByLabel };
+    APP_VIEWS.set(all, view);
+  }
+  return view;
 }
 
 function objectKey(m: Manifest): string {
@@ -200,8 +227,7 @@ export const RULES: readonly RuleDefinition[] = [
     suppressible: false,
     description: 'No two objects share a kind, namespace and name (the second apply overwrites the first).',
     check: (o, all) => {
-      const key = objectKey(o.manifest);
-      const first = all.find((other) => objectKey(other.manifest) === key);
+      const first = appView(all).firstByKey.get(objectKey(o.manifest));
       return first && first !== o
         ? [{ path: 'metadata.name', message: `the same ${o.manifest.kind} is defined earlier in ${first.file}`, fix: 'rename one of them or remove the duplicate' }]
         : [];
@@ -340,13 +366,12 @@ export const RULES: readonly RuleDefinition[] = [
       const selector: Record<string, string> | undefined = m.spec?.selector;
       if (m.kind !== 'Service' || m.spec?.type === 'ExternalName' || !selector || Object.keys(selector).length === 0) return [];
       const ns = namespaceOf(m);
-      const matched = all.some((other) => {
-        const template = podTemplateOf(other.manifest);
-        const otherNs = namespaceOf(other.manifest);
-        const labels = template?.template.metadata?.labels ?? {};
+      // Only pod templates that carry the selector's first label can match it (indexed once per check).
+      const [key, value] = Object.entries(selector)[0];
+      const matched = (appView(all).templatesByLabel.get(`${key}=${value}`) ?? []).some((t) => {
         // An object without a namespace lands in whatever namespace it is applied to: it may match.
-        const sameNamespace = ns === undefined || otherNs === undefined || ns === otherNs;
-        return template !== undefined && sameNamespace && selectorMatches({ matchLabels: selector }, labels);
+        const sameNamespace = ns === undefined || t.namespace === undefined || ns === t.namespace;
+        return sameNamespace && selectorMatches({ matchLabels: selector }, t.labels);
       });
       return matched ? [] : [{
         path: 'spec.selector',

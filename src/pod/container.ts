@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
+import { reasonAnnotationKey } from '../metadata-keys';
 import {
-  absolutePath, canonicalQuantity, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid, nonEmptyList,
-  nonNegativeQuantity, parseQuantity, portName, portNumber, Where,
+  absolutePath, canonicalQuantity, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference,
+  invalid, isUnpinnedImage, nonEmptyList, nonNegativeQuantity, parseQuantity, pinnedImage, portName, portNumber,
+  statedReason, Where,
 } from '../validation';
 import { EnvFrom } from './env-from';
 import { Probe } from './probe';
@@ -41,8 +43,16 @@ export interface ContainerPort {
   readonly name?: string;
   /** @default Protocol.TCP */
   readonly protocol?: Protocol;
-  /** Expose the port on the node's IP. Host access: only node agents accept it. @default - none */
+  /**
+   * Expose the port on the node's IP. Host access: only node agents accept it, and only with
+   * `hostPortReason`. @default - none
+   */
   readonly hostPort?: number;
+  /**
+   * Why the port is bound on every node (at least 10 characters, not a placeholder); required with
+   * `hostPort` and kept as an annotation on the pods. @default - no host port
+   */
+  readonly hostPortReason?: string;
 }
 
 /** CPU and memory requests and limits, as Kubernetes quantities. */
@@ -123,8 +133,14 @@ export class EnvValue {
 export interface ContainerProps {
   /** Container name (DNS-1123 label, unique in the pod). */
   readonly name: string;
-  /** Image reference; pin a tag or digest. */
+  /** Image reference; pin a tag or digest (an untagged or `:latest` image needs `unpinnedImageReason`). */
   readonly image: string;
+  /**
+   * Why the image is not pinned to a tag or digest (at least 10 characters, not a placeholder). An
+   * unpinned image may differ between two syncs; the reason is kept as an annotation on the pods.
+   * @default - the image must be pinned
+   */
+  readonly unpinnedImageReason?: string;
   /** Entrypoint override. @default - the image's ENTRYPOINT */
   readonly command?: string[];
   /** Arguments. @default - the image's CMD */
@@ -163,6 +179,10 @@ export interface ContainerProps {
 export interface ContainerContext {
   readonly volumeNames: ReadonlySet<string>;
   readonly allowHostPorts: boolean;
+  /** Under hostNetwork every port binds on the node: the host-network reason covers host ports. */
+  readonly hostNetwork?: boolean;
+  /** Collects the reasons of the container's risky choices: annotation key -> reason. */
+  readonly reasons?: Record<string, string>;
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -171,6 +191,14 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export function renderContainer(where: Where, field: string, c: ContainerProps, ctx: ContainerContext): k8s.Container {
   ensure(where, `${field}.name`, c.name, dnsLabel);
   ensure(where, `${field}.image`, c.image, imageReference);
+  const reasons = ctx.reasons ?? {};
+  // The one rule for unpinned images, in every construct: refused unless a reason is stated.
+  if (isUnpinnedImage(c.image)) {
+    if (c.unpinnedImageReason === undefined) ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
+    reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason ?? '', statedReason);
+  } else if (c.unpinnedImageReason !== undefined) {
+    invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
+  }
 
   const ports = c.ports ?? [];
   ensureEach(`${field}.ports`, ports, (p, f) => {
@@ -179,6 +207,17 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     if (p.hostPort !== undefined) {
       if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
       ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
+      if (!ctx.hostNetwork) {
+        if (p.hostPortReason === undefined) {
+          invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
+            'reach the pods through a Service instead, or give hostPortReason');
+        }
+        reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? Protocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
+      } else if (p.hostPortReason !== undefined) {
+        invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'under hostNetwork the host-network grant already states why ports bind on the node', 'remove hostPortReason');
+      }
+    } else if (p.hostPortReason !== undefined) {
+      invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
     }
   });
   ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');

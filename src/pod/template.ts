@@ -1,8 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
+import { MANAGED_BY_LABEL, reasonAnnotationKey, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional,
-  ensureUnique, invalid, nonEmptyList, nonEmptyMap, nonNegativeInt, Where,
+  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept,
+  ensureOptional, ensureUnique, invalid, isSensitiveHostPath, nonEmptyList, nonEmptyMap, nonNegativeInt,
+  statedReason, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
 import { renderTolerations, Spread, Toleration } from './scheduling';
@@ -71,6 +72,11 @@ export interface PodTemplateContext {
   /** Host access: hostPath volumes and host ports; only NodeAgent sets this. */
   readonly allowHostAccess?: boolean;
   readonly spread?: Spread;
+  /**
+   * Reasons for risky choices the construct made (host namespaces), already checked: annotation key ->
+   * reason. They join the pod layer's own (host ports, writable host paths, unpinned images).
+   */
+  readonly reasons?: Record<string, string>;
   /** Construct-level pod spec fields (hostNetwork, affinity defaults, ...), applied last. */
   readonly spec?: Partial<k8s.PodSpec>;
 }
@@ -93,12 +99,14 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     return v._render(where, `volumes[${i}]`);
   });
   const volumeNames = new Set([...volumes.map((v) => v.name), ...(ctx.extraVolumeNames ?? [])]);
-  const containerCtx = { volumeNames, allowHostPorts: ctx.allowHostAccess ?? false };
+  const reasons: Record<string, string> = { ...ctx.reasons };
+  const containerCtx = { volumeNames, allowHostPorts: ctx.allowHostAccess ?? false, hostNetwork: ctx.spec?.hostNetwork === true, reasons };
 
   const all = [...(props.initContainers ?? []), ...props.containers];
   ensureUnique(where, 'containers', all, (c) => c.name, 'container names (init containers included)');
   const initContainers = (props.initContainers ?? []).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
   const containers = props.containers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
+  ensureWritableHostPathsJustified(where, props, volumes, reasons);
 
   ensureLabels(where, 'podLabels', props.podLabels);
   ensureAnnotations(where, 'podAnnotations', props.podAnnotations);
@@ -114,12 +122,16 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   for (const c of all) {
     if (c.security?.runsAsRoot) rootReasons[RUNS_AS_ROOT_ANNOTATION_PREFIX + ensure(where, 'containers.name', c.name, dnsLabel)] = c.security.rootReason ?? '';
   }
-  const annotations = { ...props.podAnnotations, ...rootReasons };
-  for (const [key, value] of Object.entries(ctx.selectorLabels)) {
-    if (props.podLabels?.[key] !== undefined && props.podLabels[key] !== value) {
-      invalid(where, `podLabels["${key}"]`, props.podLabels[key], `conflicts with the selector label ${key}=${value}`, 'remove it from podLabels or change selectorLabels');
-    }
-  }
+  const annotations = { ...props.podAnnotations, ...rootReasons, ...reasons };
+  // The same rule as the workload's own labels: selector labels and managed-by are the library's.
+  ensureManagedLabelsKept(where, 'podLabels', props.podLabels, {
+    ...(ctx.labels[MANAGED_BY_LABEL] !== undefined ? {
+      [MANAGED_BY_LABEL]: { value: ctx.labels[MANAGED_BY_LABEL], why: 'the library sets this label on every object it renders', fix: 'remove it from podLabels' },
+    } : {}),
+    ...Object.fromEntries(Object.entries(ctx.selectorLabels).map(([key, value]) => [key, {
+      value, why: 'conflicts with the selector label', fix: 'remove it from podLabels or change selectorLabels',
+    }])),
+  });
 
   const spread = ctx.spread?._apply(where, 'spread', ctx.selectorLabels);
   const affinity: k8s.Affinity | undefined = (props.nodeAffinity || spread?.affinity || ctx.spec?.affinity)
@@ -161,4 +173,26 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
 /** Every named or numbered port of a pod template's containers, for Services and probes. @internal */
 export function podPorts(props: PodTemplateProps): Array<{ container: string; number: number; name?: string; protocol: string }> {
   return props.containers.flatMap((c) => (c.ports ?? []).map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' })));
+}
+
+/**
+ * A writable mount of a sensitive host path (`/`, `/etc`, `/proc`, the runtime socket, ...) lets the pod
+ * change the node: it needs a stated reason on the volume, kept as an annotation on the pods.
+ */
+function ensureWritableHostPathsJustified(
+  where: Where, props: PodTemplateProps, volumes: readonly PodVolume[], reasons: Record<string, string>,
+): void {
+  const sensitive = new Map(volumes.filter((v) => v.hostDirectory !== undefined && isSensitiveHostPath(v.hostDirectory)).map((v) => [v.name, v]));
+  if (sensitive.size === 0) return;
+  for (const [field, containers] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
+    ensureEach(field, containers, (c, cf) => ensureEach(`${cf}.volumeMounts`, c.volumeMounts, (m, mf) => {
+      const volume = sensitive.get(m.volume);
+      if (!volume || m.readOnly) return;
+      if (volume.hostPathReason === undefined) {
+        invalid(where, `${mf}.readOnly`, m.readOnly ?? false, `mounts the sensitive host path ${volume.hostDirectory} writable, which lets the pod change the node`,
+          `mount it read-only, or state why: PodVolume.hostPath("${volume.name}", "${volume.hostDirectory}", type, { reason })`);
+      }
+      reasons[reasonAnnotationKey(`writable-host-path.${volume.name}`)] = ensure(where, `volumes[${volumes.indexOf(volume)}].reason`, volume.hostPathReason, statedReason);
+    }));
+  }
 }

@@ -37,6 +37,17 @@ export interface ClaimVolumeOptions {
   readonly readOnly?: boolean;
 }
 
+/** Options of a hostPath volume. */
+export interface HostPathOptions {
+  /**
+   * Why containers may mount this path writable when it is sensitive (`/`, `/etc`, `/proc`, `/sys`,
+   * `/dev`, `/var/lib/kubelet`, the container runtime's socket, ...): such a mount lets the pod change
+   * the node. At least 10 characters, not a placeholder; kept as an annotation on the pods.
+   * @default - sensitive paths may only be mounted read-only
+   */
+  readonly reason?: string;
+}
+
 /** How kubelet checks a host path before mounting it. */
 export enum HostPathType {
   /** No check (Kubernetes' default). */
@@ -58,7 +69,7 @@ type VolumeSource =
   | { readonly kind: 'configMap'; readonly options: ConfigMapVolumeOptions }
   | { readonly kind: 'secret'; readonly options: SecretVolumeOptions }
   | { readonly kind: 'claim'; readonly options: ClaimVolumeOptions }
-  | { readonly kind: 'hostPath'; readonly path: string; readonly type: HostPathType };
+  | { readonly kind: 'hostPath'; readonly path: string; readonly type: HostPathType; readonly reason?: string };
 
 /** A volume of a pod, mounted into containers by name. */
 export class PodVolume {
@@ -86,8 +97,8 @@ export class PodVolume {
    * A directory or file of the node. Only constructs that opt in to host access accept it
    * (`NodeAgent`); elsewhere it is rejected.
    */
-  public static hostPath(name: string, path: string, type: HostPathType = HostPathType.UNSET): PodVolume {
-    return new PodVolume(name, { kind: 'hostPath', path, type });
+  public static hostPath(name: string, path: string, type: HostPathType = HostPathType.UNSET, options: HostPathOptions = {}): PodVolume {
+    return new PodVolume(name, { kind: 'hostPath', path, type, reason: options.reason });
   }
 
   private constructor(
@@ -99,6 +110,11 @@ export class PodVolume {
   /** The host path, for hostPath volumes. */
   public get hostDirectory(): string | undefined {
     return this.source.kind === 'hostPath' ? this.source.path : undefined;
+  }
+
+  /** Why containers may write this host path, for hostPath volumes given one. */
+  public get hostPathReason(): string | undefined {
+    return this.source.kind === 'hostPath' ? this.source.reason : undefined;
   }
 
   /** @internal */

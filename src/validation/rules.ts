@@ -236,6 +236,25 @@ export function isUnpinnedImage(value: string): boolean {
   return !value.includes('@') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'));
 }
 
+/** Rejects an image without a tag or digest, or `:latest`; `example` is a pinned reference for the hint. */
+export function pinnedImage(example: string): Rule<string> {
+  return (value) => isUnpinnedImage(value)
+    ? { reason: 'is not pinned to a tag or digest (no tag, or ":latest"), so two syncs may run different images', fix: `pin it, e.g. "${example}"` }
+    : undefined;
+}
+
+/** Host paths whose mount gives a container control of the node (kube-linter's sensitive-host-mounts, extended). */
+const SENSITIVE_EXACT = ['/', '/bin', '/lib', '/lib64', '/sbin', '/usr', '/var', '/var/run', '/run', '/var/run/docker.sock',
+  '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock', '/run/crio/crio.sock'];
+const SENSITIVE_TREES = ['/boot', '/dev', '/etc', '/proc', '/sys', '/root', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd',
+  '/etc/kubernetes', '/run/containerd', '/var/run/containerd'];
+
+/** True when mounting this host path exposes the node's configuration, processes, devices or container runtime. */
+export function isSensitiveHostPath(path: string): boolean {
+  // `//`, `/./` and a trailing `/` name the same directory.
+  const p = (path.replace(/\/+/g, '/').replace(/\/\.(?=\/|$)/g, '').replace(/(.)\/$/, '$1')) || '/';
+  return SENSITIVE_EXACT.includes(p) || SENSITIVE_TREES.some((t) => p === t || p.startsWith(`${t}/`));
+}
 
 /** One of an enum's values: JavaScript callers and values read from configuration can pass any string. */
 export function oneOf(values: Record<string, string>): Rule<string> {

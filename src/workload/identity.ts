@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../metadata-keys';
-import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureOptional, Rule } from '../validation';
+import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureManagedLabelsKept, ensureOptional, Rule } from '../validation';
 
 export { MANAGED_BY_LABEL, MANAGED_BY };
 /** The default selector label; its value is the workload's name. */
@@ -46,9 +46,12 @@ export function resolveIdentity(scope: Construct, props: WorkloadProps, nameRule
   ensureLabels(scope, 'labels', props.labels);
   ensureLabels(scope, 'selectorLabels', props.selectorLabels);
   ensureAnnotations(scope, 'annotations', props.annotations);
+  ensureManagedLabelsKept(scope, 'selectorLabels', props.selectorLabels, managedByLabel());
   const selectorLabels = props.selectorLabels && Object.keys(props.selectorLabels).length > 0
     ? { ...props.selectorLabels }
     : { [NAME_LABEL]: name };
+  // Respected unless the library needs the key: app.kubernetes.io/name outside the selector is the user's.
+  ensureManagedLabelsKept(scope, 'labels', props.labels, managedLabels(selectorLabels));
   return {
     name,
     namespace: props.namespace,
@@ -72,4 +75,27 @@ export function objectMeta(identity: WorkloadIdentity, name?: string, annotation
     labels: { ...identity.labels },
     annotations: Object.keys(merged).length > 0 ? merged : undefined,
   };
+}
+
+/** The managed-by label, which the library sets on every object it renders. @internal */
+export function managedByLabel(): Record<string, { value: string; why: string; fix: string }> {
+  return {
+    [MANAGED_BY_LABEL]: {
+      value: MANAGED_BY,
+      why: 'the library sets this label on every object it renders, so tools can tell who manages the object',
+      fix: `remove it, or set it to "${MANAGED_BY}"`,
+    },
+  };
+}
+
+/**
+ * Labels whose values the library fixes on a workload's objects and pods: the selector labels (the
+ * pods must carry them, or the controller never finds its pods) and managed-by. @internal
+ */
+export function managedLabels(selectorLabels: Record<string, string>): Record<string, { value: string; why: string; fix: string }> {
+  const managed = managedByLabel();
+  for (const [key, value] of Object.entries(selectorLabels)) {
+    managed[key] = { value, why: 'conflicts with the selector label', fix: 'remove it or change selectorLabels' };
+  }
+  return managed;
 }

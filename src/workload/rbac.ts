@@ -1,6 +1,8 @@
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { ensure, ensureEach, invalid, nonEmpty, rbacName, Where } from '../validation';
+import { Construct, IConstruct } from 'constructs';
+import { reasonAnnotationKey } from '../metadata-keys';
+import { ensure, ensureEach, invalid, nonEmpty, rbacName, statedReason, Where } from '../validation';
 import { clusterScoped } from './cluster-scoped';
 import { objectMeta, WorkloadIdentity } from './identity';
 
@@ -14,12 +16,37 @@ export interface PolicyRule {
   readonly verbs: string[];
   /** Restrict to these object names. @default - every object of the resources */
   readonly resourceNames?: string[];
+  /**
+   * Why the workload needs a risky grant: required for `bind`, `escalate` and `impersonate` (each
+   * lets the holder gain permissions it was not given) and for reading Secrets cluster-wide. At
+   * least 10 characters, not a placeholder; kept as an annotation on the role.
+   * @default - no risky grant
+   */
+  readonly reason?: string;
+}
+
+/** Verbs that let the holder gain permissions beyond the rule itself. */
+const ESCALATING_VERBS = ['bind', 'escalate', 'impersonate'];
+const READ_VERBS = ['get', 'list', 'watch'];
+
+/** What makes a rule risky, or undefined. */
+function riskOf(rule: PolicyRule, clusterWide: boolean): string | undefined {
+  const escalating = rule.verbs.filter((v) => ESCALATING_VERBS.includes(v));
+  if (escalating.length > 0) return `grants ${escalating.map((v) => `"${v}"`).join(', ')}, which lets the holder gain permissions it was not given`;
+  const secrets = rule.apiGroups.includes('') && rule.resources.includes('secrets') && rule.verbs.some((v) => READ_VERBS.includes(v));
+  if (secrets && clusterWide && !rule.resourceNames?.length) return 'reads every Secret of every namespace (cluster-wide), tokens and keys included';
+  return undefined;
+}
+
+/** Annotations keeping the reasons of a role's risky rules (validated by {@link renderPolicyRules}). @internal */
+export function policyRuleReasons(rules: readonly PolicyRule[]): Record<string, string> {
+  return Object.fromEntries(rules.flatMap((r, i) => r.reason === undefined ? [] : [[reasonAnnotationKey(`rules.${i}`), r.reason]]));
 }
 
 const VERBS = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'proxy', 'impersonate', 'bind', 'escalate', 'use']);
 
 /** Validates and renders policy rules. @internal */
-export function renderPolicyRules(where: Where, field: string, rules: readonly PolicyRule[]): k8s.PolicyRule[] {
+export function renderPolicyRules(where: Where, field: string, rules: readonly PolicyRule[], clusterWide: boolean = false): k8s.PolicyRule[] {
   return rules.map((r, i) => {
     const f = `${field}[${i}]`;
     if (r.resources.length === 0) invalid(where, `${f}.resources`, [], 'a rule needs at least one resource', 'name the resources, e.g. ["pods"]');
@@ -31,6 +58,12 @@ export function renderPolicyRules(where: Where, field: string, rules: readonly P
     ensureEach(`${f}.verbs`, r.verbs, (verb, vf) => {
       if (!VERBS.has(verb)) invalid(where, vf, verb, 'is not a Kubernetes API verb', `use one of ${[...VERBS].join(', ')}`);
     });
+    const risk = riskOf(r, clusterWide);
+    if (risk && r.reason === undefined) {
+      invalid(where, `${f}.verbs`, r.verbs, `${risk}: a risky choice that needs a stated reason`, 'narrow the rule (resourceNames, a namespaced Role), or give reason');
+    }
+    if (!risk && r.reason !== undefined) invalid(where, `${f}.reason`, r.reason, 'the rule grants nothing risky, so there is nothing to justify', 'remove reason');
+    if (r.reason !== undefined) ensure(where, `${f}.reason`, r.reason, statedReason);
     return {
       apiGroups: [...r.apiGroups],
       resources: [...r.resources],
@@ -56,9 +89,11 @@ export function addClusterRoleForServiceAccount(scope: Construct, identity: Work
   readonly field: string;
 }): { role: k8s.KubeClusterRole; binding: k8s.KubeClusterRoleBinding } {
   ensure(scope, `${options.field}.name`, options.roleName, rbacName);
-  const rules = renderPolicyRules(scope, options.field, options.rules);
+  const rules = renderPolicyRules(scope, options.field, options.rules, true);
   const { namespace: _ns, ...clusterMeta } = objectMeta(identity, options.roleName);
-  const role = clusterScoped(new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: clusterMeta, rules }));
+  const reasons = policyRuleReasons(options.rules);
+  const roleMeta = Object.keys(reasons).length > 0 ? { ...clusterMeta, annotations: { ...clusterMeta.annotations, ...reasons } } : clusterMeta;
+  const role = clusterScoped(new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: roleMeta, rules }));
   const binding = clusterScoped(new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
     metadata: clusterMeta,
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: options.roleName },
@@ -67,14 +102,15 @@ export function addClusterRoleForServiceAccount(scope: Construct, identity: Work
   return { role, binding };
 }
 
-/** The namespace objects in this scope land in: the chart's, or "default". @internal */
-export function namespaceOf(scope: Construct): string {
-  // Chart.of() would import cdk8s here; the chart's namespace is what ApiObjects inherit.
-  let s: Construct | undefined = scope;
-  while (s) {
-    const ns = (s as unknown as { namespace?: string }).namespace;
-    if (typeof ns === 'string') return ns;
-    s = s.node.scope as Construct | undefined;
+/**
+ * The namespace objects in this scope land in: their chart's (as cdk8s gives ApiObjects), else
+ * "default". Only the chart counts: a user's own construct with a `namespace` property does not
+ * change where cdk8s puts the objects, so it must not change what the handles report.
+ * @internal
+ */
+export function namespaceOf(scope: IConstruct): string {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    if (Chart.isChart(s)) return s.namespace ?? 'default';
   }
   return 'default';
 }

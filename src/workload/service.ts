@@ -1,8 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Protocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
 import { ensure, ensureOptional, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
+import { NODE_PORT_RANGE, recordPortField } from './app-index';
 import { objectMeta, WorkloadIdentity } from './identity';
 
 /** A port of a Service. */
@@ -21,8 +22,7 @@ export interface ServicePortProps {
   readonly nodePort?: number;
 }
 
-/** The NodePort range of a default kube-apiserver (`--service-node-port-range`). */
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
+export { NODE_PORT_RANGE };
 
 /** Service ports that mirror every container port of a pod template (name, number, protocol). @internal */
 export function portsFromContainers(pod: PodTemplateProps): ServicePortProps[] {
@@ -130,42 +130,7 @@ export function addService(scope: Construct, id: string, identity: WorkloadIdent
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
     },
   });
-  if (ports.some((p) => p.nodePort !== undefined)) {
-    scope.node.addValidation({ validate: () => nodePortConflicts(service, spec.field) });
-  }
+  // Node ports are allocated cluster-wide: the app index compares them across the app (app-index.ts).
+  recordPortField(service, spec.field, ports.some((p) => p.nodePort !== undefined));
   return service;
-}
-
-interface NodePortUse {
-  readonly service: k8s.KubeService;
-  readonly index: number;
-  readonly nodePort: number;
-  readonly protocol: string;
-}
-
-function nodePortsOf(service: k8s.KubeService): NodePortUse[] {
-  const ports: Array<{ nodePort?: number; protocol?: string }> = service.toJson().spec?.ports ?? [];
-  return ports.flatMap((p, index) => p.nodePort === undefined ? [] : [{ service, index, nodePort: p.nodePort, protocol: p.protocol ?? 'TCP' }]);
-}
-
-/**
- * Node ports are allocated cluster-wide, so a fixed node port must be unique across every Service
- * of the app, whoever rendered it. One Service may reuse a node port for a different protocol.
- */
-function nodePortConflicts(own: k8s.KubeService, field: string): string[] {
-  const mine = nodePortsOf(own);
-  const errors: string[] = [];
-  const others = own.node.root.node.findAll()
-    .filter((c: IConstruct): c is k8s.KubeService => c instanceof k8s.KubeService && c !== own)
-    .flatMap(nodePortsOf);
-  for (const use of mine) {
-    const clash = mine.find((m) => m.index < use.index && m.nodePort === use.nodePort && m.protocol === use.protocol)
-      ?? others.find((o) => o.nodePort === use.nodePort);
-    if (clash) {
-      errors.push(`${field}[${use.index}].nodePort ${use.nodePort}: also used by ${clash.service.node.path} ports[${clash.index}] `
-        + '(node ports are allocated cluster-wide, so the API server rejects the second Service); '
-        + `pick another port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}, or leave nodePort unset`);
-    }
-  }
-  return errors;
 }
