@@ -5,10 +5,10 @@ import { k8s } from 'cdk8s-plus-28';
  * `ApiObject.toJson()` resolves every value through the app's resolvers, and `resolve()` looks the App
  * up again for every single value: for 2000 objects that is most of the synthesis time. Objects of the
  * generated Kubernetes 1.28 classes built from plain data need none of it. `renderApiObject()` produces
- * the same JSON for them directly: plain props go straight through the L1 mapping and get their maps
- * sorted; objects with JSON patches get cdk8s' sanitising, the patches and key order first. Anything
- * else falls back to `toJson()`: custom resolvers, Lazy values, implicit tokens, nulls, subclasses,
- * foreign ApiObjects, and CDK8S_DISABLE_SORT. Tests compare both for every object they synthesise.
+ * the same JSON for them directly: the steps of `toJson()` without the resolvers (sanitise, patches,
+ * key order, L1 mapping). Anything else falls back to `toJson()`: custom resolvers, Lazy values,
+ * implicit tokens, subclasses, foreign ApiObjects, and CDK8S_DISABLE_SORT. Tests compare both for
+ * every object they synthesise.
  *
  * The shortcut reads two private fields of ApiObject (`props`, `patches`) and relies on the App adding
  * exactly three built-in resolvers. cdk8s may change either in any release, so before the first object
@@ -74,14 +74,11 @@ function renderFast(obj: ApiObject): any {
   const patches = (obj as any).patches as JsonPatch[];
   if (props === null || typeof props !== 'object' || !Array.isArray(patches)) return obj.toJson();
   try {
-    if (patches.length === 0 && isPlainData(props)) {
-      // Straight through the L1 mapping (it reads IntOrString/Quantity values itself), then sort maps.
-      const json = cls.manifest({ ...props, metadata: obj.metadata.toJson() });
-      for (const key of Object.keys(json)) if (key !== 'apiVersion' && key !== 'kind' && !sortNested(json[key])) return obj.toJson();
-      return json;
-    }
-    const data = { ...props, metadata: obj.metadata.toJson() };
-    const patched = JsonPatch.apply(plain(data), ...patches);
+    // What toJson() does, minus the resolvers (plain data needs none): sanitise (sort keys, drop
+    // undefined and null), apply the patches, put apiVersion, kind and metadata first, L1 mapping.
+    const data = plain({ ...props, metadata: obj.metadata.toJson() }) as Record<string, unknown>;
+    if (patches.length === 0) return cls.manifest(data);
+    const patched = JsonPatch.apply(data, ...patches);
     const ordered: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
       if (k in patched) ordered[k] = patched[k];
@@ -221,45 +218,5 @@ function plain(value: unknown): unknown {
 
 function isSorted(keys: string[]): boolean {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
-  return true;
-}
-
-/**
- * True when `value` holds only plain data the L1 mapping reads directly: no null, no Lazy or other
- * token, no class instance other than a number/string union (IntOrString, Quantity).
- */
-function isPlainData(value: unknown): boolean {
-  if (value === undefined) return true;
-  if (value === null) return false;
-  if (typeof value !== 'object') return true;
-  if (Array.isArray(value)) return value.every((x) => x !== undefined && isPlainData(x));
-  if (value instanceof Lazy || typeof (value as any).resolve === 'function') return false;
-  if (value.constructor !== Object) {
-    const inner = (value as any).value;
-    return typeof inner === 'number' || typeof inner === 'string';
-  }
-  for (const key in value) if (!isPlainData((value as Record<string, unknown>)[key])) return false;
-  return true;
-}
-
-/**
- * Sorts the keys of every object below the top level, in place, as cdk8s' sanitising does. The L1
- * mapping already emits schema fields in alphabetical order (checked for every nested type of the
- * 1.28 bindings), so in practice only maps (labels, annotations, selectors, data) are rebuilt.
- * Returns false on anything that is not plain JSON.
- */
-function sortNested(value: unknown): boolean {
-  if (value === null) return false;
-  if (typeof value !== 'object') return true;
-  if (Array.isArray(value)) return value.every(sortNested);
-  if (value.constructor !== Object) return false;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj);
-  for (const key of keys) if (!sortNested(obj[key])) return false;
-  if (!isSorted(keys)) {
-    const entries = keys.sort().map((k) => [k, obj[k]] as const);
-    for (const key of keys) delete obj[key];
-    for (const [k, v] of entries) obj[k] = v;
-  }
   return true;
 }
