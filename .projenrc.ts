@@ -73,8 +73,8 @@ project.eslint?.addRules({
 project.gitignore.include('/dist/');
 
 // The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app's inputs stay home.
-// lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
-for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/']) {
+// lib/main.js and lib/app/ are the repository's own synth app, not part of the library; docs/ is for the repository.
+for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/', '/docs/']) {
   project.npmignore?.exclude(pattern);
 }
 
