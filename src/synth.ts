@@ -180,11 +180,9 @@ function renderApp(app: App, options: AppSynthOptions): { files: SynthesizedFile
   const all = app.node.findAll();
   validateAll(all);
   const hasDependantCharts = resolveDependencies(all);
-  const charts = topology(app, all).filter((c): c is Chart => c instanceof Chart);
-  const rendered = charts.map((chart) => ({
+  const rendered = chartsInOrder(app, all).map(({ chart, objects }) => ({
     chart,
-    objects: topology(chart).filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-      .map((o) => ({ construct: o, json: renderApiObject(o) })),
+    objects: objects.map((o) => ({ construct: o, json: renderApiObject(o) })),
   }));
   checkServerSide(rendered.flatMap((r) => r.objects));
 
@@ -308,15 +306,38 @@ function checkPolicy(byFile: { [file: string]: any[] }, options: PolicyOptions):
   return violations;
 }
 
+interface ChartObjects {
+  readonly chart: Chart;
+  /** The chart's own ApiObjects (not those of nested charts), in render order. */
+  readonly objects: ApiObject[];
+}
+
 /**
- * The order cdk8s renders charts and objects in: `new DependencyGraph(scope.node).topology()`. Without
- * dependencies inside the scope that order is the construct tree's own (`findAll()`), so building the
- * graph, which checks every vertex for cycles, is skipped. (Numeric paths would reorder the graph's
- * vertex table, so they take the graph too.)
+ * The charts and their objects in the order cdk8s renders them: `new DependencyGraph(scope.node).topology()`
+ * for the app and for each chart. Without any dependency in the app, that order is the construct tree's
+ * own (`findAll()`), so one pass over the tree groups the objects by chart and no graph is built (building
+ * one checks every vertex for cycles). Integer-like ids come first in both: the graph's vertex table is
+ * an object keyed by path, and so is every node's table of children.
  */
+function chartsInOrder(app: App, all: IConstruct[]): ChartObjects[] {
+  if (!all.some((c) => c.node.dependencies.length > 0)) {
+    const byChart = new Map<IConstruct, ApiObject[]>();
+    for (const c of all) {
+      if (c instanceof Chart) byChart.set(c, []);
+      else if (c instanceof ApiObject) byChart.get(Chart.of(c))!.push(c);
+    }
+    return Array.from(byChart, ([chart, objects]) => ({ chart: chart as Chart, objects }));
+  }
+  return topology(app, all).filter((c): c is Chart => c instanceof Chart).map((chart) => ({
+    chart,
+    objects: topology(chart).filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart),
+  }));
+}
+
+/** `new DependencyGraph(scope.node).topology()`, skipped when it would be the tree order anyway. */
 function topology(scope: IConstruct, nodes: IConstruct[] = scope.node.findAll()): IConstruct[] {
   const inside = new Set<IConstruct>(nodes);
-  const needsGraph = nodes.some((n) => /^(0|[1-9]\d*)$/.test(n.node.path) || n.node.dependencies.some((d) => inside.has(d)));
+  const needsGraph = nodes.some((n) => n.node.dependencies.some((d) => inside.has(d)));
   return needsGraph ? new DependencyGraph(scope.node).topology() : nodes;
 }
 
@@ -344,7 +365,11 @@ function resolveDependencies(all: IConstruct[]): boolean {
       }
     }
   }
-  const dependencies = () => all.flatMap((source) => source.node.dependencies.map((target) => ({ source, target })));
+  const dependencies = () => {
+    const edges: Array<{ source: IConstruct; target: IConstruct }> = [];
+    for (const source of all) for (const target of source.node.dependencies) edges.push({ source, target });
+    return edges;
+  };
   for (const { source, target } of dependencies()) {
     const sourceChart = Chart.of(source);
     const targetChart = Chart.of(target);
