@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, Node } from 'constructs';
 import {
@@ -47,7 +47,7 @@ describe('duplicate objects anywhere in the app', () => {
   test('a StatefulApp and a StatelessApp both named web clash on their Service', () => {
     const chart = testChart();
     const message = errorOf(() => {
-      new StatefulApp(chart, 'db', { name: 'web', containers: [db], volumeClaimTemplates: [DATA], headlessServiceName: 'web' });
+      new StatefulApp(chart, 'db', { name: 'web', containers: [db], volumeClaimTemplates: [DATA], serviceName: 'web' });
       new StatelessApp(chart, 'web', { containers: [web] });
       Testing.synth(chart);
     });
