@@ -243,7 +243,7 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
     if (props.parallelism !== undefined && props.parallelism > MAX_INDEXED_PARALLELISM) {
       invalid(where, 'parallelism', props.parallelism, `must be at most ${MAX_INDEXED_PARALLELISM} for Indexed Jobs`, `use ${MAX_INDEXED_PARALLELISM} or less`);
     }
-    if (props.completions > 0) {
+    if (props.completions !== undefined && props.completions > 0) {
       // Pod host names are `<job name>-<index>` and must stay DNS labels.
       const hostnameLength = maxJobNameLength + 1 + String(props.completions - 1).length;
       if (hostnameLength > 63) {

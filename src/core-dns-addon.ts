@@ -8,7 +8,7 @@ import { ContainerSecurity } from './pod/security';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
-  absolutePath, addressInCidr, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
+  absolutePath, addressInCidr, check, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
   ipAddress, ipv4Address, isUnpinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
@@ -32,6 +32,7 @@ const DISPLAY_NAME = { 'kubernetes.io/name': 'CoreDNS' };
 /** Requests of the upstream addon; the memory limit is the one parameter. */
 const CPU_REQUEST = '100m';
 const MEMORY_REQUEST = '70Mi';
+const DEFAULT_MEMORY_LIMIT = '170Mi';
 const CONFIG_VOLUME = 'config-volume';
 const CONFIG_DIR = '/etc/coredns';
 /** Ports CoreDNS's health and ready plugins listen on by default (the probes' targets). */
@@ -168,13 +169,19 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       ...identity, annotations: undefined, labels: { ...identity.labels, ...labels },
     });
 
-    this.dnsServiceIp = ensure(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
-    const serviceCidr = ensureOptional(this, 'serviceCidr', props.serviceCidr, cidr);
-    if (serviceCidr !== undefined) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
+    this.dnsServiceIp = props.dnsServiceIp;
+    const ipValid = check(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
+    const serviceCidr = props.serviceCidr;
+    if (serviceCidr !== undefined && check(this, 'serviceCidr', serviceCidr, cidr) && ipValid) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
     this.clusterDomain = ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
-    const memoryLimit = ensure(this, 'memoryLimit', props.memoryLimit ?? '170Mi', nonNegativeQuantity);
-    if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
-      invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "170Mi")`);
+    // A bad limit is reported here, under the addon's own prop; the pod gets the default so the pod layer
+    // does not report the same mistake again under a container field the user never set.
+    let memoryLimit = props.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    if (!check(this, 'memoryLimit', memoryLimit, nonNegativeQuantity)) {
+      memoryLimit = DEFAULT_MEMORY_LIMIT;
+    } else if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
+      invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "${DEFAULT_MEMORY_LIMIT}")`);
+      memoryLimit = DEFAULT_MEMORY_LIMIT;
     }
     const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinned(DEFAULT_COREDNS_IMAGE));
     ensureOptional(this, 'replicas', props.replicas, nonNegativeInt);
@@ -373,9 +380,9 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
     if (builtIn.has(d.name)) {
       invalid(where, `${f}.name`, d.name, 'is already in the main server block (most plugins may appear once per block)', 'use the dedicated prop (upstreamResolvers, cacheTtl, ...) instead');
     }
-    ensureDirectiveTokens(where, f, d);
+    // A directive with a token the Corefile cannot hold stays out, so rendering goes on to report the rest.
+    if (directiveTokensValid(where, f, d)) main.push(d);
   });
-  main.push(...(props.extraPlugins ?? []));
 
   const servers: CorefileServerBlock[] = [{ zones: ['.'], port: 53, directives: main }];
   for (const zone of Object.keys(props.stubDomains ?? {}).sort()) {
@@ -394,10 +401,11 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   return new Corefile(servers);
 }
 
-function ensureDirectiveTokens(where: Construct, field: string, d: CorefileDirective): void {
-  ensure(where, `${field}.name`, d.name, corefileToken);
-  ensureEach(`${field}.args`, d.args, (arg, f) => ensure(where, f, arg, corefileToken));
-  ensureEach(`${field}.block`, d.block, (child, f) => ensureDirectiveTokens(where, f, child));
+function directiveTokensValid(where: Construct, field: string, d: CorefileDirective): boolean {
+  let valid = check(where, `${field}.name`, d.name, corefileToken);
+  ensureEach(`${field}.args`, d.args, (arg, f) => { valid = check(where, f, arg, corefileToken) && valid; });
+  ensureEach(`${field}.block`, d.block, (child, f) => { valid = directiveTokensValid(where, f, child) && valid; });
+  return valid;
 }
 
 interface AutoscalerContext {

@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, invalid,
-  ipAddress, positiveInt, positiveQuantity, Where,
+  absolutePath, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, fail, intInRange, invalid,
+  ipAddress, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { clusterScoped } from './workload/cluster-scoped';
@@ -289,7 +289,10 @@ export class NfsVolumeSet extends Construct {
       : undefined);
 
     const clash = this._volumes.find((v) => v.name === name);
-    if (clash) invalid(this, `${f}.name`, name, 'is already a volume of this set (PersistentVolume names are cluster-wide)', 'give each volume its own name');
+    if (clash) {
+      invalid(this, `${f}.name`, name, 'is already a volume of this set (PersistentVolume names are cluster-wide)', 'give each volume its own name');
+      return clash;
+    }
     const sharedExport = props.sharedExport ?? false;
     const samePath = this._volumes.find((v) => exportsClash(v, { server, path: props.path, sharedExport }));
     if (samePath) {
@@ -363,7 +366,7 @@ export class NfsVolumeSet extends Construct {
   public exportsFile(server?: string): string {
     const servers = this.servers;
     if (server === undefined && servers.length !== 1) {
-      invalid(this, 'exportsFile(server)', server, `the set uses ${servers.length === 0 ? 'no servers' : `several servers (${servers.join(', ')})`}`, 'name the server to render for');
+      fail(this, 'exportsFile(server)', server, `the set uses ${servers.length === 0 ? 'no servers' : `several servers (${servers.join(', ')})`}`, 'name the server to render for');
     }
     return NfsVolumeSet.exportsFileFor(server ?? servers[0], [this]);
   }
@@ -464,6 +467,9 @@ function checkOptions(where: Where, prefix: string, o: NfsVolumeOptions): NfsVol
   return { ...o, exports: resolveExportClients(where, `${prefix}exports`, o.exports) };
 }
 
+/** Most numbered volumes one set expands to: a typo such as 1e9 should not build a billion objects. */
+const MAX_NUMBERED = 10000;
+
 /** `%d` / `%03d` in a format, replaced by `n`. */
 function formatNumber(where: Where, field: string, format: string, n: number): string {
   const matches = format.match(/%(0?\d*)d/g) ?? [];
@@ -474,9 +480,10 @@ function formatNumber(where: Where, field: string, format: string, n: number): s
 }
 
 function expandNumbered(where: NfsVolumeSet, numbered: NumberedNfsVolumes): NfsVolumeProps[] {
-  ensure(where, 'numbered.count', numbered.count, positiveInt);
+  // Without a valid count and start there are no volumes to build; the error is recorded.
+  if (!check(where, 'numbered.count', numbered.count, intInRange(1, MAX_NUMBERED, `use 1 to ${MAX_NUMBERED} volumes`))) return [];
   const start = numbered.start ?? 1;
-  ensure(where, 'numbered.start', start, (v) => Number.isInteger(v) && v >= 0 ? undefined : { reason: 'must be a whole number, 0 or more', fix: 'use e.g. 1' });
+  if (!check(where, 'numbered.start', start, (v) => Number.isInteger(v) && v >= 0 ? undefined : { reason: 'must be a whole number, 0 or more', fix: 'use e.g. 1' })) return [];
   const nameFormat = numbered.nameFormat ?? 'pv%03d';
   const volumes = Array.from({ length: numbered.count }, (_, i) => start + i).map((n) => ({
     n,

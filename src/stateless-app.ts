@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
-import { ensureOptional, invalid, nonNegativeInt, positiveInt, Where } from './validation';
+import { ensureOptional, fail, invalid, nonNegativeInt, positiveInt, Where } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -167,7 +167,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
   /** Fully qualified name of the Service (`web.default.svc.cluster.local`); throws when there is none. */
   public get serviceDnsName(): string {
     if (!this.serviceName) {
-      invalid(this, 'serviceDnsName', undefined, 'this app renders no Service, so it has no DNS name', 'give the app container ports or a service');
+      fail(this, 'serviceDnsName', undefined, 'this app renders no Service, so it has no DNS name', 'give the app container ports or a service');
     }
     return serviceFqdn(this.serviceName, this.namespace, this.clusterDomain);
   }

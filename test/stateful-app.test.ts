@@ -396,7 +396,7 @@ describe('bad input', () => {
       /^\[test\/db\] volumeClaimTemplates\[1\] "data": duplicates volumeClaimTemplates\[0\] \(claim template names must be unique\); rename or remove one of them$/],
     ['a claim named like a pod volume', { volumes: [PodVolume.emptyDir('data')] },
       /^\[test\/db\] volumeClaimTemplates\[0\]\.name "data": is also the name of a pod volume, so a mount would be ambiguous; rename the claim template or the volume$/],
-    ['an invalid claim name', { volumeClaimTemplates: [{ name: 'Data', storage: '1Gi' }] }, /^\[test\/db\] volumeClaimTemplates\[0\]\.name "Data": must be a DNS-1123 label .*; try "data"$/],
+    ['an invalid claim name', { volumeClaimTemplates: [{ name: 'Data', storage: '1Gi' }], containers: [{ ...db, volumeMounts: [{ volume: 'Data', mountPath: '/data' }] }] }, /^\[test\/db\] volumeClaimTemplates\[0\]\.name "Data": must be a DNS-1123 label .*; try "data"$/],
     ['a claim without size', { volumeClaimTemplates: [{ name: 'data' } as any] },
       /^\[test\/db\] volumeClaimTemplates\[0\]\.storage \(unset\): a claim needs a size; give a quantity like "2Gi" or "500Mi"$/],
     ['a claim with an empty size', { volumeClaimTemplates: [{ name: 'data', storage: '' }] }, /^\[test\/db\] volumeClaimTemplates\[0\]\.storage "": a claim needs a size/],

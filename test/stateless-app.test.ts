@@ -175,7 +175,8 @@ describe('the Service', () => {
     ['a Service name starting with a digit', { service: { name: '1web' } },
       '[test/web] service.name "1web": must be a DNS-1035 label (lower case letters, digits and \'-\', starting with a letter); start with a letter, e.g. "svc-1web"'],
     ['unnamed ports on a multi-port Service', { containers: [{ ...nginx, ports: [{ number: 8080 }, { number: 9090 }] }] },
-      '[test/web] service.ports[0].name (unset): a Service with several ports must name each one; set name, or name the container port'],
+      '[test/web] service.ports[0].name (unset): a Service with several ports must name each one; set name, or name the container port\n'
+      + '[test/web] service.ports[1].name (unset): a Service with several ports must name each one; set name, or name the container port'],
   ])('rejects %s', (_, props, message) => {
     expect(renderError(props)).toBe(message);
   });

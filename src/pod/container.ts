@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import {
-  absolutePath, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid,
+  absolutePath, check, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid,
   nonNegativeQuantity, parseQuantity, portName, portNumber, Where,
 } from '../validation';
 import { Probe } from './probe';
@@ -204,12 +204,14 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
   }
   const r = { ...DEFAULT_RESOURCES, ...c.resources };
+  const validQuantities = new Set<string>();
   for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
     if (key === 'cpuLimit' && omitCpuLimit) continue;
-    ensure(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity);
+    if (check(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity)) validQuantities.add(key);
   }
   for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
     if (limit === 'cpuLimit' && omitCpuLimit) continue;
+    if (!validQuantities.has(request) || !validQuantities.has(limit)) continue;
     if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
       invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
     }

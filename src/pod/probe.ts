@@ -107,6 +107,7 @@ function probePort(where: Where, field: string, o: { port?: number; portName?: s
   const port = o.port ?? o.portName ?? defaultPort;
   if (port === undefined) {
     invalid(where, `${field}.port`, undefined, 'the container has no port to probe', 'set port or portName on the probe');
+    return k8s.IntOrString.fromNumber(0);
   }
   return typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port);
 }

@@ -23,6 +23,8 @@ function locate(where: Where): string {
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return '(unset)';
+  // JSON would print these as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -34,21 +36,86 @@ export function formatInputError(where: Where, field: string, value: unknown, pr
   return `[${locate(where)}] ${field} ${show(value)}: ${problem.reason}; ${problem.fix}`;
 }
 
-/** Throws an input error (see {@link formatInputError}). */
-export function invalid(where: Where, field: string, value: unknown, reason: string, fix: string): never {
+/**
+ * Input errors found on a construct, kept until synthesis. Recording instead of throwing lets one synthesis
+ * report every mistake at once: `App.synth()`, `Testing.synth()` and `AppSynthesizer` all run
+ * `node.validate()` on every construct and throw one error listing them all, before anything is written.
+ */
+const recorded = new WeakMap<IConstruct, string[]>();
+/** Per construct: the fields and the bad string values already reported, so one mistake is one error. */
+const reportedKeys = new WeakMap<IConstruct, Set<string>>();
+
+/**
+ * Records an input error on the construct `where` (reported at synthesis), or throws it when `where`
+ * is a free-form location (a static helper or a method the caller invoked directly, which has no synthesis).
+ */
+export function report(where: Where, field: string, value: unknown, problem: Problem): void {
+  if (typeof where === 'string') throw new Error(formatInputError(where, field, value, problem));
+  let list = recorded.get(where);
+  if (!list) {
+    const problems: string[] = [];
+    list = problems;
+    recorded.set(where, problems);
+    // cdk8s prefixes each validation message with "[path] ", so the message leaves the path out.
+    where.node.addValidation({ validate: () => [...problems] });
+  }
+  // A value checked by several rules, or carried into derived fields (a name that also names the Service
+  // and its ports), is one mistake: report it once, under the field the user set first.
+  const keys = reportedKeys.get(where) ?? new Set<string>();
+  reportedKeys.set(where, keys);
+  const valueKey = typeof value === 'string' && value.length > 0 ? `value:${value}` : undefined;
+  if (keys.has(`field:${field}`) || (valueKey && keys.has(valueKey))) return;
+  keys.add(`field:${field}`);
+  if (valueKey) keys.add(valueKey);
+  list.push(formatInputError(where, field, value, problem).slice(`[${locate(where)}] `.length));
+}
+
+/** The input errors recorded on a construct so far (see {@link report}). */
+export function recordedProblems(where: IConstruct): readonly string[] {
+  return recorded.get(where) ?? [];
+}
+
+/**
+ * Reports an input error (see {@link report}). On a construct it is recorded and construction goes on,
+ * so the caller must leave its state consistent after the call (skip the bad value or use a safe one).
+ */
+export function invalid(where: Where, field: string, value: unknown, reason: string, fix: string): void {
+  report(where, field, value, { reason, fix });
+}
+
+/**
+ * Throws an input error right away, for a question the caller asked directly (a getter or method whose
+ * answer does not exist), where there is no synthesis to report it at.
+ */
+export function fail(where: Where, field: string, value: unknown, reason: string, fix: string): never {
   throw new Error(formatInputError(where, field, value, { reason, fix }));
 }
 
 /**
- * Checks `value` against each rule in order and throws on the first problem.
+ * Checks `value` against each rule in order and reports the first problem (see {@link report}).
  * @returns the value, so callers can validate and assign in one step.
  */
 export function ensure<T>(where: Where, field: string, value: T, ...rules: Rule<T>[]): T {
   for (const rule of rules) {
     const problem = rule(value);
-    if (problem) throw new Error(formatInputError(where, field, value, problem));
+    if (problem) {
+      report(where, field, value, problem);
+      break;
+    }
   }
   return value;
+}
+
+/** True when `value` passes every rule; reports the first problem otherwise. */
+export function check<T>(where: Where, field: string, value: T, ...rules: Rule<T>[]): boolean {
+  for (const rule of rules) {
+    const problem = rule(value);
+    if (problem) {
+      report(where, field, value, problem);
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Like {@link ensure}, but only when the value is set. */
@@ -61,7 +128,7 @@ export function ensureEach<T>(field: string, values: readonly T[] | undefined, c
   (values ?? []).forEach((item, i) => check(item, `${field}[${i}]`));
 }
 
-/** Throws when a list holds the same key twice. */
+/** Reports when a list holds the same key twice. */
 export function ensureUnique<T>(where: Where, field: string, items: readonly T[], key: (item: T) => string | undefined, what: string): void {
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
@@ -70,6 +137,7 @@ export function ensureUnique<T>(where: Where, field: string, items: readonly T[]
     const first = seen.get(k);
     if (first !== undefined) {
       invalid(where, `${field}[${i}]`, k, `duplicates ${field}[${first}] (${what} must be unique)`, 'rename or remove one of them');
+      return;
     }
     seen.set(k, i);
   });

@@ -53,7 +53,7 @@ export function renderServicePorts(
         invalid(where, `${f}.targetPortName`, p.targetPortName, 'names no container port of the pods',
           named.length ? `use one of ${named.join(', ')}` : 'name the container port first (ports[].name)');
       }
-      name = name ?? target.name;
+      name = name ?? target?.name;
     } else {
       const number = p.targetPort ?? p.port;
       name = name ?? containerPorts.find((c) => c.number === number && c.protocol === (p.protocol ?? Protocol.TCP))?.name;
