@@ -8,7 +8,7 @@ import { ContainerSecurity } from './pod/security';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
-  absolutePath, addressInCidr, check, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
+  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
   ipAddress, ipv4Address, isUnpinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
@@ -200,7 +200,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
     ];
     const rbac = addClusterRoleForServiceAccount(this, companion({ ...BOOTSTRAPPING, ...mode('Reconcile') }), {
-      roleName: `system:${identity.name}`, serviceAccountName, rules, field: 'clusterRole.rules',
+      roleName: `system:${identity.name}`, serviceAccountName, rules, field: 'clusterRole.rules', nameField: 'clusterRole.name (from name)',
     });
     this.clusterRole = rbac.role;
     this.clusterRoleBinding = rbac.binding;
@@ -250,6 +250,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       // The DNS server resolves upstream through the node's resolv.conf, not through itself.
       dnsPolicy: DnsPolicy.DEFAULT,
     };
+    if (props.security) aliasFields(this, { 'containers[0].security': 'security' });
     const template = buildPodTemplate(this, pod, {
       selectorLabels: identity.selectorLabels,
       labels: identity.labels,
@@ -455,6 +456,7 @@ function addAutoscaler(parent: Construct, options: DnsAutoscalerOptions, ctx: Au
     serviceAccountName: name,
     rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }],
     field: 'autoscaler.clusterRole.rules',
+    nameField: 'autoscaler.clusterRole.name',
   });
   new k8s.KubeRole(scope, 'Role', {
     metadata: objectMeta(labelled, `system:${name}`),

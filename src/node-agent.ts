@@ -282,6 +282,7 @@ export class NodeAgent extends Construct {
         serviceAccountName: this.serviceAccountName,
         rules,
         field: 'rules',
+        nameField: props.clusterRoleName !== undefined ? 'clusterRoleName' : 'clusterRoleName (from name)',
       });
       this.clusterRole = role;
       this.clusterRoleBinding = binding;

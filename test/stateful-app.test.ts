@@ -529,6 +529,6 @@ describe('shared Service rules', () => {
     const nodePort = { clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] } };
     new StatefulApp(chart, 'a', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
     new StatefulApp(chart, 'b', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
-    expect(() => Testing.synth(chart)).toThrow(/\[test\/a\] clientService\.ports\[0\]\.nodePort 30432: also used by test\/b\/ClientService ports\[0\]/);
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/a\] clientService\.ports\[0\]\.nodePort 30432: also used by \[test\/b\] clientService\.ports\[0\]/);
   });
 });

@@ -49,8 +49,9 @@ const reportedKeys = new WeakMap<IConstruct, Set<string>>();
  * Records an input error on the construct `where` (reported at synthesis), or throws it when `where`
  * is a free-form location (a static helper or a method the caller invoked directly, which has no synthesis).
  */
-export function report(where: Where, field: string, value: unknown, problem: Problem): void {
-  if (typeof where === 'string') throw new Error(formatInputError(where, field, value, problem));
+export function report(where: Where, rawField: string, value: unknown, problem: Problem): void {
+  if (typeof where === 'string') throw new Error(formatInputError(where, rawField, value, problem));
+  const field = aliased(where, rawField);
   let list = recorded.get(where);
   if (!list) {
     const problems: string[] = [];
@@ -68,6 +69,24 @@ export function report(where: Where, field: string, value: unknown, problem: Pro
   keys.add(`field:${field}`);
   if (valueKey) keys.add(valueKey);
   list.push(formatInputError(where, field, value, problem).slice(`[${locate(where)}] `.length));
+}
+
+const aliases = new WeakMap<IConstruct, Record<string, string>>();
+
+/**
+ * Names fields after the construct's own props: a construct that passes one of its props into a shared
+ * layer (CoreDnsAddon's `security` becomes the pod layer's `containers[0].security`) registers
+ * `{ 'containers[0].security': 'security' }`, and errors under that prefix read `security...`.
+ */
+export function aliasFields(where: IConstruct, map: Record<string, string>): void {
+  aliases.set(where, { ...aliases.get(where), ...map });
+}
+
+function aliased(where: IConstruct, field: string): string {
+  for (const [from, to] of Object.entries(aliases.get(where) ?? {})) {
+    if (field === from || field.startsWith(from + '.') || field.startsWith(from + '[')) return to + field.slice(from.length);
+  }
+  return field;
 }
 
 /** The input errors recorded on a construct so far (see {@link report}). */

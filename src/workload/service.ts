@@ -130,10 +130,19 @@ export function addService(scope: Construct, id: string, identity: WorkloadIdent
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
     },
   });
+  OWNERS.set(service, { owner: scope, field: spec.field });
   if (ports.some((p) => p.nodePort !== undefined)) {
     scope.node.addValidation({ validate: () => nodePortConflicts(service, spec.field) });
   }
   return service;
+}
+
+/** Who asked for each Service this layer renders, so a clash names the user's construct and prop, not the generated object. */
+const OWNERS = new WeakMap<k8s.KubeService, { owner: Construct; field: string }>();
+
+function describePort(service: k8s.KubeService, index: number): string {
+  const o = OWNERS.get(service);
+  return o ? `[${o.owner.node.path}] ${o.field}[${index}]` : `${service.node.path} ports[${index}]`;
 }
 
 interface NodePortUse {
@@ -162,7 +171,7 @@ function nodePortConflicts(own: k8s.KubeService, field: string): string[] {
     const clash = mine.find((m) => m.index < use.index && m.nodePort === use.nodePort && m.protocol === use.protocol)
       ?? others.find((o) => o.nodePort === use.nodePort);
     if (clash) {
-      errors.push(`${field}[${use.index}].nodePort ${use.nodePort}: also used by ${clash.service.node.path} ports[${clash.index}] `
+      errors.push(`${field}[${use.index}].nodePort ${use.nodePort}: also used by ${describePort(clash.service, clash.index)} `
         + '(node ports are allocated cluster-wide, so the API server rejects the second Service); '
         + `pick another port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}, or leave nodePort unset`);
     }
