@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import {
-  dnsLabel, ensure, ensureEach, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, positiveInt, Where,
+  dnsLabel, ensure, ensureEach, ensureOptional, exitCode, invalid, labelKey, nonNegativeInt, positiveInt, Where,
 } from './validation';
 import { WorkloadIdentity, WorkloadProps } from './workload/identity';
 
@@ -134,7 +134,7 @@ export class PodFailurePolicyRule {
         invalid(where, `${field}.values`, values, `needs 1 to ${MAX_EXIT_CODES} exit codes (has ${values.length})`, values.length === 0 ? 'list the exit codes' : 'use NOT_IN with the codes that remain');
       }
       ensureEach(`${field}.values`, values, (v, f) => {
-        ensure(where, f, v, intInRange(-(2 ** 31), 2 ** 31 - 1, 'use an exit code such as 1 or 137'));
+        ensure(where, f, v, exitCode);
         if (v === 0 && e.operator === ExitCodeOperator.IN) invalid(where, f, v, 'exit code 0 is success and never matches In', 'remove 0 (or use NOT_IN)');
       });
       const seen = new Set<number>();

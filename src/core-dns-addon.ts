@@ -8,7 +8,7 @@ import { ContainerSecurity } from './pod/security';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
-  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
+  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid,
   ipAddress, ipv4Address, isUnpinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
@@ -98,7 +98,11 @@ export interface CoreDnsAddonProps extends WorkloadProps {
    * @default - none
    */
   readonly stubDomains?: Record<string, string[]>;
-  /** Extra plugins for the main server block (e.g. `{ name: "log" }`), after the upstream ones. @default - none */
+  /**
+   * Extra plugins for the main server block (e.g. `{ name: "log" }`), after the upstream ones. With the
+   * default image each must be a plugin that image ships (its plugin.cfg), or CoreDNS exits at start.
+   * @default - none
+   */
   readonly extraPlugins?: CorefileDirective[];
   /** A PodDisruptionBudget over the CoreDNS pods. @default - none */
   readonly disruptionBudget?: DisruptionBudgetOptions;
@@ -184,12 +188,13 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       memoryLimit = DEFAULT_MEMORY_LIMIT;
     }
     const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinned(DEFAULT_COREDNS_IMAGE));
-    ensureOptional(this, 'replicas', props.replicas, nonNegativeInt);
+    // Zero replicas is a cluster without DNS: every lookup of every pod fails.
+    ensureOptional(this, 'replicas', props.replicas, intInRange(1, 2 ** 31 - 1, 'use at least 1 (upstream runs 2), or the autoscaler'));
     if (props.replicas !== undefined && props.autoscaler) {
       invalid(this, 'replicas', props.replicas, 'the autoscaler owns the replica count, so a fixed value would fight it on every sync', 'drop replicas or the autoscaler');
     }
 
-    this.corefile = buildCorefile(this, props, this.clusterDomain);
+    this.corefile = buildCorefile(this, props, this.clusterDomain, image === DEFAULT_COREDNS_IMAGE);
     const serviceAccountName = identity.name;
 
     this.serviceAccount = addServiceAccount(this, 'ServiceAccount', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile') }), serviceAccountName);
@@ -350,7 +355,7 @@ function ensureResolvers(where: Construct, field: string, resolvers: readonly st
 }
 
 /** The Corefile of the upstream addon, with this addon's parameters. */
-function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain: string): Corefile {
+function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain: string, pinnedImage: boolean): Corefile {
   const resolvers = ensureResolvers(where, 'upstreamResolvers', props.upstreamResolvers ?? ['/etc/resolv.conf'], upstreamResolver,
     'give resolver IPs or "/etc/resolv.conf"');
   const cacheTtl = `${ensure(where, 'cacheTtl', props.cacheTtl ?? 30, positiveInt)}`;
@@ -378,6 +383,8 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   const builtIn = new Set(main.map((d) => d.name));
   ensureEach('extraPlugins', props.extraPlugins, (d, f) => {
     if (!PLUGIN_NAME.test(d.name)) invalid(where, `${f}.name`, d.name, 'must be a CoreDNS plugin name (lower case letters, digits, "_")', 'e.g. "log" or "rewrite"');
+    // A custom image may be built with other plugins; the pinned one ships exactly COREDNS_PLUGINS.
+    else if (pinnedImage) ensure(where, `${f}.name`, d.name, corednsPlugin);
     if (builtIn.has(d.name)) {
       invalid(where, `${f}.name`, d.name, 'is already in the main server block (most plugins may appear once per block)', 'use the dedicated prop (upstreamResolvers, cacheTtl, ...) instead');
     }

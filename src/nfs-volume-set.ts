@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  absolutePath, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, fail, intInRange, invalid,
-  ipAddress, positiveQuantity, Where,
+  check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, fail, intInRange, invalid,
+  ipAddress, nfsPath, oneOf, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { clusterScoped } from './workload/cluster-scoped';
@@ -234,6 +234,7 @@ export class NfsVolumeSet extends Construct {
     if (sc && className !== undefined) {
       const name = className;
       ensureAnnotations(this, 'storageClass.annotations', sc.annotations);
+      ensureOptional(this, 'storageClass.volumeBindingMode', sc.volumeBindingMode, oneOf(VolumeBindingMode));
       const reclaimPolicy = props.reclaimPolicy ?? NfsReclaimPolicy.RETAIN;
       if (reclaimPolicy !== NfsReclaimPolicy.RETAIN) {
         invalid(this, 'reclaimPolicy', reclaimPolicy, 'a StorageClass takes Retain or Delete, not Recycle', 'set Recycle on the volumes and Retain on the set, or drop storageClass');
@@ -278,7 +279,7 @@ export class NfsVolumeSet extends Construct {
   public addVolume(props: NfsVolumeProps): NfsVolume {
     const f = `volumes["${props.name}"]`;
     const name = ensure(this, 'volumes[].name', props.name, dnsSubdomain);
-    ensure(this, `${f}.path`, props.path, absolutePath, normalPath);
+    ensure(this, `${f}.path`, props.path, nfsPath, normalPath);
     const own = checkOptions(this, `${f}.`, props);
     const merged: NfsVolumeOptions = { ...this.defaults, ...stripUndefined(own) };
     const server = ensure(this, `${f}.server`, merged.server ?? '', (v) => v === ''

@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import {
-  absolutePath, check, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid,
-  nonNegativeQuantity, parseQuantity, portName, portNumber, Where,
+  absolutePath, check, configMapKey, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, envFieldPath, imageReference, invalid,
+  nonNegativeQuantity, objectReferenceName, oneOf, parseQuantity, portName, portNumber, quantity, relativePath, resourceDivisor,
+  resourceFieldName, subPathExpression, Where,
 } from '../validation';
 import { Probe } from './probe';
 import { ContainerSecurity } from './security';
@@ -72,8 +73,14 @@ export interface VolumeMount {
   readonly mountPath: string;
   /** @default false */
   readonly readOnly?: boolean;
-  /** Mount only this sub-path of the volume. @default - the whole volume */
+  /** Mount only this sub-path of the volume (relative, no `..`). @default - the whole volume */
   readonly subPath?: string;
+  /**
+   * Like `subPath`, with `$(VAR)` references to the container's environment expanded by kubelet
+   * (e.g. `$(POD_NAME)`). Exclusive with `subPath`.
+   * @default - none
+   */
+  readonly subPathExpr?: string;
   /** @default - Kubernetes' default (None) */
   readonly mountPropagation?: MountPropagation;
 }
@@ -82,7 +89,16 @@ type EnvSource =
   | { readonly value: string }
   | { readonly fieldPath: string }
   | { readonly secret: string; readonly key: string }
-  | { readonly configMap: string; readonly key: string };
+  | { readonly configMap: string; readonly key: string }
+  | { readonly resource: string; readonly containerName?: string; readonly divisor?: string };
+
+/** Options of {@link EnvValue.fromResource}. */
+export interface ResourceFieldOptions {
+  /** The container whose resources are read. @default - the container the variable is set on */
+  readonly containerName?: string;
+  /** Unit the value is divided by: `1m` or `1` for CPU, `1`, `1Mi`, `1Gi`, ... for memory and storage. @default "1" */
+  readonly divisor?: string;
+}
 
 /** The value of an environment variable. */
 export class EnvValue {
@@ -106,15 +122,50 @@ export class EnvValue {
     return new EnvValue({ configMap: configMapName, key });
   }
 
+  /** A resource limit or request of a container (`limits.memory`, `requests.cpu`, `limits.hugepages-2Mi`, ...). */
+  public static fromResource(resource: string, options: ResourceFieldOptions = {}): EnvValue {
+    return new EnvValue({ resource, containerName: options.containerName, divisor: options.divisor });
+  }
+
   private constructor(private readonly source: EnvSource) {}
 
-  /** @internal */
-  public _render(name: string): k8s.EnvVar {
+  /**
+   * Validates the reference against the rules of the API server and renders it.
+   * @internal
+   */
+  public _render(where: Where, field: string, name: string, containers: ReadonlySet<string>): k8s.EnvVar {
     const s = this.source;
-    if ('value' in s) return { name, value: s.value };
-    if ('fieldPath' in s) return { name, valueFrom: { fieldRef: { fieldPath: s.fieldPath } } };
-    if ('secret' in s) return { name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } };
-    return { name, valueFrom: { configMapKeyRef: { name: s.configMap, key: s.key } } };
+    if ('value' in s) {
+      if (typeof s.value !== 'string') invalid(where, field, s.value, 'environment values must be strings', `quote it: "${String(s.value)}"`);
+      return { name, value: String(s.value) };
+    }
+    if ('fieldPath' in s) {
+      ensure(where, `${field}.fieldPath`, s.fieldPath, envFieldPath);
+      return { name, valueFrom: { fieldRef: { fieldPath: s.fieldPath } } };
+    }
+    if ('resource' in s) {
+      const resourceOk = check(where, `${field}.resource`, s.resource, resourceFieldName);
+      if (resourceOk) ensureOptional(where, `${field}.divisor`, s.divisor, resourceDivisor(s.resource));
+      if (s.containerName !== undefined && !containers.has(s.containerName)) {
+        invalid(where, `${field}.containerName`, s.containerName, 'names no container of this pod', `use one of ${[...containers].map((c) => `"${c}"`).join(', ')}`);
+      }
+      return {
+        name,
+        valueFrom: {
+          resourceFieldRef: {
+            resource: s.resource,
+            containerName: s.containerName,
+            divisor: s.divisor !== undefined && resourceOk && !quantity(s.divisor) ? k8s.Quantity.fromString(s.divisor) : undefined,
+          },
+        },
+      };
+    }
+    const [kind, ref] = 'secret' in s ? ['secret', s.secret] : ['configMap', s.configMap];
+    ensure(where, `${field}.${kind}Name`, ref, objectReferenceName);
+    ensure(where, `${field}.key`, s.key, configMapKey);
+    return 'secret' in s
+      ? { name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } }
+      : { name, valueFrom: { configMapKeyRef: { name: s.configMap, key: s.key } } };
   }
 }
 
@@ -160,6 +211,8 @@ export interface ContainerProps {
 export interface ContainerContext {
   readonly volumeNames: ReadonlySet<string>;
   readonly allowHostPorts: boolean;
+  /** Every container name of the pod (resource field refs may name another container). */
+  readonly containerNames: ReadonlySet<string>;
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -173,6 +226,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   ensureEach(`${field}.ports`, ports, (p, f) => {
     ensure(where, `${f}.number`, p.number, portNumber);
     ensureOptional(where, `${f}.name`, p.name, portName);
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(Protocol));
     if (p.hostPort !== undefined) {
       if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
       ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
@@ -181,8 +235,15 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
   ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? Protocol.TCP}`, 'port number and protocol pairs');
 
-  for (const name of Object.keys(c.env ?? {})) {
+  ensureOptional(where, `${field}.imagePullPolicy`, c.imagePullPolicy, oneOf(ImagePullPolicy));
+  const env: k8s.EnvVar[] = [];
+  for (const [name, value] of Object.entries(c.env ?? {})) {
     if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
+    if (!(value instanceof EnvValue)) {
+      invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
+      continue;
+    }
+    env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
   }
 
   const mounts = c.volumeMounts ?? [];
@@ -193,6 +254,12 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
         known.length ? `use one of ${known.map((n) => `"${n}"`).join(', ')}, or add the volume` : 'add the volume (or claim template) first');
     }
     ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
+    ensureOptional(where, `${f}.subPath`, m.subPath, relativePath);
+    ensureOptional(where, `${f}.subPathExpr`, m.subPathExpr, subPathExpression);
+    if (m.subPath !== undefined && m.subPathExpr !== undefined) {
+      invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
+    }
+    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(MountPropagation));
     if (m.mountPropagation === MountPropagation.BIDIRECTIONAL) {
       invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
     }
@@ -226,7 +293,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     command: c.command ? [...c.command] : undefined,
     args: c.args ? [...c.args] : undefined,
     workingDir: c.workingDir,
-    env: c.env ? Object.entries(c.env).map(([name, value]) => value._render(name)) : undefined,
+    env: c.env ? env : undefined,
     ports: ports.length > 0
       ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
       : undefined,
@@ -236,12 +303,12 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
         ? { memory: k8s.Quantity.fromString(r.memoryLimit) }
         : { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit) },
     },
-    livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true),
-    readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false),
-    startupProbe: c.startupProbe?._render(where, `${field}.startupProbe`, firstPort, true),
+    livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true, ports),
+    readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false, ports),
+    startupProbe: c.startupProbe?._render(where, `${field}.startupProbe`, firstPort, true, ports),
     volumeMounts: mounts.length > 0
       ? mounts.map((m) => ({
-        name: m.volume, mountPath: m.mountPath, readOnly: m.readOnly, subPath: m.subPath, mountPropagation: m.mountPropagation,
+        name: m.volume, mountPath: m.mountPath, readOnly: m.readOnly, subPath: m.subPath, subPathExpr: m.subPathExpr, mountPropagation: m.mountPropagation,
       }))
       : undefined,
     securityContext: security._render(where, `${field}.security`),

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional,
-  ensureUnique, invalid, nonNegativeInt, Where,
+  annotationsSize, dnsLabel, dnsNameserver, dnsNameserverList, dnsOptionName, dnsSearchDomain, dnsSearchList, dnsSubdomain, ensure,
+  ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
 import { renderTolerations, Spread, Toleration } from './scheduling';
@@ -57,6 +57,30 @@ export interface PodTemplateProps {
   readonly fsGroup?: number;
   /** @default DnsPolicy.CLUSTER_FIRST */
   readonly dnsPolicy?: DnsPolicy;
+  /**
+   * Resolver settings merged into the pod's resolv.conf; required with `DnsPolicy.NONE`, which then
+   * needs at least one nameserver.
+   * @default - none
+   */
+  readonly dnsConfig?: PodDnsConfig;
+}
+
+/** A resolv.conf option (`ndots:2`, `edns0`). */
+export interface PodDnsOption {
+  /** Option name, e.g. `ndots`. */
+  readonly name: string;
+  /** @default - no value (a flag such as `edns0`) */
+  readonly value?: string;
+}
+
+/** A pod's DNS settings (Kubernetes `dnsConfig`). */
+export interface PodDnsConfig {
+  /** Nameserver IPs, at most 3. @default - none */
+  readonly nameservers?: string[];
+  /** Search domains, at most 32 and 2048 characters in all. @default - none */
+  readonly searches?: string[];
+  /** Resolver options. @default - none */
+  readonly options?: PodDnsOption[];
 }
 
 /** What a construct adds to the user's pod template. @internal */
@@ -93,9 +117,8 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     return v._render(where, `volumes[${i}]`);
   });
   const volumeNames = new Set([...volumes.map((v) => v.name), ...(ctx.extraVolumeNames ?? [])]);
-  const containerCtx = { volumeNames, allowHostPorts: ctx.allowHostAccess ?? false };
-
   const all = [...(props.initContainers ?? []), ...props.containers];
+  const containerCtx = { volumeNames, allowHostPorts: ctx.allowHostAccess ?? false, containerNames: new Set(all.map((c) => c.name)) };
   ensureUnique(where, 'containers', all, (c) => c.name, 'container names (init containers included)');
   const initContainers = (props.initContainers ?? []).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
   const containers = props.containers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
@@ -108,6 +131,8 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   ensureOptional(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, nonNegativeInt);
   ensureOptional(where, 'fsGroup', props.fsGroup, nonNegativeInt);
   ensureEach('imagePullSecrets', props.imagePullSecrets, (s, f) => ensure(where, f, s, dnsSubdomain));
+  ensureOptional(where, 'dnsPolicy', props.dnsPolicy, oneOf(DnsPolicy));
+  const dnsConfig = renderDnsConfig(where, props.dnsPolicy ?? ctx.spec?.dnsPolicy, props.dnsConfig);
 
   // Why a container runs as root travels with the pod, so a reviewer of the manifest sees it.
   const rootReasons: Record<string, string> = {};
@@ -115,6 +140,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     if (c.security?.runsAsRoot) rootReasons[RUNS_AS_ROOT_ANNOTATION_PREFIX + ensure(where, 'containers.name', c.name, dnsLabel)] = c.security.rootReason ?? '';
   }
   const annotations = { ...props.podAnnotations, ...rootReasons };
+  ensure(where, 'podAnnotations', annotations, annotationsSize);
   for (const [key, value] of Object.entries(ctx.selectorLabels)) {
     if (props.podLabels?.[key] !== undefined && props.podLabels[key] !== value) {
       invalid(where, `podLabels["${key}"]`, props.podLabels[key], `conflicts with the selector label ${key}=${value}`, 'remove it from podLabels or change selectorLabels');
@@ -138,6 +164,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     affinity,
     topologySpreadConstraints: spread?.topologySpreadConstraints ?? ctx.spec?.topologySpreadConstraints,
     dnsPolicy: props.dnsPolicy ?? ctx.spec?.dnsPolicy,
+    dnsConfig: dnsConfig ?? ctx.spec?.dnsConfig,
     imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })) ?? ctx.spec?.imagePullSecrets,
     securityContext: {
       ...ctx.spec?.securityContext,
@@ -155,6 +182,32 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
       annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     },
     spec,
+  };
+}
+
+/** Validates a dnsConfig as the 1.28 API server does (validatePodDNSConfig). */
+function renderDnsConfig(where: Where, policy: string | undefined, config: PodDnsConfig | undefined): k8s.PodDnsConfig | undefined {
+  if (policy === DnsPolicy.NONE) {
+    if (!config) {
+      invalid(where, 'dnsConfig', undefined, 'dnsPolicy None takes every resolver setting from dnsConfig', 'give dnsConfig with at least one nameserver, or use another dnsPolicy');
+      return undefined;
+    }
+    if ((config.nameservers ?? []).length === 0) {
+      invalid(where, 'dnsConfig.nameservers', config.nameservers ?? [], 'dnsPolicy None needs at least one nameserver', 'give a nameserver IP, e.g. ["10.96.0.10"]');
+    }
+  }
+  if (!config) return undefined;
+  const nameservers = config.nameservers ?? [];
+  const searches = config.searches ?? [];
+  ensure(where, 'dnsConfig.nameservers', nameservers, dnsNameserverList);
+  ensureEach('dnsConfig.nameservers', nameservers, (n, f) => ensure(where, f, n, dnsNameserver));
+  ensure(where, 'dnsConfig.searches', searches, dnsSearchList);
+  ensureEach('dnsConfig.searches', searches, (s, f) => ensure(where, f, s, dnsSearchDomain));
+  ensureEach('dnsConfig.options', config.options, (o, f) => ensure(where, `${f}.name`, o.name, dnsOptionName));
+  return {
+    nameservers: config.nameservers ? [...config.nameservers] : undefined,
+    searches: config.searches ? [...config.searches] : undefined,
+    options: config.options?.map((o) => ({ name: o.name, value: o.value })),
   };
 }
 

@@ -8,3 +8,4 @@ export * from './network';
 export * from './cron';
 export * from './time-zone';
 export * from './warnings';
+export * from './fields';

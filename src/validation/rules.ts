@@ -250,10 +250,18 @@ export function isUnpinnedImage(value: string): boolean {
 }
 
 
-/** One of an enum's values: JavaScript callers and values read from configuration can pass any string. */
-export function oneOf(values: Record<string, string>): Rule<string> {
-  const allowed = Object.values(values);
-  return (value) => allowed.includes(value)
-    ? undefined
-    : { reason: 'is not one of the allowed values', fix: `use one of ${allowed.join(', ')}` };
+/**
+ * One of an enum's values: JavaScript and jsii-language callers, and values read from configuration, can pass
+ * any string (protocol "udp" for `Protocol.UDP`). The fix names the intended value when only the case differs.
+ */
+export function oneOf(values: Record<string, string | number>): Rule<string> {
+  const allowed = Object.values(values).filter((v): v is string => typeof v === 'string');
+  return (value) => {
+    if (allowed.includes(value)) return undefined;
+    const sameCase = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : undefined;
+    return {
+      reason: `is not one of the allowed values (${allowed.map((a) => JSON.stringify(a)).join(', ')})`,
+      fix: sameCase !== undefined ? `use "${sameCase}"` : `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+    };
+  };
 }

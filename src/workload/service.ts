@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { Protocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
-import { ensure, ensureOptional, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
+import { ensure, ensureAnnotations, ensureOptional, oneOf, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
 import { objectMeta, WorkloadIdentity } from './identity';
 
 /** A port of a Service. */
@@ -42,6 +42,7 @@ export function renderServicePorts(
     const f = `${field}[${i}]`;
     ensure(where, `${f}.port`, p.port, portNumber);
     ensureOptional(where, `${f}.targetPort`, p.targetPort, portNumber);
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(Protocol));
     if (p.targetPort !== undefined && p.targetPortName !== undefined) {
       invalid(where, `${f}.targetPortName`, p.targetPortName, 'targetPort and targetPortName are exclusive', 'give one of them');
     }
@@ -111,7 +112,9 @@ export interface ServiceSpec {
  */
 export function addService(scope: Construct, id: string, identity: WorkloadIdentity, pod: PodTemplateProps, spec: ServiceSpec): k8s.KubeService {
   ensure(scope, `${spec.field.replace(/\.ports$/, '')}.name`, spec.name, serviceName);
+  ensureAnnotations(scope, `${spec.field.replace(/\.ports$/, '')}.annotations`, spec.annotations);
   const type = spec.type ?? ServiceType.CLUSTER_IP;
+  ensureOptional(scope, `${spec.field.replace(/\.ports$/, '')}.type`, spec.type, oneOf(ServiceType));
   if (spec.headless && type !== ServiceType.CLUSTER_IP) {
     invalid(scope, spec.field, type, 'a headless Service must be of type ClusterIP', 'drop the type or use a separate Service');
   }
