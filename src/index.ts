@@ -30,7 +30,7 @@ export type { KubeletApiAccessProps } from './kubelet-api-access';
 
 // The shared pod-template layer: what every construct's pods are made of
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
-export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps } from './pod/container';
+export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps, ResourceFieldOptions } from './pod/container';
 export { Probe } from './pod/probe';
 export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';
 export { ContainerSecurity } from './pod/security';
@@ -40,7 +40,7 @@ export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, Clai
 export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
 export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
 export { DnsPolicy } from './pod/template';
-export type { PodTemplateProps } from './pod/template';
+export type { PodTemplateProps, PodDnsConfig, PodDnsOption } from './pod/template';
 
 // Shared workload props and handles
 export type { WorkloadProps } from './workload/identity';
