@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import {
-  dnsLabel, ensure, ensureEach, ensureOptional, exitCode, invalid, labelKey, nonNegativeInt, positiveInt, Where,
+  checkInstance, dnsLabel, ensure, ensureEach, ensureOptional, exitCode, invalid, labelKey, nonNegativeInt, positiveInt, Where,
 } from './validation';
 import { WorkloadIdentity, WorkloadProps } from './workload/identity';
 
@@ -274,7 +274,10 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
         'use JobRestartPolicy.NEVER or drop podFailurePolicy');
     }
     const containerNames = new Set([...(props.initContainers ?? []), ...props.containers].map((c) => ensure(where, 'containers.name', c.name, dnsLabel)));
-    podFailurePolicy = { rules: rules.map((r, i) => r._render(where, `podFailurePolicy[${i}]`, containerNames)) };
+    podFailurePolicy = {
+      rules: rules.filter((r, i) => checkInstance(where, `podFailurePolicy[${i}]`, r, PodFailurePolicyRule, 'PodFailurePolicyRule.onExitCodes()'))
+        .map((r, i) => r._render(where, `podFailurePolicy[${i}]`, containerNames)),
+    };
   }
 
   return {

@@ -350,8 +350,8 @@ const upstreamResolver: Rule<string> = (value) => value.startsWith('/') ? absolu
 
 function ensureResolvers(where: Construct, field: string, resolvers: readonly string[], rule: Rule<string>, fix: string): string[] {
   if (resolvers.length === 0) invalid(where, field, [], 'needs at least one resolver, or every query for it fails', fix);
-  ensureEach(field, resolvers, (r, f) => ensure(where, f, r, rule));
-  return [...resolvers];
+  // Only valid resolvers go into the Corefile, so rendering it goes on to report the other mistakes.
+  return resolvers.filter((r, i) => check(where, `${field}[${i}]`, r, rule));
 }
 
 /** The Corefile of the upstream addon, with this addon's parameters. */

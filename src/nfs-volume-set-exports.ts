@@ -74,7 +74,9 @@ export const exportOptions: Rule<string[]> = (values) => {
 };
 
 /** An export client: an IPv4/IPv6 address or CIDR range. */
-export const exportClient: Rule<string> = (value): Problem | undefined => (value.includes('/') ? cidr(value) : ipAddress(value));
+export const exportClient: Rule<string> = (value): Problem | undefined => typeof value !== 'string'
+  ? { reason: 'must be an address or CIDR string', fix: 'e.g. "192.168.41.0/24"' }
+  : (value.includes('/') ? cidr(value) : ipAddress(value));
 
 /** Validates export clients and returns them with their default options filled in. @internal */
 export function resolveExportClients(where: Where, field: string, clients: NfsExportClient[] | undefined): NfsExportClient[] | undefined {

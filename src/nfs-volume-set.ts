@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
   check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, fail, intInRange, invalid,
-  ipAddress, nfsPath, oneOf, positiveQuantity, Where,
+  ipAddress, nfsPath, oneOf, Rule, positiveQuantity, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { clusterScoped } from './workload/cluster-scoped';
@@ -278,7 +278,8 @@ export class NfsVolumeSet extends Construct {
   /** Adds a volume; throws on invalid or duplicate input. */
   public addVolume(props: NfsVolumeProps): NfsVolume {
     const f = `volumes["${props.name}"]`;
-    const name = ensure(this, 'volumes[].name', props.name, dnsSubdomain);
+    const name = props.name;
+    const nameOk = check(this, 'volumes[].name', name, dnsSubdomain);
     ensure(this, `${f}.path`, props.path, nfsPath, normalPath);
     const own = checkOptions(this, `${f}.`, props);
     const merged: NfsVolumeOptions = { ...this.defaults, ...stripUndefined(own) };
@@ -320,6 +321,8 @@ export class NfsVolumeSet extends Construct {
       sharedExport,
     };
 
+    // Without a valid name there is no PersistentVolume to build (its name is also its construct id).
+    if (!nameOk) return volume;
     const pv = clusterScoped(new k8s.KubePersistentVolume(this, name, {
       metadata: { name, labels: volume.labels },
       spec: {
@@ -437,7 +440,7 @@ function normalPath(value: string) {
 }
 
 function sameServer(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return String(a).toLowerCase() === String(b).toLowerCase();
 }
 
 /** Two volumes on one directory of one server, not both marked as sharing it. */
@@ -486,6 +489,8 @@ function expandNumbered(where: NfsVolumeSet, numbered: NumberedNfsVolumes): NfsV
   const start = numbered.start ?? 1;
   if (!check(where, 'numbered.start', start, (v) => Number.isInteger(v) && v >= 0 ? undefined : { reason: 'must be a whole number, 0 or more', fix: 'use e.g. 1' })) return [];
   const nameFormat = numbered.nameFormat ?? 'pv%03d';
+  const formatRule: Rule<string> = (v) => typeof v === 'string' ? undefined : { reason: 'must be a format string', fix: 'try e.g. "pv%03d" or "/data/volumes/v%d"' };
+  if (!check(where, 'numbered.nameFormat', nameFormat, formatRule) || !check(where, 'numbered.pathFormat', numbered.pathFormat, formatRule)) return [];
   const volumes = Array.from({ length: numbered.count }, (_, i) => start + i).map((n) => ({
     n,
     name: formatNumber(where, 'numbered.nameFormat', nameFormat, n),

@@ -6,7 +6,7 @@ import { TolerationOperator } from './pod/scheduling';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps, podPorts } from './pod/template';
 import { HostPathType, PodVolume } from './pod/volume';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, Where,
+  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, ownInstance, Where,
 } from './validation';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
@@ -66,9 +66,10 @@ export class NodeAgentUpdateStrategy {
   /** @internal */
   public _render(where: Where, field: string): k8s.DaemonSetUpdateStrategy {
     if (this.spec.kind === 'OnDelete') return { type: 'OnDelete' };
-    const maxSurge = this.spec.options.maxSurge ?? IntOrPercent.count(0);
+    const maxSurge = ownInstance(where, `${field}.maxSurge`, this.spec.options.maxSurge, IntOrPercent, 'IntOrPercent.count(1)') ?? IntOrPercent.count(0);
     // A DaemonSet surges or takes nodes down, not both: the API server rejects two non-zero values.
-    const maxUnavailable = this.spec.options.maxUnavailable ?? IntOrPercent.count(maxSurge.isZero ? 1 : 0);
+    const maxUnavailable = ownInstance(where, `${field}.maxUnavailable`, this.spec.options.maxUnavailable, IntOrPercent, 'IntOrPercent.count(1)')
+      ?? IntOrPercent.count(maxSurge.isZero ? 1 : 0);
     const rollingUpdate = {
       maxUnavailable: maxUnavailable._render(where, `${field}.maxUnavailable`),
       maxSurge: maxSurge._render(where, `${field}.maxSurge`),
@@ -397,7 +398,7 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
 
 /** True for `/`, however it is spelled (`//`, `/.`). */
 function isHostRoot(path: string): boolean {
-  return path.split('/').every((segment) => segment === '' || segment === '.');
+  return String(path).split('/').every((segment) => segment === '' || segment === '.');
 }
 
 const WRITABLE_ROOT = "mounts the node's root / writable, which lets the agent rewrite the node";

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
+  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
@@ -89,7 +89,8 @@ export class StatefulUpdateStrategy {
 
   /** @internal */
   public _render(where: Construct, field: string, replicas: number): k8s.StatefulSetUpdateStrategy {
-    const { partition, maxUnavailable } = this.options;
+    const partition = this.options.partition;
+    const maxUnavailable = ownInstance(where, `${field}.maxUnavailable`, this.options.maxUnavailable, IntOrPercent, 'IntOrPercent.count(1)');
     if (!Object.values(StatefulUpdateType).includes(this.type)) {
       invalid(where, `${field}.type`, this.type, 'is not a StatefulSet update strategy', 'use RollingUpdate or OnDelete');
     }
@@ -282,7 +283,8 @@ export class StatefulApp extends Construct implements IDnsNamed {
       spread: props.spread,
     });
 
-    const ordinals = Array.from({ length: replicas }, (_, i) => ordinalsStart + i);
+    // An invalid count is reported above; no handles are derived from it.
+    const ordinals = Array.from({ length: Number.isInteger(replicas) && replicas >= 0 && replicas < 2 ** 31 ? replicas : 0 }, (_, i) => ordinalsStart + i);
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, clusterDomain);
     this.podDnsNames = ordinals.map((o) => `${this.name}-${o}.${this.serviceDnsName}`);
     this.claims = templates.flatMap((t) => ordinals.map((o): ClaimRequest => ({
@@ -320,7 +322,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
         replicas,
         selector: { matchLabels: { ...identity.selectorLabels } },
         podManagementPolicy: props.podManagementPolicy,
-        updateStrategy: props.updateStrategy?._render(this, 'updateStrategy', replicas),
+        updateStrategy: ownInstance(this, 'updateStrategy', props.updateStrategy, StatefulUpdateStrategy, 'StatefulUpdateStrategy.rollingUpdate()')?._render(this, 'updateStrategy', replicas),
         revisionHistoryLimit: props.revisionHistoryLimit,
         minReadySeconds: props.minReadySeconds,
         persistentVolumeClaimRetentionPolicy: retention && (retention.whenDeleted || retention.whenScaled)

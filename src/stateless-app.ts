@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
-import { ensureOptional, fail, invalid, nonNegativeInt, positiveInt, Where } from './validation';
+import { checkInstance, ensureOptional, fail, invalid, ownInstance, nonNegativeInt, positiveInt, Where } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -43,6 +43,8 @@ export class DeploymentStrategy {
   /** @internal */
   public _render(where: Where): k8s.DeploymentStrategy {
     if (!this.maxSurge || !this.maxUnavailable) return { type: this.type };
+    if (!checkInstance(where, 'strategy.maxSurge', this.maxSurge, IntOrPercent, 'IntOrPercent.percent(25)')
+      || !checkInstance(where, 'strategy.maxUnavailable', this.maxUnavailable, IntOrPercent, 'IntOrPercent.percent(25)')) return { type: this.type };
     ensureRollingProgress(where, this.maxSurge, this.maxUnavailable, 'strategy.');
     return {
       type: this.type,
@@ -140,7 +142,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
       invalid(this, props.progressDeadlineSeconds === undefined ? 'progressDeadlineSeconds (default)' : 'progressDeadlineSeconds', deadline,
         `must be greater than minReadySeconds (${minReady}), or every rollout is marked failed`, `set progressDeadlineSeconds above ${minReady}`);
     }
-    const strategy = (props.strategy ?? DeploymentStrategy.rollingUpdate())._render(this);
+    const strategy = (ownInstance(this, 'strategy', props.strategy, DeploymentStrategy, 'DeploymentStrategy.rollingUpdate()') ?? DeploymentStrategy.rollingUpdate())._render(this);
 
     const template = buildPodTemplate(this, props, { selectorLabels: identity.selectorLabels, labels: identity.labels, spread: props.spread });
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {

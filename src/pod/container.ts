@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import {
   absolutePath, check, configMapKey, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, envFieldPath, imageReference, invalid,
-  nonNegativeQuantity, objectReferenceName, oneOf, parseQuantity, portName, portNumber, quantity, relativePath, resourceDivisor,
+  nonNegativeQuantity, objectReferenceName, oneOf, ownInstance, parseQuantity, portName, portNumber, quantity, relativePath, resourceDivisor,
   resourceFieldName, subPathExpression, Where,
 } from '../validation';
 import { Probe } from './probe';
@@ -285,7 +285,9 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   }
 
   const firstPort = ports[0]?.name ?? ports[0]?.number;
-  const security = c.security ?? ContainerSecurity.nonRoot();
+  const security = ownInstance(where, `${field}.security`, c.security, ContainerSecurity, 'ContainerSecurity.nonRoot()') ?? ContainerSecurity.nonRoot();
+  const probe = (kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', liveness: boolean) =>
+    ownInstance(where, `${field}.${kind}`, c[kind], Probe, 'Probe.httpGet(), Probe.tcpSocket() or Probe.exec()')?._render(where, `${field}.${kind}`, firstPort, liveness, ports);
   return {
     name: c.name,
     image: c.image,
@@ -303,9 +305,9 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
         ? { memory: k8s.Quantity.fromString(r.memoryLimit) }
         : { cpu: k8s.Quantity.fromString(r.cpuLimit), memory: k8s.Quantity.fromString(r.memoryLimit) },
     },
-    livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true, ports),
-    readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false, ports),
-    startupProbe: c.startupProbe?._render(where, `${field}.startupProbe`, firstPort, true, ports),
+    livenessProbe: probe('livenessProbe', true),
+    readinessProbe: probe('readinessProbe', false),
+    startupProbe: probe('startupProbe', true),
     volumeMounts: mounts.length > 0
       ? mounts.map((m) => ({
         name: m.volume, mountPath: m.mountPath, readOnly: m.readOnly, subPath: m.subPath, subPathExpr: m.subPathExpr, mountPropagation: m.mountPropagation,

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
-  annotationsSize, dnsLabel, dnsNameserver, dnsNameserverList, dnsOptionName, dnsSearchDomain, dnsSearchList, dnsSubdomain, ensure,
-  ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, Where,
+  annotationsSize, checkInstance, dnsLabel, dnsNameserver, dnsNameserverList, dnsOptionName, dnsSearchDomain, dnsSearchList, dnsSubdomain, ensure,
+  ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
 import { renderTolerations, Spread, Toleration } from './scheduling';
@@ -108,7 +108,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   if (!props.containers || props.containers.length === 0) {
     invalid(where, 'containers', props.containers ?? [], 'a pod needs at least one container', 'add a container');
   }
-  const volumes = props.volumes ?? [];
+  const volumes = (props.volumes ?? []).filter((v, i) => checkInstance(where, `volumes[${i}]`, v, PodVolume, 'PodVolume.emptyDir(), .configMap(), .secret(), ...'));
   ensureUnique(where, 'volumes', volumes, (v) => v.name, 'volume names');
   const renderedVolumes = volumes.map((v, i) => {
     if (v.hostDirectory !== undefined && !ctx.allowHostAccess) {
@@ -147,7 +147,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     }
   }
 
-  const spread = ctx.spread?._apply(where, 'spread', ctx.selectorLabels);
+  const spread = ownInstance(where, 'spread', ctx.spread, Spread, 'Spread.preferDifferentNodes()')?._apply(where, 'spread', ctx.selectorLabels);
   const affinity: k8s.Affinity | undefined = (props.nodeAffinity || spread?.affinity || ctx.spec?.affinity)
     ? { ...ctx.spec?.affinity, ...spread?.affinity, nodeAffinity: props.nodeAffinity ?? ctx.spec?.affinity?.nodeAffinity }
     : undefined;

@@ -115,26 +115,55 @@ export function fail(where: Where, field: string, value: unknown, reason: string
  * @returns the value, so callers can validate and assign in one step.
  */
 export function ensure<T>(where: Where, field: string, value: T, ...rules: Rule<T>[]): T {
-  for (const rule of rules) {
-    const problem = rule(value);
-    if (problem) {
-      report(where, field, value, problem);
-      break;
-    }
-  }
+  check(where, field, value, ...rules);
   return value;
+}
+
+/**
+ * Runs a rule on a value of any type: JavaScript and jsii callers can pass a number where a string belongs,
+ * which would make a rule throw a TypeError instead of saying what is wrong.
+ */
+function apply<T>(rule: Rule<T>, value: T): Problem | undefined {
+  try {
+    return rule(value);
+  } catch {
+    return { reason: `has the wrong type (${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`, fix: 'give a value of the documented type' };
+  }
 }
 
 /** True when `value` passes every rule; reports the first problem otherwise. */
 export function check<T>(where: Where, field: string, value: T, ...rules: Rule<T>[]): boolean {
   for (const rule of rules) {
-    const problem = rule(value);
+    const problem = apply(rule, value);
     if (problem) {
       report(where, field, value, problem);
       return false;
     }
   }
   return true;
+}
+
+/** A class, whatever its constructor's visibility (the library's factory classes have private constructors). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type ClassOf<T> = Function & { readonly prototype: T };
+
+/**
+ * `value` when it is unset or made by the library's factory class, else `undefined` after reporting it: the
+ * caller goes on as if the option were not given.
+ */
+export function ownInstance<T>(where: Where, field: string, value: T | undefined, type: ClassOf<T>, example: string): T | undefined {
+  if (value === undefined) return undefined;
+  return checkInstance(where, field, value, type, example) ? value : undefined;
+}
+
+/**
+ * True when `value` was made by the library's factory class (`Probe.httpGet()`, `IntOrPercent.count()`, ...);
+ * reports otherwise. A plain object or string in its place would fail later with a TypeError.
+ */
+export function checkInstance<T>(where: Where, field: string, value: unknown, type: ClassOf<T>, example: string): value is T {
+  if (value instanceof (type as unknown as Function)) return true;
+  report(where, field, value, { reason: `must be a ${type.name}`, fix: `make one with ${example}` });
+  return false;
 }
 
 /** Like {@link ensure}, but only when the value is set. */
