@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance,
+  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
+  ownInstance,
   positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
@@ -284,7 +285,8 @@ export class StatefulApp extends Construct implements IDnsNamed {
     });
 
     // An invalid count is reported above; no handles are derived from it.
-    const ordinals = Array.from({ length: Number.isInteger(replicas) && replicas >= 0 && replicas < 2 ** 31 ? replicas : 0 }, (_, i) => ordinalsStart + i);
+    const count = Number.isInteger(replicas) && replicas >= 0 && replicas < 2 ** 31 ? replicas : 0;
+    const ordinals = Array.from({ length: count }, (_, i) => ordinalsStart + i);
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, clusterDomain);
     this.podDnsNames = ordinals.map((o) => `${this.name}-${o}.${this.serviceDnsName}`);
     this.claims = templates.flatMap((t) => ordinals.map((o): ClaimRequest => ({

@@ -5,8 +5,15 @@ import * as api from '../src';
 // replaced by a wrong value (empty, malformed, negative, NaN, fractional, huge, null, a wrong type): the synthesis
 // must either succeed or fail with the library's input errors, never with a TypeError or another crash.
 
-const web: any = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }], volumeMounts: [{ volume: 'data', mountPath: '/data' }],
-  env: { A: api.EnvValue.fromValue('x') }, livenessProbe: api.Probe.httpGet({ path: '/h', portName: 'http' }), resources: { cpuRequest: '100m', memoryLimit: '256Mi' } };
+const web: any = {
+  name: 'web',
+  image: 'nginx:1.25.3',
+  ports: [{ number: 8080, name: 'http' }],
+  volumeMounts: [{ volume: 'data', mountPath: '/data' }],
+  env: { A: api.EnvValue.fromValue('x') },
+  livenessProbe: api.Probe.httpGet({ path: '/h', portName: 'http' }),
+  resources: { cpuRequest: '100m', memoryLimit: '256Mi' },
+};
 const bases: Record<string, [any, any]> = {
   StatefulApp: [api.StatefulApp, { containers: [web], volumeClaimTemplates: [{ name: 'data', storage: '1Gi' }], replicas: 3, disruptionBudget: { maxUnavailable: api.IntOrPercent.count(1) }, clientService: { type: api.ServiceType.NODE_PORT } }],
   StatelessApp: [api.StatelessApp, { containers: [{ ...web, volumeMounts: [] }], replicas: 2, service: { ports: [{ port: 80, targetPortName: 'http' }] } }],

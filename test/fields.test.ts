@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import * as api from '../src';
@@ -6,12 +7,12 @@ import {
   PodFailurePolicyRule, PodTemplateProps, PodVolume, Probe, ScheduledJob, Spread, StatefulApp, StatefulUpdateStrategy,
   StatelessApp, ExitCodeOperator,
 } from '../src';
+import { errorOf, errorsOf, only, synthValid, testChart } from './util';
 import { AppSynthesizer } from '../src/synth';
 import {
   annotationsSize, capabilityName, command, configMapKey, corednsPlugin, dnsSearchDomain, dnsSearchList, envFieldPath, exitCode,
   manifestProblems, nfsPath, oneOf, portName, probeScheme, relativePath, resourceDivisor, resourceFieldName, subPathExpression,
 } from '../src/validation';
-import { errorOf, errorsOf, only, synthValid, testChart } from './util';
 
 const web: ContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
 
@@ -245,7 +246,7 @@ describe('capabilities, CoreDNS, exit codes', () => {
   });
 
   test('pod failure rules: exit codes 0-255', () => {
-    const job = (values: number[]) => {
+    const jobWith = (values: number[]) => {
       const chart = testChart();
       new BatchJob(chart, 'job', {
         containers: [{ name: 'pi', image: 'perl:5.34' }],
@@ -253,8 +254,8 @@ describe('capabilities, CoreDNS, exit codes', () => {
       });
       return synthValid(chart);
     };
-    expect(errorOf(() => job([256]))).toBe('[test/job] podFailurePolicy[0].values[0] 256: exit codes are whole numbers from 0 to 255; use the code the container exits with, e.g. 42');
-    expect(only(job([255]), 'Job').spec.podFailurePolicy.rules[0].onExitCodes.values).toEqual([255]);
+    expect(errorOf(() => jobWith([256]))).toBe('[test/job] podFailurePolicy[0].values[0] 256: exit codes are whole numbers from 0 to 255; use the code the container exits with, e.g. 42');
+    expect(only(jobWith([255]), 'Job').spec.podFailurePolicy.rules[0].onExitCodes.values).toEqual([255]);
   });
 });
 
@@ -299,11 +300,15 @@ const enumProbes: Record<string, (bad: any) => unknown> = {
   },
   JobRestartPolicy: (bad) => job({ restartPolicy: bad }),
   CompletionMode: (bad) => job({ completionMode: bad }),
-  PodFailureAction: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onExitCodes({ action: bad, operator: ExitCodeOperator.IN, values: [1] })] }),
-  ExitCodeOperator: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onExitCodes({ action: PodFailureAction.FAIL_JOB, operator: bad, values: [1] })] }),
+  PodFailureAction: (bad) => job({ podFailurePolicy: [exitRule(bad, ExitCodeOperator.IN)] }),
+  ExitCodeOperator: (bad) => job({ podFailurePolicy: [exitRule(PodFailureAction.FAIL_JOB, bad)] }),
   PodConditionStatus: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'DisruptionTarget', status: bad }] })] }),
   PolicySeverity: (bad) => new api.PolicyChecker({ severities: { [api.PolicyChecker.rules()[0].id]: bad } }),
 };
+function exitRule(action: PodFailureAction, operator: ExitCodeOperator) {
+  return PodFailurePolicyRule.onExitCodes({ action, operator, values: [1] });
+}
+
 /** Enums the library only produces (results), never accepts. */
 const OUTPUT_ENUMS = new Set(['BindingMismatch']);
 
@@ -381,7 +386,7 @@ describe('all errors at once', () => {
   test('App.synth() reports the five mistakes in one error and writes nothing', () => {
     const app = brokenApp();
     expectFive(errorsOf(() => app.synth()));
-    expect(require('fs').existsSync(app.outdir) ? require('fs').readdirSync(app.outdir) : []).toEqual([]);
+    expect(fs.existsSync(app.outdir) ? fs.readdirSync(app.outdir) : []).toEqual([]);
   });
 
   test('Testing.synth() of one chart reports the whole app', () => {
@@ -427,18 +432,20 @@ describe('server-side rules on rendered manifests hold escape hatches to the sam
   });
 
   test('a raw L1 pod with a projected item path and a bad divisor is reported; a valid one is not', () => {
-    const pod = (path: string, divisor: string) => ({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+    const rawPod = (path: string, divisor: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
       spec: {
         containers: [{ name: 'c', image: 'busybox:1.36', env: [{ name: 'M', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor } } }] }],
         volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'cm', items: [{ key: 'k', path }] } }] } }],
       },
     });
-    expect(manifestProblems(pod('/abs', '1Mi')).map((p) => p.path)).toEqual([
+    expect(manifestProblems(rawPod('/abs', '1Mi')).map((p) => p.path)).toEqual([
       'spec.volumes[0].projected.sources[0].configMap.items[0].path',
       'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor',
     ]);
-    expect(manifestProblems(pod('rel/k', '1m'))).toEqual([]);
+    expect(manifestProblems(rawPod('rel/k', '1m'))).toEqual([]);
   });
 
   test('the tutorial-style objects of every construct pass the new rules', () => {

@@ -310,7 +310,12 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     startupProbe: probe('startupProbe', true),
     volumeMounts: mounts.length > 0
       ? mounts.map((m) => ({
-        name: m.volume, mountPath: m.mountPath, readOnly: m.readOnly, subPath: m.subPath, subPathExpr: m.subPathExpr, mountPropagation: m.mountPropagation,
+        name: m.volume,
+        mountPath: m.mountPath,
+        readOnly: m.readOnly,
+        subPath: m.subPath,
+        subPathExpr: m.subPathExpr,
+        mountPropagation: m.mountPropagation,
       }))
       : undefined,
     securityContext: security._render(where, `${field}.security`),

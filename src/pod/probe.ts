@@ -100,12 +100,12 @@ export class Probe {
         return { exec: { command: Array.isArray(cmd) ? [...cmd] : [] }, ...timings };
       }
       case 'httpGet': {
-        const o = this.action.options;
-        const port = probePort(where, field, o, defaultPort, containerPorts);
-        ensure(where, `${field}.path`, o.path, (p) => typeof p === 'string' && p.startsWith('/')
+        const http = this.action.options;
+        const port = probePort(where, field, http, defaultPort, containerPorts);
+        ensure(where, `${field}.path`, http.path, (p) => typeof p === 'string' && p.startsWith('/')
           ? undefined : { reason: 'must be an absolute URL path', fix: `try "/${String(p ?? '').replace(/^\/*/, '')}"` });
-        ensureOptional(where, `${field}.scheme`, o.scheme, probeScheme);
-        return { httpGet: { path: o.path, port, scheme: o.scheme }, ...timings };
+        ensureOptional(where, `${field}.scheme`, http.scheme, probeScheme);
+        return { httpGet: { path: http.path, port, scheme: http.scheme }, ...timings };
       }
       case 'tcpSocket':
         return { tcpSocket: { port: probePort(where, field, this.action.options, defaultPort, containerPorts) }, ...timings };

@@ -172,8 +172,8 @@ export function ensureOptional<T>(where: Where, field: string, value: T | undefi
 }
 
 /** Checks every entry of a list; the field name carries the index (`ports[2].name`). */
-export function ensureEach<T>(field: string, values: readonly T[] | undefined, check: (item: T, field: string) => void): void {
-  (values ?? []).forEach((item, i) => check(item, `${field}[${i}]`));
+export function ensureEach<T>(field: string, values: readonly T[] | undefined, visit: (item: T, field: string) => void): void {
+  (Array.isArray(values) ? values : []).forEach((item, i) => visit(item, `${field}[${i}]`));
 }
 
 /** Reports when a list holds the same key twice. */

@@ -211,7 +211,8 @@ function checkPodSpec(out: ManifestProblem[], path: string, spec: Manifest): voi
     const itemSources: Array<[string, Manifest | undefined]> = [
       ['configMap', v.configMap], ['secret', v.secret],
       ...((v.projected?.sources ?? []) as Manifest[]).flatMap((s, j): Array<[string, Manifest | undefined]> => [
-        [`projected.sources[${j}].configMap`, s.configMap], [`projected.sources[${j}].secret`, s.secret]]),
+        [`projected.sources[${j}].configMap`, s.configMap], [`projected.sources[${j}].secret`, s.secret],
+      ]),
     ];
     for (const [kind, source] of itemSources) {
       if (!source) continue;
