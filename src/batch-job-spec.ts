@@ -275,8 +275,8 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
     }
     const containerNames = new Set([...(props.initContainers ?? []), ...props.containers].map((c) => ensure(where, 'containers.name', c.name, dnsLabel)));
     podFailurePolicy = {
-      rules: rules.filter((r, i) => checkInstance(where, `podFailurePolicy[${i}]`, r, PodFailurePolicyRule, 'PodFailurePolicyRule.onExitCodes()'))
-        .map((r, i) => r._render(where, `podFailurePolicy[${i}]`, containerNames)),
+      rules: rules.flatMap((r, i) => checkInstance(where, `podFailurePolicy[${i}]`, r, PodFailurePolicyRule, 'PodFailurePolicyRule.onExitCodes()')
+        ? [r._render(where, `podFailurePolicy[${i}]`, containerNames)] : []),
     };
   }
 

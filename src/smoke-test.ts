@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
-import { dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
+import { checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
 import { IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
@@ -109,7 +109,9 @@ export class DnsSmokeTest extends Construct {
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
     if (props.targets.length === 0) invalid(this, 'targets', [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');
-    const checks = props.targets.map((t, i) => t._checks(this, `targets[${i}]`));
+    // Indexes stay the user's, also when an entry is not a SmokeTarget and is skipped.
+    const checks = (Array.isArray(props.targets) ? props.targets : []).flatMap((t, i) =>
+      checkInstance(this, `targets[${i}]`, t, SmokeTarget, 'SmokeTarget.of(app) or SmokeTarget.hosts([...])') ? [t._checks(this, `targets[${i}]`)] : []);
     // The same name from two targets is checked once; order stays as given, so output is deterministic.
     this.lookups = [...new Set(checks.flatMap((c) => c.lookups))];
     this.urls = [...new Set(checks.flatMap((c) => c.urls))];

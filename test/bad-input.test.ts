@@ -21,11 +21,16 @@ const bases: Record<string, [any, any]> = {
   BatchJob: [api.BatchJob, { containers: [{ ...web, volumeMounts: [] }], completions: 3, parallelism: 2, backoffLimit: 2 }],
   ScheduledJob: [api.ScheduledJob, { schedule: '0 3 * * *', timeZone: 'Europe/Berlin', containers: [{ ...web, volumeMounts: [] }] }],
   NfsVolumeSet: [api.NfsVolumeSet, { server: 'stor01', capacity: '1Gi', exports: [{ cidr: '10.0.0.0/24' }], volumes: [{ name: 'a', path: '/a' }], numbered: { count: 2, pathFormat: '/n/%d' } }],
+  DnsSmokeTest: [api.DnsSmokeTest, {
+    targets: [api.SmokeTarget.hosts(['kubernetes.default'])], image: 'busybox:1.36', backoffLimit: 1, httpTimeoutSeconds: 5, resources: { memoryLimit: '64Mi' },
+  }],
+  KubeletApiAccess: [api.KubeletApiAccess, { name: 'kubelet-api', userName: 'log-reader', labels: { team: 'ops' } }],
   CoreDnsAddon: [api.CoreDnsAddon, { dnsServiceIp: '10.96.0.10', serviceCidr: '10.96.0.0/12', stubDomains: { 'consul.local': ['10.0.0.1'] }, extraPlugins: [{ name: 'log' }], autoscaler: { min: 1 } }],
 };
 const BAD = ['', 'Bad Value_', -1, NaN, 1.5, 99999999999, null, {}];
 function leaves(o: any, path: string[] = []): string[][] {
-  if (o === null || typeof o !== 'object' || o instanceof api.EnvValue || o instanceof api.Probe || o instanceof api.IntOrPercent) return [path];
+  // Instances of the library's classes (Probe, IntOrPercent, SmokeTarget, ...) are leaves: replaced whole.
+  if (o === null || typeof o !== 'object' || (!Array.isArray(o) && Object.getPrototypeOf(o) !== Object.prototype)) return [path];
   return Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k]));
 }
 function setAt(o: any, path: string[], v: any): any {
