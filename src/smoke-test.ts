@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
-import { checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
+import { aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
 import { IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
@@ -108,9 +108,10 @@ export class DnsSmokeTest extends Construct {
     super(scope, id);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
-    if (props.targets.length === 0) invalid(this, 'targets', [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');
+    const targets = Array.isArray(props.targets) ? props.targets : [];
+    if (targets.length === 0) invalid(this, 'targets', props.targets ?? [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');
     // Indexes stay the user's, also when an entry is not a SmokeTarget and is skipped.
-    const checks = (Array.isArray(props.targets) ? props.targets : []).flatMap((t, i) =>
+    const checks = targets.flatMap((t, i) =>
       checkInstance(this, `targets[${i}]`, t, SmokeTarget, 'SmokeTarget.of(app) or SmokeTarget.hosts([...])') ? [t._checks(this, `targets[${i}]`)] : []);
     // The same name from two targets is checked once; order stays as given, so output is deterministic.
     this.lookups = [...new Set(checks.flatMap((c) => c.lookups))];
@@ -118,6 +119,8 @@ export class DnsSmokeTest extends Construct {
     const timeout = ensure(this, 'httpTimeoutSeconds', props.httpTimeoutSeconds ?? 5, intInRange(1, 300));
     this.script = smokeScript(this.lookups, this.urls, timeout);
 
+    // The pod layer reports the container's resources under the props the user set.
+    aliasFields(this, { 'containers[0].resources': 'resources', 'containers[0].image': 'image' });
     // The one Job spec code path (BatchJob's): same checks of backoffLimit, ttl and Job-controller labels.
     const spec = renderJobSpec(this, {
       labels: props.labels,

@@ -455,3 +455,19 @@ describe('server-side rules on rendered manifests hold escape hatches to the sam
     for (const doc of Testing.synth(chart)) expect(manifestProblems(doc)).toEqual([]);
   });
 });
+
+describe('errors name the prop the user set, not the field a shared layer derived from it', () => {
+  test("a smoke test's resources are reported as resources, not containers[0].resources", () => {
+    const chart = testChart();
+    new api.DnsSmokeTest(chart, 'smoke', { targets: [api.SmokeTarget.hosts(['kubernetes.default'])], resources: { memoryLimit: '64MB' } });
+    expect(errorOf(() => Testing.synth(chart))).toMatch(/^\[test\/smoke\] resources\.memoryLimit "64MB": must be a Kubernetes quantity .*; try "64Mi"$/);
+  });
+
+  test('a role name is reported under clusterRoleName, not rules.name', () => {
+    const chart = testChart();
+    new NodeAgent(chart, 'agent', {
+      containers: [web], clusterRoleName: 'bad/role', rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
+    });
+    expect(errorOf(() => Testing.synth(chart))).toBe('[test/agent] clusterRoleName "bad/role": must be a path segment name (no \'/\' or \'%\', 1-253 characters); use a name like "system:my-role"');
+  });
+});
