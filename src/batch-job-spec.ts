@@ -273,7 +273,7 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
       invalid(where, 'restartPolicy', restartPolicy, 'podFailurePolicy only works with restartPolicy Never (with OnFailure the kubelet restarts containers in place, so pods never fail)',
         'use JobRestartPolicy.NEVER or drop podFailurePolicy');
     }
-    const containerNames = new Set([...(props.initContainers ?? []), ...props.containers].map((c) => ensure(where, 'containers.name', c.name, dnsLabel)));
+    const containerNames = new Set([...(Array.isArray(props.initContainers) ? props.initContainers : []), ...(Array.isArray(props.containers) ? props.containers : [])].map((c) => ensure(where, 'containers.name', c.name, dnsLabel)));
     podFailurePolicy = {
       rules: rules.flatMap((r, i) => checkInstance(where, `podFailurePolicy[${i}]`, r, PodFailurePolicyRule, 'PodFailurePolicyRule.onExitCodes()')
         ? [r._render(where, `podFailurePolicy[${i}]`, containerNames)] : []),

@@ -8,7 +8,7 @@ import { ContainerSecurity } from './pod/security';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
-  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureOptional, imageReference,
+  ensureList, absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureOptional, imageReference,
   intInRange, invalid,
   ipAddress, ipv4Address, isUnpinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
   positiveInt, Problem, Rule,
@@ -350,9 +350,10 @@ const resolverAddress: Rule<string> = (value) => {
 const upstreamResolver: Rule<string> = (value) => value.startsWith('/') ? absolutePath(value) : resolverAddress(value);
 
 function ensureResolvers(where: Construct, field: string, resolvers: readonly string[], rule: Rule<string>, fix: string): string[] {
-  if (resolvers.length === 0) invalid(where, field, [], 'needs at least one resolver, or every query for it fails', fix);
+  const list = ensureList(where, field, resolvers);
+  if (list.length === 0) invalid(where, field, [], 'needs at least one resolver, or every query for it fails', fix);
   // Only valid resolvers go into the Corefile, so rendering it goes on to report the other mistakes.
-  return resolvers.filter((r, i) => check(where, `${field}[${i}]`, r, rule));
+  return list.filter((r, i) => check(where, `${field}[${i}]`, r, rule));
 }
 
 /** The Corefile of the upstream addon, with this addon's parameters. */

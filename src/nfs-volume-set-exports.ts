@@ -1,4 +1,4 @@
-import { addWarning, cidr, invalid, ipAddress, Problem, Rule, Where } from './validation';
+import { ensureList, addWarning, cidr, invalid, ipAddress, Problem, Rule, Where } from './validation';
 
 /**
  * One client entry of an `/etc/exports` line: `<cidr>(<options>)`.
@@ -81,7 +81,7 @@ export const exportClient: Rule<string> = (value): Problem | undefined => typeof
 /** Validates export clients and returns them with their default options filled in. @internal */
 export function resolveExportClients(where: Where, field: string, clients: NfsExportClient[] | undefined): NfsExportClient[] | undefined {
   if (clients === undefined) return undefined;
-  return clients.map((c, i) => {
+  return ensureList(where, field, clients).map((c, i) => {
     const f = `${field}[${i}]`;
     const cidrProblem = exportClient(c.cidr);
     if (cidrProblem) invalid(where, `${f}.cidr`, c.cidr, cidrProblem.reason, cidrProblem.fix);

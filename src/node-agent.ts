@@ -6,7 +6,7 @@ import { TolerationOperator } from './pod/scheduling';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps, podPorts } from './pod/template';
 import { HostPathType, PodVolume } from './pod/volume';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, ownInstance, Where,
+  ensureList, absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, nonNegativeInt, ownInstance, Where,
 } from './validation';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
@@ -242,7 +242,7 @@ export class NodeAgent extends Construct {
     }
 
     const hostNetwork = props.hostNetwork ?? false;
-    this.hostPortFields = collectHostPorts(this, props.containers ?? [], hostNetwork);
+    this.hostPortFields = collectHostPorts(this, ensureList(this, 'containers', props.containers), hostNetwork);
     this.hostPorts = this.hostPortFields.map((p) => p.key);
     const strategy = props.updateStrategy ?? NodeAgentUpdateStrategy.rollingUpdate();
     if (strategy._surges && this.hostPortFields.length > 0) {
@@ -364,9 +364,9 @@ function collectHostPorts(where: Where, containers: readonly ContainerProps[], h
 
 /** Turns hostMounts into hostPath volumes and read-only (by default) mounts. */
 function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplateProps, 'volumes' | 'containers' | 'initContainers'> {
-  const mounts = props.hostMounts ?? [];
-  const volumeNames = new Set((props.volumes ?? []).map((v) => v.name));
-  const containerNames = new Set([...(props.containers ?? []), ...(props.initContainers ?? [])].map((c) => c.name));
+  const mounts = ensureList(where, 'hostMounts', props.hostMounts);
+  const volumeNames = new Set(ensureList(where, 'volumes', props.volumes).map((v) => v.name));
+  const containerNames = new Set([...ensureList(where, 'containers', props.containers), ...ensureList(where, 'initContainers', props.initContainers)].map((c) => c.name));
   const extra = new Map<string, VolumeMount[]>();
   const volumes = mounts.map((m, i) => {
     const f = `hostMounts[${i}]`;
@@ -375,7 +375,7 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
     volumeNames.add(m.name);
     ensure(where, `${f}.hostPath`, m.hostPath, absolutePath);
     ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
-    const targets = m.containers ?? (props.containers ?? []).map((c) => c.name);
+    const targets = m.containers ?? (Array.isArray(props.containers) ? props.containers : []).map((c) => c.name);
     ensureEach(`${f}.containers`, targets, (name, cf) => {
       if (!containerNames.has(name)) invalid(where, cf, name, 'names no container of the agent', `use one of ${[...containerNames].map((n) => `"${n}"`).join(', ')}`);
     });
@@ -387,11 +387,11 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
     return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET);
   });
   const mount = (c: ContainerProps): ContainerProps => extra.has(c.name)
-    ? { ...c, volumeMounts: [...(c.volumeMounts ?? []), ...extra.get(c.name)!] }
+    ? { ...c, volumeMounts: [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), ...extra.get(c.name)!] }
     : c;
   return {
     volumes: [...(props.volumes ?? []), ...volumes],
-    containers: (props.containers ?? []).map(mount),
+    containers: Array.isArray(props.containers) ? props.containers.map(mount) : props.containers,
     initContainers: props.initContainers?.map(mount),
   };
 }

@@ -3,9 +3,8 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf,
-  ownInstance,
-  positiveQuantity, serviceName as serviceNameRule, workloadName,
+  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList, ensureOptional, ensureUnique, invalid, nonNegativeInt,
+  oneOf, ownInstance, positiveQuantity, serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
@@ -258,7 +257,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
     this.serviceName = ensure(this, props.serviceName === undefined ? 'serviceName (from name)' : 'serviceName',
       props.serviceName ?? this.name, serviceNameRule);
 
-    const templates = props.volumeClaimTemplates ?? [];
+    const templates = ensureList(this, 'volumeClaimTemplates', props.volumeClaimTemplates);
     const claimTemplates = templates.map((t, i) => renderClaimTemplate(this, `volumeClaimTemplates[${i}]`, t));
     ensureUnique(this, 'volumeClaimTemplates', templates, (t) => t.name, 'claim template names');
     const podVolumeNames = new Set((props.volumes ?? []).map((v) => v.name));
@@ -270,7 +269,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
 
     const blockClaims = new Set(templates.filter((t) => t.volumeMode === VolumeMode.BLOCK).map((t) => t.name));
     for (const [key, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
-      list?.forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
+      ensureList(this, key, list).forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
         if (blockClaims.has(m.volume)) {
           invalid(this, `${f}.volume`, m.volume, 'is a Block claim, a raw device that cannot be mounted as a directory', 'use VolumeMode.FILESYSTEM for mounted claims');
         }

@@ -31,7 +31,9 @@ const BAD = ['', 'Bad Value_', -1, NaN, 1.5, 99999999999, null, {}];
 function leaves(o: any, path: string[] = []): string[][] {
   // Instances of the library's classes (Probe, IntOrPercent, SmokeTarget, ...) are leaves: replaced whole.
   if (o === null || typeof o !== 'object' || (!Array.isArray(o) && Object.getPrototypeOf(o) !== Object.prototype)) return [path];
-  return Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k]));
+  // Lists are replaced whole too (a string where a list belongs), then entry by entry.
+  const own = Array.isArray(o) && path.length > 0 ? [path] : [];
+  return [...own, ...Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k]))];
 }
 function setAt(o: any, path: string[], v: any): any {
   if (path.length === 0) return v;

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import {
-  absolutePath, check, configMapKey, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, envFieldPath, imageReference, invalid,
+  ensureList, absolutePath, check, configMapKey, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, envFieldPath, imageReference, invalid,
   nonNegativeQuantity, objectReferenceName, oneOf, ownInstance, parseQuantity, portName, portNumber, quantity, relativePath, resourceDivisor,
   resourceFieldName, subPathExpression, Where,
 } from '../validation';
@@ -222,7 +222,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   ensure(where, `${field}.name`, c.name, dnsLabel);
   ensure(where, `${field}.image`, c.image, imageReference);
 
-  const ports = c.ports ?? [];
+  const ports = ensureList(where, `${field}.ports`, c.ports);
   ensureEach(`${field}.ports`, ports, (p, f) => {
     ensure(where, `${f}.number`, p.number, portNumber);
     ensureOptional(where, `${f}.name`, p.name, portName);
@@ -246,7 +246,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
   }
 
-  const mounts = c.volumeMounts ?? [];
+  const mounts = ensureList(where, `${field}.volumeMounts`, c.volumeMounts);
   ensureEach(`${field}.volumeMounts`, mounts, (m, f) => {
     if (!ctx.volumeNames.has(m.volume)) {
       const known = [...ctx.volumeNames];

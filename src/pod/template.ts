@@ -105,23 +105,27 @@ export interface PodTemplateContext {
  * @internal
  */
 export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: PodTemplateContext): k8s.PodTemplateSpec {
-  if (!props.containers || props.containers.length === 0) {
+  const givenContainers = listOf(props.containers);
+  if (givenContainers.length === 0) {
     invalid(where, 'containers', props.containers ?? [], 'a pod needs at least one container', 'add a container');
   }
-  const volumes = (props.volumes ?? []).filter((v, i) => checkInstance(where, `volumes[${i}]`, v, PodVolume, 'PodVolume.emptyDir(), .configMap(), .secret(), ...'));
+  // Entries that are not PodVolumes are reported and left out; the others keep the user's index in errors.
+  const given = listOf(props.volumes).map((v, i) => ({ v, i }))
+    .filter(({ v, i }) => checkInstance(where, `volumes[${i}]`, v, PodVolume, 'PodVolume.emptyDir(), .configMap(), .secret(), ...'));
+  const volumes = given.map(({ v }) => v);
   ensureUnique(where, 'volumes', volumes, (v) => v.name, 'volume names');
-  const renderedVolumes = volumes.map((v, i) => {
+  const renderedVolumes = given.map(({ v, i }) => {
     if (v.hostDirectory !== undefined && !ctx.allowHostAccess) {
       invalid(where, `volumes[${i}]`, v.name, 'hostPath volumes are host access, which this workload does not allow', 'use a PersistentVolumeClaim, or a NodeAgent for per-node daemons');
     }
     return v._render(where, `volumes[${i}]`);
   });
   const volumeNames = new Set([...volumes.map((v) => v.name), ...(ctx.extraVolumeNames ?? [])]);
-  const all = [...(props.initContainers ?? []), ...props.containers];
+  const all = [...listOf(props.initContainers), ...givenContainers];
   const containerCtx = { volumeNames, allowHostPorts: ctx.allowHostAccess ?? false, containerNames: new Set(all.map((c) => c.name)) };
   ensureUnique(where, 'containers', all, (c) => c.name, 'container names (init containers included)');
-  const initContainers = (props.initContainers ?? []).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
-  const containers = props.containers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
+  const initContainers = listOf(props.initContainers).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
+  const containers = givenContainers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
 
   ensureLabels(where, 'podLabels', props.podLabels);
   ensureAnnotations(where, 'podAnnotations', props.podAnnotations);
@@ -185,6 +189,11 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   };
 }
 
+/** A list prop as given, or empty when a JavaScript caller passed something else (reported where it matters). */
+function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /** Validates a dnsConfig as the 1.28 API server does (validatePodDNSConfig). */
 function renderDnsConfig(where: Where, policy: string | undefined, config: PodDnsConfig | undefined): k8s.PodDnsConfig | undefined {
   if (policy === DnsPolicy.NONE) {
@@ -213,5 +222,5 @@ function renderDnsConfig(where: Where, policy: string | undefined, config: PodDn
 
 /** Every named or numbered port of a pod template's containers, for Services and probes. @internal */
 export function podPorts(props: PodTemplateProps): Array<{ container: string; number: number; name?: string; protocol: string }> {
-  return props.containers.flatMap((c) => (c.ports ?? []).map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' })));
+  return listOf(props.containers).flatMap((c) => listOf(c.ports).map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' })));
 }

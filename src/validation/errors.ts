@@ -171,6 +171,17 @@ export function ensureOptional<T>(where: Where, field: string, value: T | undefi
   return value === undefined ? undefined : ensure(where, field, value, ...rules);
 }
 
+/**
+ * A list prop as a list: unset or null is empty; anything else that is not an array (a JavaScript caller's string)
+ * is reported and treated as empty, so construction goes on.
+ */
+export function ensureList<T>(where: Where, field: string, value: readonly T[] | undefined): readonly T[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  report(where, field, value, { reason: 'must be a list', fix: 'give an array, e.g. [ ... ]' });
+  return [];
+}
+
 /** Checks every entry of a list; the field name carries the index (`ports[2].name`). */
 export function ensureEach<T>(field: string, values: readonly T[] | undefined, visit: (item: T, field: string) => void): void {
   (Array.isArray(values) ? values : []).forEach((item, i) => visit(item, `${field}[${i}]`));
@@ -179,7 +190,7 @@ export function ensureEach<T>(field: string, values: readonly T[] | undefined, v
 /** Reports when a list holds the same key twice. */
 export function ensureUnique<T>(where: Where, field: string, items: readonly T[], key: (item: T) => string | undefined, what: string): void {
   const seen = new Map<string, number>();
-  items.forEach((item, i) => {
+  (Array.isArray(items) ? items : []).forEach((item, i) => {
     const k = key(item);
     if (k === undefined) return;
     const first = seen.get(k);

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { Protocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
-import { ensure, ensureAnnotations, ensureOptional, oneOf, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
+import { ensureList, ensure, ensureAnnotations, ensureOptional, oneOf, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
 import { objectMeta, WorkloadIdentity } from './identity';
 
 /** A port of a Service. */
@@ -119,10 +119,10 @@ export function addService(scope: Construct, id: string, identity: WorkloadIdent
     invalid(scope, spec.field, type, 'a headless Service must be of type ClusterIP', 'drop the type or use a separate Service');
   }
   // A headless Service may have no ports (it only publishes DNS records); any other needs one.
-  if (spec.ports.length === 0 && !spec.headless) {
+  if (Array.isArray(spec.ports) && spec.ports.length === 0 && !spec.headless) {
     invalid(scope, spec.field, [], 'a Service needs at least one port', 'give ports, or add ports to the containers');
   }
-  const ports = renderServicePorts(scope, spec.field, spec.ports, pod, type !== ServiceType.CLUSTER_IP);
+  const ports = renderServicePorts(scope, spec.field, ensureList(scope, spec.field, spec.ports), pod, type !== ServiceType.CLUSTER_IP);
   const service = new k8s.KubeService(scope, id, {
     metadata: objectMeta(identity, spec.name, spec.annotations),
     spec: {
