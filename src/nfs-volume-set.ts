@@ -397,8 +397,10 @@ export class NfsVolumeSet extends Construct {
 
   private claimRefFor(field: string, claim: NfsPreboundClaim): VolumeClaimRef {
     ensure(this, `${field}.name`, claim.name, dnsSubdomain);
-    ensureOptional(this, `${field}.namespace`, claim.namespace, dnsLabel);
-    return { name: claim.name, namespace: claim.namespace ?? namespaceOf(this) };
+    // The namespace the claim lands in, given or the chart's, is checked either way.
+    const namespace = claim.namespace ?? namespaceOf(this);
+    ensure(this, claim.namespace !== undefined ? `${field}.namespace` : `${field}.namespace (from the chart)`, namespace, dnsLabel);
+    return { name: claim.name, namespace };
   }
 
   private labelsFor(labels: Record<string, string> | undefined): Record<string, string> {

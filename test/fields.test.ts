@@ -471,3 +471,9 @@ describe('errors name the prop the user set, not the field a shared layer derive
     expect(errorOf(() => Testing.synth(chart))).toBe('[test/agent] clusterRoleName "bad/role": must be a path segment name (no \'/\' or \'%\', 1-253 characters); use a name like "system:my-role"');
   });
 });
+
+test("a prebound NFS claim in a chart whose namespace is invalid names the chart's namespace", () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'Data_Team' });
+  new NfsVolumeSet(chart, 'nfs', { server: 'stor01', capacity: '1Gi', exports: [{ cidr: '10.0.0.0/24' }], volumes: [{ name: 'a', path: '/a', claim: { name: 'data' } }] });
+  expect(errorOf(() => Testing.synth(chart))).toBe('[test/nfs] volumes["a"].claim.namespace (from the chart) "Data_Team": must be a DNS-1123 label (lower case letters, digits and \'-\', starting and ending with a letter or digit); try "data-team"');
+});
