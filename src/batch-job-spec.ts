@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import {
-  dnsLabel, ensure, ensureEach, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, positiveInt, Where,
+  checkInstance, dnsLabel, ensure, ensureEach, ensureOptional, exitCode, invalid, labelKey, nonNegativeInt, positiveInt, Where,
 } from './validation';
 import { WorkloadIdentity, WorkloadProps } from './workload/identity';
 
@@ -134,7 +134,7 @@ export class PodFailurePolicyRule {
         invalid(where, `${field}.values`, values, `needs 1 to ${MAX_EXIT_CODES} exit codes (has ${values.length})`, values.length === 0 ? 'list the exit codes' : 'use NOT_IN with the codes that remain');
       }
       ensureEach(`${field}.values`, values, (v, f) => {
-        ensure(where, f, v, intInRange(-(2 ** 31), 2 ** 31 - 1, 'use an exit code such as 1 or 137'));
+        ensure(where, f, v, exitCode);
         if (v === 0 && e.operator === ExitCodeOperator.IN) invalid(where, f, v, 'exit code 0 is success and never matches In', 'remove 0 (or use NOT_IN)');
       });
       const seen = new Set<number>();
@@ -243,7 +243,7 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
     if (props.parallelism !== undefined && props.parallelism > MAX_INDEXED_PARALLELISM) {
       invalid(where, 'parallelism', props.parallelism, `must be at most ${MAX_INDEXED_PARALLELISM} for Indexed Jobs`, `use ${MAX_INDEXED_PARALLELISM} or less`);
     }
-    if (props.completions > 0) {
+    if (props.completions !== undefined && props.completions > 0) {
       // Pod host names are `<job name>-<index>` and must stay DNS labels.
       const hostnameLength = maxJobNameLength + 1 + String(props.completions - 1).length;
       if (hostnameLength > 63) {
@@ -273,8 +273,11 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
       invalid(where, 'restartPolicy', restartPolicy, 'podFailurePolicy only works with restartPolicy Never (with OnFailure the kubelet restarts containers in place, so pods never fail)',
         'use JobRestartPolicy.NEVER or drop podFailurePolicy');
     }
-    const containerNames = new Set([...(props.initContainers ?? []), ...props.containers].map((c) => ensure(where, 'containers.name', c.name, dnsLabel)));
-    podFailurePolicy = { rules: rules.map((r, i) => r._render(where, `podFailurePolicy[${i}]`, containerNames)) };
+    const containerNames = new Set([...(Array.isArray(props.initContainers) ? props.initContainers : []), ...(Array.isArray(props.containers) ? props.containers : [])].map((c) => ensure(where, 'containers.name', c.name, dnsLabel)));
+    podFailurePolicy = {
+      rules: rules.flatMap((r, i) => checkInstance(where, `podFailurePolicy[${i}]`, r, PodFailurePolicyRule, 'PodFailurePolicyRule.onExitCodes()')
+        ? [r._render(where, `podFailurePolicy[${i}]`, containerNames)] : []),
+    };
   }
 
   return {

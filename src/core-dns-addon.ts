@@ -8,8 +8,9 @@ import { ContainerSecurity } from './pod/security';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
-  absolutePath, addressInCidr, cidr, cidrPosition, ensure, ensureEach, ensureOptional, imageReference, invalid,
-  ipAddress, ipv4Address, pinnedImage, nonNegativeInt, nonNegativeQuantity, parseQuantity, portNumber,
+  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
+  ensureOptional, imageReference, intInRange, invalid, ipAddress, ipv4Address, nonNegativeInt,
+  nonNegativeQuantity, parseQuantity, pinnedImage, portNumber,
   positiveInt, Problem, Rule,
 } from './validation';
 import { addAppChecks, recordWorkload } from './workload/app-index';
@@ -33,6 +34,7 @@ const DISPLAY_NAME = { 'kubernetes.io/name': 'CoreDNS' };
 /** Requests of the upstream addon; the memory limit is the one parameter. */
 const CPU_REQUEST = '100m';
 const MEMORY_REQUEST = '70Mi';
+const DEFAULT_MEMORY_LIMIT = '170Mi';
 const CONFIG_VOLUME = 'config-volume';
 const CONFIG_DIR = '/etc/coredns';
 /** Ports CoreDNS's health and ready plugins listen on by default (the probes' targets). */
@@ -98,7 +100,11 @@ export interface CoreDnsAddonProps extends WorkloadProps {
    * @default - none
    */
   readonly stubDomains?: Record<string, string[]>;
-  /** Extra plugins for the main server block (e.g. `{ name: "log" }`), after the upstream ones. @default - none */
+  /**
+   * Extra plugins for the main server block (e.g. `{ name: "log" }`), after the upstream ones. With the
+   * default image each must be a plugin that image ships (its plugin.cfg), or CoreDNS exits at start.
+   * @default - none
+   */
   readonly extraPlugins?: CorefileDirective[];
   /** A PodDisruptionBudget over the CoreDNS pods. @default - none */
   readonly disruptionBudget?: DisruptionBudgetOptions;
@@ -170,21 +176,28 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       ...identity, annotations: undefined, labels: { ...identity.labels, ...labels },
     });
 
-    this.dnsServiceIp = ensure(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
-    const serviceCidr = ensureOptional(this, 'serviceCidr', props.serviceCidr, cidr);
-    if (serviceCidr !== undefined) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
+    this.dnsServiceIp = props.dnsServiceIp;
+    const ipValid = check(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
+    const serviceCidr = props.serviceCidr;
+    if (serviceCidr !== undefined && check(this, 'serviceCidr', serviceCidr, cidr) && ipValid) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
     this.clusterDomain = ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
-    const memoryLimit = ensure(this, 'memoryLimit', props.memoryLimit ?? '170Mi', nonNegativeQuantity);
-    if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
-      invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "170Mi")`);
+    // A bad limit is reported here, under the addon's own prop; the pod gets the default so the pod layer
+    // does not report the same mistake again under a container field the user never set.
+    let memoryLimit = props.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    if (!check(this, 'memoryLimit', memoryLimit, nonNegativeQuantity)) {
+      memoryLimit = DEFAULT_MEMORY_LIMIT;
+    } else if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
+      invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "${DEFAULT_MEMORY_LIMIT}")`);
+      memoryLimit = DEFAULT_MEMORY_LIMIT;
     }
     const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinnedImage(DEFAULT_COREDNS_IMAGE));
-    ensureOptional(this, 'replicas', props.replicas, nonNegativeInt);
+    // Zero replicas is a cluster without DNS: every lookup of every pod fails.
+    ensureOptional(this, 'replicas', props.replicas, intInRange(1, 2 ** 31 - 1, 'use at least 1 (upstream runs 2), or the autoscaler'));
     if (props.replicas !== undefined && props.autoscaler) {
       invalid(this, 'replicas', props.replicas, 'the autoscaler owns the replica count, so a fixed value would fight it on every sync', 'drop replicas or the autoscaler');
     }
 
-    this.corefile = buildCorefile(this, props, this.clusterDomain);
+    this.corefile = buildCorefile(this, props, this.clusterDomain, image === DEFAULT_COREDNS_IMAGE);
     const serviceAccountName = identity.name;
 
     this.serviceAccount = addServiceAccount(this, 'ServiceAccount', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile') }), serviceAccountName);
@@ -195,7 +208,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
     ];
     const rbac = addClusterRoleForServiceAccount(this, companion({ ...BOOTSTRAPPING, ...mode('Reconcile') }), {
-      roleName: `system:${identity.name}`, serviceAccountName, rules, field: 'clusterRole.rules',
+      roleName: `system:${identity.name}`, serviceAccountName, rules, field: 'clusterRole.rules', nameField: 'clusterRole.name (from name)',
     });
     this.clusterRole = rbac.role;
     this.clusterRoleBinding = rbac.binding;
@@ -245,6 +258,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       // The DNS server resolves upstream through the node's resolv.conf, not through itself.
       dnsPolicy: DnsPolicy.DEFAULT,
     };
+    if (props.security) aliasFields(this, { 'containers[0].security': 'security' });
     const template = buildPodTemplate(this, pod, {
       selectorLabels: identity.selectorLabels,
       labels: identity.labels,
@@ -332,13 +346,14 @@ const resolverAddress: Rule<string> = (value) => {
 const upstreamResolver: Rule<string> = (value) => value.startsWith('/') ? absolutePath(value) : resolverAddress(value);
 
 function ensureResolvers(where: Construct, field: string, resolvers: readonly string[], rule: Rule<string>, fix: string): string[] {
-  if (resolvers.length === 0) invalid(where, field, [], 'needs at least one resolver, or every query for it fails', fix);
-  ensureEach(field, resolvers, (r, f) => ensure(where, f, r, rule));
-  return [...resolvers];
+  const list = ensureList(where, field, resolvers);
+  if (list.length === 0) invalid(where, field, [], 'needs at least one resolver, or every query for it fails', fix);
+  // Only valid resolvers go into the Corefile, so rendering it goes on to report the other mistakes.
+  return list.filter((r, i) => check(where, `${field}[${i}]`, r, rule));
 }
 
 /** The Corefile of the upstream addon, with this addon's parameters. */
-function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain: string): Corefile {
+function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain: string, pinnedImage: boolean): Corefile {
   const resolvers = ensureResolvers(where, 'upstreamResolvers', props.upstreamResolvers ?? ['/etc/resolv.conf'], upstreamResolver,
     'give resolver IPs or "/etc/resolv.conf"');
   const cacheTtl = `${ensure(where, 'cacheTtl', props.cacheTtl ?? 30, positiveInt)}`;
@@ -366,12 +381,14 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   const builtIn = new Set(main.map((d) => d.name));
   ensureEach('extraPlugins', props.extraPlugins, (d, f) => {
     if (!PLUGIN_NAME.test(d.name)) invalid(where, `${f}.name`, d.name, 'must be a CoreDNS plugin name (lower case letters, digits, "_")', 'e.g. "log" or "rewrite"');
+    // A custom image may be built with other plugins; the pinned one ships exactly COREDNS_PLUGINS.
+    else if (pinnedImage) ensure(where, `${f}.name`, d.name, corednsPlugin);
     if (builtIn.has(d.name)) {
       invalid(where, `${f}.name`, d.name, 'is already in the main server block (most plugins may appear once per block)', 'use the dedicated prop (upstreamResolvers, cacheTtl, ...) instead');
     }
-    ensureDirectiveTokens(where, f, d);
+    // A directive with a token the Corefile cannot hold stays out, so rendering goes on to report the rest.
+    if (directiveTokensValid(where, f, d)) main.push(d);
   });
-  main.push(...(props.extraPlugins ?? []));
 
   const servers: CorefileServerBlock[] = [{ zones: ['.'], port: 53, directives: main }];
   for (const zone of Object.keys(props.stubDomains ?? {}).sort()) {
@@ -390,10 +407,11 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   return new Corefile(servers);
 }
 
-function ensureDirectiveTokens(where: Construct, field: string, d: CorefileDirective): void {
-  ensure(where, `${field}.name`, d.name, corefileToken);
-  ensureEach(`${field}.args`, d.args, (arg, f) => ensure(where, f, arg, corefileToken));
-  ensureEach(`${field}.block`, d.block, (child, f) => ensureDirectiveTokens(where, f, child));
+function directiveTokensValid(where: Construct, field: string, d: CorefileDirective): boolean {
+  let valid = check(where, `${field}.name`, d.name, corefileToken);
+  ensureEach(`${field}.args`, d.args, (arg, f) => { valid = check(where, f, arg, corefileToken) && valid; });
+  ensureEach(`${field}.block`, d.block, (child, f) => { valid = directiveTokensValid(where, f, child) && valid; });
+  return valid;
 }
 
 interface AutoscalerContext {
@@ -443,6 +461,7 @@ function addAutoscaler(parent: Construct, options: DnsAutoscalerOptions, ctx: Au
     serviceAccountName: name,
     rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }],
     field: 'autoscaler.clusterRole.rules',
+    nameField: 'autoscaler.clusterRole.name',
   });
   new k8s.KubeRole(scope, 'Role', {
     metadata: objectMeta(labelled, `system:${name}`),

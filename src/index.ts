@@ -33,7 +33,7 @@ export type { KubeletApiAccessProps, KubeletApiServiceAccount } from './kubelet-
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
 export { EnvFrom } from './pod/env-from';
 export type { EnvFromOptions } from './pod/env-from';
-export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps } from './pod/container';
+export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps, ResourceFieldOptions } from './pod/container';
 export { Probe } from './pod/probe';
 export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';
 export { ContainerSecurity } from './pod/security';
@@ -45,7 +45,7 @@ export type { HostAccessOptions } from './pod/host-access';
 export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
 export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
 export { DnsPolicy } from './pod/template';
-export type { PodTemplateProps } from './pod/template';
+export type { PodTemplateProps, PodDnsConfig, PodDnsOption } from './pod/template';
 
 // Shared workload props and handles
 export type { WorkloadProps } from './workload/identity';

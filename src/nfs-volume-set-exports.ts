@@ -1,4 +1,4 @@
-import { addWarning, cidr, ensure, invalid, ipAddress, isIpv6, Problem, Rule, statedReason, Where } from './validation';
+import { addWarning, cidr, ensure, ensureList, invalid, ipAddress, isIpv6, Problem, Rule, statedReason, Where } from './validation';
 
 /**
  * One client entry of an `/etc/exports` line: `<cidr>(<options>)`.
@@ -86,6 +86,7 @@ export const exportOptions: Rule<string[]> = (values) => {
 
 /** An export client: an IPv4/IPv6 address or CIDR range, or `*` (every host). */
 export const exportClient: Rule<string> = (value): Problem | undefined => {
+  if (typeof value !== 'string') return { reason: 'must be an address, a CIDR or "*"', fix: 'e.g. "192.168.41.0/24"' };
   if (value === '*') return undefined;
   return value.includes('/') ? cidr(value) : ipAddress(value);
 };
@@ -107,7 +108,7 @@ export function riskOf(client: string, options: readonly string[]): string | und
 /** Validates export clients and returns them with their default options filled in. @internal */
 export function resolveExportClients(where: Where, field: string, clients: NfsExportClient[] | undefined): NfsExportClient[] | undefined {
   if (clients === undefined) return undefined;
-  return clients.map((c, i) => {
+  return ensureList(where, field, clients).map((c, i) => {
     const f = `${field}[${i}]`;
     const cidrProblem = exportClient(c.cidr);
     if (cidrProblem) invalid(where, `${f}.cidr`, c.cidr, cidrProblem.reason, cidrProblem.fix);

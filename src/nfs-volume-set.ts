@@ -3,8 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { reasonAnnotationKey } from './metadata-keys';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels,
-  ensureManagedLabelsKept, ensureOptional, invalid, ipAddress, nonEmptyMap, positiveInt, positiveQuantity, Where,
+  canonicalQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
+  ensureLabels, ensureManagedLabelsKept, ensureOptional, fail, intInRange, invalid, ipAddress, nfsPath, nonEmptyMap,
+  oneOf, positiveQuantity, Rule, Where,
 } from './validation';
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { addAppChecks, AppIndex, pushTo } from './workload/app-index';
@@ -238,6 +239,7 @@ export class NfsVolumeSet extends Construct {
     if (sc && className !== undefined) {
       const name = className;
       ensureAnnotations(this, 'storageClass.annotations', sc.annotations);
+      ensureOptional(this, 'storageClass.volumeBindingMode', sc.volumeBindingMode, oneOf(VolumeBindingMode));
       const reclaimPolicy = props.reclaimPolicy ?? NfsReclaimPolicy.RETAIN;
       if (reclaimPolicy !== NfsReclaimPolicy.RETAIN) {
         invalid(this, 'reclaimPolicy', reclaimPolicy, 'a StorageClass takes Retain or Delete, not Recycle', 'set Recycle on the volumes and Retain on the set, or drop storageClass');
@@ -280,8 +282,9 @@ export class NfsVolumeSet extends Construct {
   /** Adds a volume; throws on invalid or duplicate input. */
   public addVolume(props: NfsVolumeProps): NfsVolume {
     const f = `volumes["${props.name}"]`;
-    const name = ensure(this, 'volumes[].name', props.name, dnsSubdomain);
-    ensure(this, `${f}.path`, props.path, absolutePath, normalPath);
+    const name = props.name;
+    const nameOk = check(this, 'volumes[].name', name, dnsSubdomain);
+    ensure(this, `${f}.path`, props.path, nfsPath, normalPath);
     const own = checkOptions(this, `${f}.`, props);
     const merged: NfsVolumeOptions = { ...this.defaults, ...stripUndefined(own) };
     const server = ensure(this, `${f}.server`, merged.server ?? '', (v) => v === ''
@@ -292,7 +295,10 @@ export class NfsVolumeSet extends Construct {
       : undefined);
 
     const clash = this._volumes.find((v) => v.name === name);
-    if (clash) invalid(this, `${f}.name`, name, 'is already a volume of this set (PersistentVolume names are cluster-wide)', 'give each volume its own name');
+    if (clash) {
+      invalid(this, `${f}.name`, name, 'is already a volume of this set (PersistentVolume names are cluster-wide)', 'give each volume its own name');
+      return clash;
+    }
     const sharedExport = props.sharedExport ?? false;
     const samePath = this._volumes.find((v) => exportsClash(v, { server, path: props.path, sharedExport }));
     if (samePath) {
@@ -319,6 +325,8 @@ export class NfsVolumeSet extends Construct {
       sharedExport,
     };
 
+    // Without a valid name there is no PersistentVolume to build (its name is also its construct id).
+    if (!nameOk) return volume;
     // Why a risky export (open to everyone, root kept for a wide range) is there travels with the volume.
     const reasons = Object.fromEntries((volume.exports ?? []).flatMap((c, i) => c.reason === undefined ? [] : [[
       reasonAnnotationKey(`nfs-export.${i}`), `${c.cidr}(${(c.options ?? []).join(',')}): ${c.reason}`,
@@ -370,7 +378,7 @@ export class NfsVolumeSet extends Construct {
   public exportsFile(server?: string): string {
     const servers = this.servers;
     if (server === undefined && servers.length !== 1) {
-      invalid(this, 'exportsFile(server)', server, `the set uses ${servers.length === 0 ? 'no servers' : `several servers (${servers.join(', ')})`}`, 'name the server to render for');
+      fail(this, 'exportsFile(server)', server, `the set uses ${servers.length === 0 ? 'no servers' : `several servers (${servers.join(', ')})`}`, 'name the server to render for');
     }
     return NfsVolumeSet.exportsFileFor(server ?? servers[0], [this]);
   }
@@ -397,8 +405,10 @@ export class NfsVolumeSet extends Construct {
 
   private claimRefFor(field: string, claim: NfsPreboundClaim): VolumeClaimRef {
     ensure(this, `${field}.name`, claim.name, dnsSubdomain);
-    ensureOptional(this, `${field}.namespace`, claim.namespace, dnsLabel);
-    return { name: claim.name, namespace: claim.namespace ?? namespaceOf(this) };
+    // The namespace the claim lands in, given or the chart's, is checked either way.
+    const namespace = claim.namespace ?? namespaceOf(this);
+    ensure(this, claim.namespace !== undefined ? `${field}.namespace` : `${field}.namespace (from the chart)`, namespace, dnsLabel);
+    return { name: claim.name, namespace };
   }
 
   private labelsFor(labels: Record<string, string> | undefined): Record<string, string> {
@@ -441,7 +451,7 @@ function normalPath(value: string) {
 }
 
 function sameServer(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return String(a).toLowerCase() === String(b).toLowerCase();
 }
 
 /** Two volumes on one directory of one server, not both marked as sharing it. */
@@ -473,6 +483,9 @@ function checkOptions(where: Where, prefix: string, o: NfsVolumeOptions): NfsVol
   return { ...o, exports: resolveExportClients(where, `${prefix}exports`, o.exports) };
 }
 
+/** Most numbered volumes one set expands to: a typo such as 1e9 should not build a billion objects. */
+const MAX_NUMBERED = 10000;
+
 /** `%d` / `%03d` in a format, replaced by `n`. */
 function formatNumber(where: Where, field: string, format: string, n: number): string {
   const matches = format.match(/%(0?\d*)d/g) ?? [];
@@ -483,10 +496,13 @@ function formatNumber(where: Where, field: string, format: string, n: number): s
 }
 
 function expandNumbered(where: NfsVolumeSet, numbered: NumberedNfsVolumes): NfsVolumeProps[] {
-  ensure(where, 'numbered.count', numbered.count, positiveInt);
+  // Without a valid count and start there are no volumes to build; the error is recorded.
+  if (!check(where, 'numbered.count', numbered.count, intInRange(1, MAX_NUMBERED, `use 1 to ${MAX_NUMBERED} volumes`))) return [];
   const start = numbered.start ?? 1;
-  ensure(where, 'numbered.start', start, (v) => Number.isInteger(v) && v >= 0 ? undefined : { reason: 'must be a whole number, 0 or more', fix: 'use e.g. 1' });
+  if (!check(where, 'numbered.start', start, (v) => Number.isInteger(v) && v >= 0 ? undefined : { reason: 'must be a whole number, 0 or more', fix: 'use e.g. 1' })) return [];
   const nameFormat = numbered.nameFormat ?? 'pv%03d';
+  const formatRule: Rule<string> = (v) => typeof v === 'string' ? undefined : { reason: 'must be a format string', fix: 'try e.g. "pv%03d" or "/data/volumes/v%d"' };
+  if (!check(where, 'numbered.nameFormat', nameFormat, formatRule) || !check(where, 'numbered.pathFormat', numbered.pathFormat, formatRule)) return [];
   const volumes = Array.from({ length: numbered.count }, (_, i) => start + i).map((n) => ({
     n,
     name: formatNumber(where, 'numbered.nameFormat', nameFormat, n),

@@ -243,6 +243,8 @@ function versionOf(where: Where, image: string, imageVersion: string | undefined
   if (!version) {
     invalid(where, field, imageVersion ?? image, `says no ${product} version, and the preset picks version-dependent settings (health path, flags) from it`,
       imageVersion !== undefined ? 'give a version such as "1.2.3"' : 'tag the image with its release (a digest may follow the tag), or set imageVersion');
+    // Recorded for the synthesis; build on the oldest supported release so construction can go on.
+    return { major: minimum.major, minor: minimum.minor, patch: minimum.patch } as Version;
   }
   if (!atLeast(version, minimum.major, minimum.minor, minimum.patch)) {
     invalid(where, field, imageVersion ?? image, `${product} ${text} is older than the preset supports (${minimum.major}.${minimum.minor}.${minimum.patch})`,

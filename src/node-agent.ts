@@ -8,7 +8,8 @@ import { TolerationOperator } from './pod/scheduling';
 import { buildPodTemplate, DnsPolicy, PodTemplateProps, podPorts } from './pod/template';
 import { HostPathType, PodVolume } from './pod/volume';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureOptional, invalid, isSensitiveHostPath, nonNegativeInt, statedReason, Where,
+  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureList, ensureOptional, invalid, isSensitiveHostPath,
+  nonNegativeInt, ownInstance, statedReason, Where,
 } from './validation';
 import { addAppChecks, AppIndex, pushTo, recordWorkload } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
@@ -77,9 +78,10 @@ export class NodeAgentUpdateStrategy {
   /** @internal */
   public _render(where: Where, field: string): k8s.DaemonSetUpdateStrategy {
     if (this.spec.kind === 'OnDelete') return { type: 'OnDelete' };
-    const maxSurge = this.spec.options.maxSurge ?? IntOrPercent.count(0);
+    const maxSurge = ownInstance(where, `${field}.maxSurge`, this.spec.options.maxSurge, IntOrPercent, 'IntOrPercent.count(1)') ?? IntOrPercent.count(0);
     // A DaemonSet surges or takes nodes down, not both: the API server rejects two non-zero values.
-    const maxUnavailable = this.spec.options.maxUnavailable ?? IntOrPercent.count(maxSurge.isZero ? 1 : 0);
+    const maxUnavailable = ownInstance(where, `${field}.maxUnavailable`, this.spec.options.maxUnavailable, IntOrPercent, 'IntOrPercent.count(1)')
+      ?? IntOrPercent.count(maxSurge.isZero ? 1 : 0);
     const rollingUpdate = {
       maxUnavailable: maxUnavailable._render(where, `${field}.maxUnavailable`),
       maxSurge: maxSurge._render(where, `${field}.maxSurge`),
@@ -282,7 +284,7 @@ export class NodeAgent extends Construct {
     const hostNetwork = granted('hostNetwork', 'host-network');
     const hostPid = granted('hostPid', 'host-pid');
     const hostIpc = granted('hostIpc', 'host-ipc');
-    this.hostPortFields = collectHostPorts(this, props.containers ?? [], hostNetwork);
+    this.hostPortFields = collectHostPorts(this, ensureList(this, 'containers', props.containers), hostNetwork);
     this.hostPorts = this.hostPortFields.map((p) => p.key);
     const strategy = props.updateStrategy ?? NodeAgentUpdateStrategy.rollingUpdate();
     if (strategy._surges && this.hostPortFields.length > 0) {
@@ -324,6 +326,7 @@ export class NodeAgent extends Construct {
         serviceAccountName: this.serviceAccountName,
         rules,
         field: 'rules',
+        nameField: props.clusterRoleName !== undefined ? 'clusterRoleName' : 'clusterRoleName (from name)',
       });
       this.clusterRole = role;
       this.clusterRoleBinding = binding;
@@ -430,9 +433,9 @@ function collectHostPorts(where: Where, containers: readonly ContainerProps[], h
 
 /** Turns hostMounts into hostPath volumes and read-only (by default) mounts. */
 function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplateProps, 'volumes' | 'containers' | 'initContainers'> {
-  const mounts = props.hostMounts ?? [];
-  const volumeNames = new Set((props.volumes ?? []).map((v) => v.name));
-  const containerNames = new Set([...(props.containers ?? []), ...(props.initContainers ?? [])].map((c) => c.name));
+  const mounts = ensureList(where, 'hostMounts', props.hostMounts);
+  const volumeNames = new Set(ensureList(where, 'volumes', props.volumes).map((v) => v.name));
+  const containerNames = new Set([...ensureList(where, 'containers', props.containers), ...ensureList(where, 'initContainers', props.initContainers)].map((c) => c.name));
   const extra = new Map<string, VolumeMount[]>();
   const volumes = mounts.map((m, i) => {
     const f = `hostMounts[${i}]`;
@@ -441,7 +444,7 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
     volumeNames.add(m.name);
     ensure(where, `${f}.hostPath`, m.hostPath, absolutePath);
     ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
-    const targets = m.containers ?? (props.containers ?? []).map((c) => c.name);
+    const targets = m.containers ?? (Array.isArray(props.containers) ? props.containers : []).map((c) => c.name);
     ensureEach(`${f}.containers`, targets, (name, cf) => {
       if (!containerNames.has(name)) invalid(where, cf, name, 'names no container of the agent', `use one of ${[...containerNames].map((n) => `"${n}"`).join(', ')}`);
     });
@@ -453,11 +456,11 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
     return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET, { reason: m.reason });
   });
   const mount = (c: ContainerProps): ContainerProps => extra.has(c.name)
-    ? { ...c, volumeMounts: [...(c.volumeMounts ?? []), ...extra.get(c.name)!] }
+    ? { ...c, volumeMounts: [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), ...extra.get(c.name)!] }
     : c;
   return {
     volumes: [...(props.volumes ?? []), ...volumes],
-    containers: (props.containers ?? []).map(mount),
+    containers: Array.isArray(props.containers) ? props.containers.map(mount) : props.containers,
     initContainers: props.initContainers?.map(mount),
   };
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { JobOptions, renderJobSpec } from './batch-job-spec';
 import { PodTemplateProps } from './pod/template';
 import {
-  addWarning, CronSchedule, cronSchedule, ensure, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
+  addWarning, check, CronSchedule, cronSchedule, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
 } from './validation';
 import { addAppChecks } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
@@ -86,8 +86,8 @@ export class ScheduledJob extends Construct {
     super(scope, id);
     addAppChecks(this);
     const identity = resolveIdentity(this, props, workloadName);
-    ensure(this, 'schedule', props.schedule, cronSchedule);
-    this.schedule = CronSchedule.parse(props.schedule);
+    // A schedule that does not parse is reported; a stand-in keeps construction going to find the other mistakes.
+    this.schedule = CronSchedule.parse(check(this, 'schedule', props.schedule, cronSchedule) ? props.schedule : '0 0 1 1 *');
     this.timeZone = ensureOptional(this, 'timeZone', props.timeZone, ianaTimeZone);
     const concurrency = props.concurrencyPolicy;
     if (concurrency !== undefined && !(Object.values(ConcurrencyPolicy) as string[]).includes(concurrency)) {

@@ -2,7 +2,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
-import { dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
+import {
+  aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where,
+} from './validation';
 import { addAppChecks } from './workload/app-index';
 import { IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
@@ -110,14 +112,19 @@ export class DnsSmokeTest extends Construct {
     addAppChecks(this);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
-    if (props.targets.length === 0) invalid(this, 'targets', [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');
-    const checks = props.targets.map((t, i) => t._checks(this, `targets[${i}]`));
+    const targets = Array.isArray(props.targets) ? props.targets : [];
+    if (targets.length === 0) invalid(this, 'targets', props.targets ?? [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');
+    // Indexes stay the user's, also when an entry is not a SmokeTarget and is skipped.
+    const checks = targets.flatMap((t, i) =>
+      checkInstance(this, `targets[${i}]`, t, SmokeTarget, 'SmokeTarget.of(app) or SmokeTarget.hosts([...])') ? [t._checks(this, `targets[${i}]`)] : []);
     // The same name from two targets is checked once; order stays as given, so output is deterministic.
     this.lookups = [...new Set(checks.flatMap((c) => c.lookups))];
     this.urls = [...new Set(checks.flatMap((c) => c.urls))];
     const timeout = ensure(this, 'httpTimeoutSeconds', props.httpTimeoutSeconds ?? 5, intInRange(1, 300));
     this.script = smokeScript(this.lookups, this.urls, timeout);
 
+    // The pod layer reports the container's resources under the props the user set.
+    aliasFields(this, { 'containers[0].resources': 'resources', 'containers[0].image': 'image' });
     // The one Job spec code path (BatchJob's): same checks of backoffLimit, ttl and Job-controller labels.
     const spec = renderJobSpec(this, {
       labels: props.labels,

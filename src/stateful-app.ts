@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureOptional, ensureUnique, invalid,
-  nonNegativeInt, oneOf,
-  positiveQuantity, serviceName as serviceNameRule, workloadName,
+  canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
+  ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance, positiveQuantity,
+  serviceName as serviceNameRule, workloadName,
 } from './validation';
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
@@ -91,7 +91,8 @@ export class StatefulUpdateStrategy {
 
   /** @internal */
   public _render(where: Construct, field: string, replicas: number): k8s.StatefulSetUpdateStrategy {
-    const { partition, maxUnavailable } = this.options;
+    const partition = this.options.partition;
+    const maxUnavailable = ownInstance(where, `${field}.maxUnavailable`, this.options.maxUnavailable, IntOrPercent, 'IntOrPercent.count(1)');
     if (!Object.values(StatefulUpdateType).includes(this.type)) {
       invalid(where, `${field}.type`, this.type, 'is not a StatefulSet update strategy', 'use RollingUpdate or OnDelete');
     }
@@ -259,7 +260,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
     this.serviceName = ensure(this, props.serviceName === undefined ? 'serviceName (from name)' : 'serviceName',
       props.serviceName ?? this.name, serviceNameRule);
 
-    const templates = props.volumeClaimTemplates ?? [];
+    const templates = ensureList(this, 'volumeClaimTemplates', props.volumeClaimTemplates);
     const claimTemplates = templates.map((t, i) => renderClaimTemplate(this, `volumeClaimTemplates[${i}]`, t));
     ensureUnique(this, 'volumeClaimTemplates', templates, (t) => t.name, 'claim template names');
     const podVolumeNames = new Set((props.volumes ?? []).map((v) => v.name));
@@ -271,7 +272,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
 
     const blockClaims = new Set(templates.filter((t) => t.volumeMode === VolumeMode.BLOCK).map((t) => t.name));
     for (const [key, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
-      list?.forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
+      ensureList(this, key, list).forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
         if (blockClaims.has(m.volume)) {
           invalid(this, `${f}.volume`, m.volume, 'is a Block claim, a raw device that cannot be mounted as a directory', 'use VolumeMode.FILESYSTEM for mounted claims');
         }
@@ -285,7 +286,9 @@ export class StatefulApp extends Construct implements IDnsNamed {
       spread: props.spread,
     });
 
-    const ordinals = Array.from({ length: replicas }, (_, i) => ordinalsStart + i);
+    // An invalid count is reported above; no handles are derived from it.
+    const count = Number.isInteger(replicas) && replicas >= 0 && replicas < 2 ** 31 ? replicas : 0;
+    const ordinals = Array.from({ length: count }, (_, i) => ordinalsStart + i);
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, clusterDomain);
     this.podDnsNames = ordinals.map((o) => `${this.name}-${o}.${this.serviceDnsName}`);
     this.claims = templates.flatMap((t) => ordinals.map((o): ClaimRequest => ({
@@ -323,7 +326,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
         replicas,
         selector: { matchLabels: { ...identity.selectorLabels } },
         podManagementPolicy: props.podManagementPolicy,
-        updateStrategy: props.updateStrategy?._render(this, 'updateStrategy', replicas),
+        updateStrategy: ownInstance(this, 'updateStrategy', props.updateStrategy, StatefulUpdateStrategy, 'StatefulUpdateStrategy.rollingUpdate()')?._render(this, 'updateStrategy', replicas),
         revisionHistoryLimit: props.revisionHistoryLimit,
         minReadySeconds: props.minReadySeconds,
         persistentVolumeClaimRetentionPolicy: retention && (retention.whenDeleted || retention.whenScaled)

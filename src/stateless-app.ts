@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
-import { ensureOptional, invalid, nonNegativeInt, positiveInt, Where } from './validation';
+import { checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from './validation';
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
@@ -44,6 +44,8 @@ export class DeploymentStrategy {
   /** @internal */
   public _render(where: Where): k8s.DeploymentStrategy {
     if (!this.maxSurge || !this.maxUnavailable) return { type: this.type };
+    if (!checkInstance(where, 'strategy.maxSurge', this.maxSurge, IntOrPercent, 'IntOrPercent.percent(25)')
+      || !checkInstance(where, 'strategy.maxUnavailable', this.maxUnavailable, IntOrPercent, 'IntOrPercent.percent(25)')) return { type: this.type };
     ensureRollingProgress(where, this.maxSurge, this.maxUnavailable, 'strategy.');
     return {
       type: this.type,
@@ -142,7 +144,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
       invalid(this, props.progressDeadlineSeconds === undefined ? 'progressDeadlineSeconds (default)' : 'progressDeadlineSeconds', deadline,
         `must be greater than minReadySeconds (${minReady}), or every rollout is marked failed`, `set progressDeadlineSeconds above ${minReady}`);
     }
-    const strategy = (props.strategy ?? DeploymentStrategy.rollingUpdate())._render(this);
+    const strategy = (ownInstance(this, 'strategy', props.strategy, DeploymentStrategy, 'DeploymentStrategy.rollingUpdate()') ?? DeploymentStrategy.rollingUpdate())._render(this);
 
     const template = buildPodTemplate(this, props, { selectorLabels: identity.selectorLabels, labels: identity.labels, spread: props.spread });
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
@@ -170,7 +172,7 @@ export class StatelessApp extends Construct implements IDnsNamed {
   /** Fully qualified name of the Service (`web.default.svc.cluster.local`); throws when there is none. */
   public get serviceDnsName(): string {
     if (!this.serviceName) {
-      invalid(this, 'serviceDnsName', undefined, 'this app renders no Service, so it has no DNS name', 'give the app container ports or a service');
+      fail(this, 'serviceDnsName', undefined, 'this app renders no Service, so it has no DNS name', 'give the app container ports or a service');
     }
     return serviceFqdn(this.serviceName, this.namespace, this.clusterDomain);
   }

@@ -249,7 +249,7 @@ describe('bad input', () => {
     ['exit code 0 with In', { podFailurePolicy: exitCodes([1, 0]) },
       '[test/job] podFailurePolicy[0].values[1] 0: exit code 0 is success and never matches In; remove 0 (or use NOT_IN)'],
     ['a duplicate exit code', { podFailurePolicy: exitCodes([3, 4, 3]) }, '[test/job] podFailurePolicy[0].values[2] 3: is listed twice; remove the duplicate'],
-    ['a fractional exit code', { podFailurePolicy: exitCodes([1.5]) }, '[test/job] podFailurePolicy[0].values[0] 1.5: must be a whole number'],
+    ['a fractional exit code', { podFailurePolicy: exitCodes([1.5]) }, '[test/job] podFailurePolicy[0].values[0] 1.5: exit codes are whole numbers from 0 to 255'],
     ['no exit codes', { podFailurePolicy: exitCodes([]) }, '[test/job] podFailurePolicy[0].values []: needs 1 to 255 exit codes (has 0); list the exit codes'],
     ['256 exit codes', { podFailurePolicy: exitCodes(Array.from({ length: 256 }, (_, i) => i + 1)) },
       'needs 1 to 255 exit codes (has 256); use NOT_IN with the codes that remain'],

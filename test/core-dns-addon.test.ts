@@ -502,7 +502,7 @@ describe('bad input', () => {
   });
 
   test('replicas: negative, or together with the autoscaler', () => {
-    expect(error({ replicas: -1 })).toBe('[test/dns] replicas -1: must be a whole number from 0 to 2147483647; use 0 or a positive whole number');
+    expect(error({ replicas: -1 })).toBe('[test/dns] replicas -1: must be a whole number from 1 to 2147483647; use at least 1 (upstream runs 2), or the autoscaler');
     expect(error({ replicas: 2, autoscaler: {} }))
       .toBe('[test/dns] replicas 2: the autoscaler owns the replica count, so a fixed value would fight it on every sync; drop replicas or the autoscaler');
   });

@@ -175,7 +175,8 @@ describe('the Service', () => {
     ['a Service name starting with a digit', { service: { name: '1web' } },
       '[test/web] service.name "1web": must be a DNS-1035 label (lower case letters, digits and \'-\', starting with a letter); start with a letter, e.g. "svc-1web"'],
     ['unnamed ports on a multi-port Service', { containers: [{ ...nginx, ports: [{ number: 8080 }, { number: 9090 }] }] },
-      '[test/web] service.ports[0].name (unset): a Service with several ports must name each one; set name, or name the container port'],
+      '[test/web] service.ports[0].name (unset): a Service with several ports must name each one; set name, or name the container port\n'
+      + '[test/web] service.ports[1].name (unset): a Service with several ports must name each one; set name, or name the container port'],
   ])('rejects %s', (_, props, message) => {
     expect(renderError(props)).toBe(message);
   });
@@ -261,9 +262,9 @@ describe('node ports are unique in the app', () => {
     nodePortApp(new Chart(app, 'one'), 'web', 30080);
     nodePortApp(new Chart(app, 'two'), 'api', 30080);
     expect(() => AppSynthesizer.synth(app)).toThrow(
-      '[two/api] service.ports[0].nodePort 30080: also used by one/web/Service ports[0] (node ports are allocated cluster-wide, so the API server rejects the second Service); '
+      '[two/api] service.ports[0].nodePort 30080: also used by [one/web] service.ports[0] (node ports are allocated cluster-wide, so the API server rejects the second Service); '
       + 'pick another port from 30000 to 32767, or leave nodePort unset');
-    expect(() => AppSynthesizer.render(app)).toThrow(/\[one\/web\] service\.ports\[0\]\.nodePort 30080: also used by two\/api\/Service ports\[0\]/);
+    expect(() => AppSynthesizer.render(app)).toThrow(/\[one\/web\] service\.ports\[0\]\.nodePort 30080: also used by \[two\/api\] service\.ports\[0\]/);
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
@@ -281,7 +282,7 @@ describe('node ports are unique in the app', () => {
       containers: [{ ...nginx, ports: [{ number: 8080, name: 'http' }, { number: 8081, name: 'alt' }] }],
       service: { type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080, name: 'a' }, { port: 81, targetPort: 8081, nodePort: 30080, name: 'b' }] },
     });
-    expect(() => synthValid(chart)).toThrow(/\[test\/web\] service\.ports\[1\]\.nodePort 30080: also used by test\/web\/Service ports\[0\]/);
+    expect(() => synthValid(chart)).toThrow(/\[test\/web\] service\.ports\[1\]\.nodePort 30080: also used by \[test\/web\] service\.ports\[0\]/);
 
     const ok = testChart();
     new StatelessApp(ok, 'dns', {

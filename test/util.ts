@@ -92,12 +92,19 @@ export function parseYamlDocuments(text: string): Manifest[] {
   return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined);
 }
 
-/** The message of the error `fn` throws; fails the test when it throws nothing. */
-export function errorOf(fn: () => unknown): string {
+const VALIDATION_HEADER = 'Validation failed with the following errors:\n  ';
+
+/**
+ * The errors `fn` throws, one per entry: the input errors a synthesis collects (cdk8s' and AppSynthesizer's
+ * "Validation failed with the following errors:" list), or the one message of any other error. Fails the
+ * test when `fn` throws nothing.
+ */
+export function errorsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (e) {
-    return (e as Error).message;
+    const message = (e as Error).message;
+    return message.startsWith(VALIDATION_HEADER) ? message.slice(VALIDATION_HEADER.length).split('\n  ') : [message];
   }
   throw new Error('expected an error, but none was thrown');
 }
@@ -119,4 +126,9 @@ export function readTree(dir: string, options: { ledger?: boolean } = {}): Recor
 /** cdk8s.yaml's `app` command, as cdk8s-cli runs it (through a shell). */
 export function cdk8sAppCommand(root: string): string {
   return /^app:\s*(.+)$/m.exec(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8'))![1].trim();
+}
+
+/** The errors `fn` throws (see {@link errorsOf}), one per line. */
+export function errorOf(fn: () => unknown): string {
+  return errorsOf(fn).join('\n');
 }

@@ -1,3 +1,4 @@
+import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { testChart } from './util';
 import { objectMeta, resolveIdentity } from '../src/workload/identity';
@@ -14,7 +15,9 @@ describe('workload identity', () => {
 
   test('names default to the construct id and are validated with a hint', () => {
     expect(resolveIdentity(scope, {}).name).toBe('db');
-    expect(() => resolveIdentity(new Construct(testChart(), 'Web_1'), {})).toThrow('[test/Web_1] name (from the construct id) "Web_1"');
+    const chart = testChart();
+    resolveIdentity(new Construct(chart, 'Web_1'), {});
+    expect(() => Testing.synth(chart)).toThrow('[test/Web_1] name (from the construct id) "Web_1"');
   });
 
   test('user selector labels replace the default, and labels keep managed-by', () => {

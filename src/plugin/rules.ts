@@ -196,7 +196,7 @@ export const RULES: readonly RuleDefinition[] = [
     id: 'server-side',
     defaultSeverity: PolicySeverity.ERROR,
     suppressible: false,
-    description: 'Rules the API server enforces beyond the schema: names, labels, annotation keys, selector/template agreement, Job restart policies, container and port names, volume mounts, PV sources, Service ports.',
+    description: 'Rules the API server enforces beyond the schema: names, labels, annotation keys and total size, selector/template agreement, Job restart policies, container and port names, volume mounts and sub-paths, item paths, env references (fieldPath, Secret/ConfigMap keys, resource fields), probes, dnsPolicy/dnsConfig, enum values, PV sources, Service ports.',
     check: (o) => manifestProblems(o.manifest).map((p) => {
       const split = p.message.lastIndexOf('; ');
       return split > 0

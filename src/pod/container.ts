@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { reasonAnnotationKey } from '../metadata-keys';
 import {
-  absolutePath, canonicalQuantity, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference,
-  invalid, isUnpinnedImage, nonEmptyList, nonNegativeQuantity, parseQuantity, pinnedImage, portName, portNumber,
-  statedReason, Where,
+  absolutePath, canonicalQuantity, check, configMapKey, dnsLabel, ensure, ensureEach, ensureList, ensureOptional,
+  ensureUnique, envFieldPath, imageReference, invalid, isUnpinnedImage, nonEmptyList, nonNegativeQuantity,
+  objectReferenceName, oneOf, ownInstance, parseQuantity, pinnedImage, portName, portNumber, quantity, relativePath,
+  resourceDivisor, resourceFieldName, statedReason, subPathExpression, Where,
 } from '../validation';
 import { EnvFrom } from './env-from';
 import { Probe } from './probe';
@@ -83,8 +84,14 @@ export interface VolumeMount {
   readonly mountPath: string;
   /** @default false */
   readonly readOnly?: boolean;
-  /** Mount only this sub-path of the volume. @default - the whole volume */
+  /** Mount only this sub-path of the volume (relative, no `..`). @default - the whole volume */
   readonly subPath?: string;
+  /**
+   * Like `subPath`, with `$(VAR)` references to the container's environment expanded by kubelet
+   * (e.g. `$(POD_NAME)`). Exclusive with `subPath`.
+   * @default - none
+   */
+  readonly subPathExpr?: string;
   /** @default - Kubernetes' default (None) */
   readonly mountPropagation?: MountPropagation;
 }
@@ -93,7 +100,16 @@ type EnvSource =
   | { readonly value: string }
   | { readonly fieldPath: string }
   | { readonly secret: string; readonly key: string }
-  | { readonly configMap: string; readonly key: string };
+  | { readonly configMap: string; readonly key: string }
+  | { readonly resource: string; readonly containerName?: string; readonly divisor?: string };
+
+/** Options of {@link EnvValue.fromResource}. */
+export interface ResourceFieldOptions {
+  /** The container whose resources are read. @default - the container the variable is set on */
+  readonly containerName?: string;
+  /** Unit the value is divided by: `1m` or `1` for CPU, `1`, `1Mi`, `1Gi`, ... for memory and storage. @default "1" */
+  readonly divisor?: string;
+}
 
 /** The value of an environment variable. */
 export class EnvValue {
@@ -117,15 +133,50 @@ export class EnvValue {
     return new EnvValue({ configMap: configMapName, key });
   }
 
+  /** A resource limit or request of a container (`limits.memory`, `requests.cpu`, `limits.hugepages-2Mi`, ...). */
+  public static fromResource(resource: string, options: ResourceFieldOptions = {}): EnvValue {
+    return new EnvValue({ resource, containerName: options.containerName, divisor: options.divisor });
+  }
+
   private constructor(private readonly source: EnvSource) {}
 
-  /** @internal */
-  public _render(name: string): k8s.EnvVar {
+  /**
+   * Validates the reference against the rules of the API server and renders it.
+   * @internal
+   */
+  public _render(where: Where, field: string, name: string, containers: ReadonlySet<string>): k8s.EnvVar {
     const s = this.source;
-    if ('value' in s) return { name, value: s.value };
-    if ('fieldPath' in s) return { name, valueFrom: { fieldRef: { fieldPath: s.fieldPath } } };
-    if ('secret' in s) return { name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } };
-    return { name, valueFrom: { configMapKeyRef: { name: s.configMap, key: s.key } } };
+    if ('value' in s) {
+      if (typeof s.value !== 'string') invalid(where, field, s.value, 'environment values must be strings', `quote it: "${String(s.value)}"`);
+      return { name, value: String(s.value) };
+    }
+    if ('fieldPath' in s) {
+      ensure(where, `${field}.fieldPath`, s.fieldPath, envFieldPath);
+      return { name, valueFrom: { fieldRef: { fieldPath: s.fieldPath } } };
+    }
+    if ('resource' in s) {
+      const resourceOk = check(where, `${field}.resource`, s.resource, resourceFieldName);
+      if (resourceOk) ensureOptional(where, `${field}.divisor`, s.divisor, resourceDivisor(s.resource));
+      if (s.containerName !== undefined && !containers.has(s.containerName)) {
+        invalid(where, `${field}.containerName`, s.containerName, 'names no container of this pod', `use one of ${[...containers].map((c) => `"${c}"`).join(', ')}`);
+      }
+      return {
+        name,
+        valueFrom: {
+          resourceFieldRef: {
+            resource: s.resource,
+            containerName: s.containerName,
+            divisor: s.divisor !== undefined && resourceOk && !quantity(s.divisor) ? k8s.Quantity.fromString(s.divisor) : undefined,
+          },
+        },
+      };
+    }
+    const [kind, ref] = 'secret' in s ? ['secret', s.secret] : ['configMap', s.configMap];
+    ensure(where, `${field}.${kind}Name`, ref, objectReferenceName);
+    ensure(where, `${field}.key`, s.key, configMapKey);
+    return 'secret' in s
+      ? { name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } }
+      : { name, valueFrom: { configMapKeyRef: { name: s.configMap, key: s.key } } };
   }
 }
 
@@ -183,6 +234,8 @@ export interface ContainerContext {
   readonly hostNetwork?: boolean;
   /** Collects the reasons of the container's risky choices: annotation key -> reason. */
   readonly reasons?: Record<string, string>;
+  /** Every container name of the pod (resource field refs may name another container). */
+  readonly containerNames: ReadonlySet<string>;
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -200,10 +253,11 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
   }
 
-  const ports = c.ports ?? [];
+  const ports = ensureList(where, `${field}.ports`, c.ports);
   ensureEach(`${field}.ports`, ports, (p, f) => {
     ensure(where, `${f}.number`, p.number, portNumber);
     ensureOptional(where, `${f}.name`, p.name, portName);
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(Protocol));
     if (p.hostPort !== undefined) {
       if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
       ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
@@ -211,6 +265,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
         if (p.hostPortReason === undefined) {
           invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
             'reach the pods through a Service instead, or give hostPortReason');
+          return;
         }
         reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? Protocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
       } else if (p.hostPortReason !== undefined) {
@@ -223,11 +278,18 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
   ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? Protocol.TCP}`, 'port number and protocol pairs');
 
-  for (const name of Object.keys(c.env ?? {})) {
+  ensureOptional(where, `${field}.imagePullPolicy`, c.imagePullPolicy, oneOf(ImagePullPolicy));
+  const env: k8s.EnvVar[] = [];
+  for (const [name, value] of Object.entries(c.env ?? {})) {
     if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
+    if (!(value instanceof EnvValue)) {
+      invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
+      continue;
+    }
+    env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
   }
 
-  const mounts = c.volumeMounts ?? [];
+  const mounts = ensureList(where, `${field}.volumeMounts`, c.volumeMounts);
   ensureEach(`${field}.volumeMounts`, mounts, (m, f) => {
     if (!ctx.volumeNames.has(m.volume)) {
       const known = [...ctx.volumeNames];
@@ -235,6 +297,12 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
         known.length ? `use one of ${known.map((n) => `"${n}"`).join(', ')}, or add the volume` : 'add the volume (or claim template) first');
     }
     ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
+    ensureOptional(where, `${f}.subPath`, m.subPath, relativePath);
+    ensureOptional(where, `${f}.subPathExpr`, m.subPathExpr, subPathExpression);
+    if (m.subPath !== undefined && m.subPathExpr !== undefined) {
+      invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
+    }
+    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(MountPropagation));
     if (m.mountPropagation === MountPropagation.BIDIRECTIONAL) {
       invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
     }
@@ -246,12 +314,14 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
   }
   const r = { ...DEFAULT_RESOURCES, ...c.resources };
+  const validQuantities = new Set<string>();
   for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
     if (key === 'cpuLimit' && omitCpuLimit) continue;
-    ensure(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity);
+    if (check(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity)) validQuantities.add(key);
   }
   for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
     if (limit === 'cpuLimit' && omitCpuLimit) continue;
+    if (!validQuantities.has(request) || !validQuantities.has(limit)) continue;
     if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
       invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
     }
@@ -260,7 +330,9 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
   const quantity = (value: string) => k8s.Quantity.fromString(canonicalQuantity(value));
   const firstPort = ports[0]?.name ?? ports[0]?.number;
-  const security = c.security ?? ContainerSecurity.nonRoot();
+  const security = ownInstance(where, `${field}.security`, c.security, ContainerSecurity, 'ContainerSecurity.nonRoot()') ?? ContainerSecurity.nonRoot();
+  const probe = (kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', liveness: boolean) =>
+    ownInstance(where, `${field}.${kind}`, c[kind], Probe, 'Probe.httpGet(), Probe.tcpSocket() or Probe.exec()')?._render(where, `${field}.${kind}`, firstPort, liveness, ports);
   return {
     name: c.name,
     image: c.image,
@@ -268,7 +340,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     command: nonEmptyList(c.command),
     args: nonEmptyList(c.args),
     workingDir: c.workingDir,
-    env: nonEmptyList(Object.entries(c.env ?? {}).map(([name, value]) => value._render(name))),
+    env: c.env ? nonEmptyList(env) : undefined,
     envFrom: c.envFrom?.length ? c.envFrom.map((e, i) => e._render(where, `${field}.envFrom[${i}]`)) : undefined,
     ports: ports.length > 0
       ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
@@ -277,12 +349,17 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
       requests: { cpu: quantity(r.cpuRequest), memory: quantity(r.memoryRequest) },
       limits: omitCpuLimit ? { memory: quantity(r.memoryLimit) } : { cpu: quantity(r.cpuLimit), memory: quantity(r.memoryLimit) },
     },
-    livenessProbe: c.livenessProbe?._render(where, `${field}.livenessProbe`, firstPort, true),
-    readinessProbe: c.readinessProbe?._render(where, `${field}.readinessProbe`, firstPort, false),
-    startupProbe: c.startupProbe?._render(where, `${field}.startupProbe`, firstPort, true),
+    livenessProbe: probe('livenessProbe', true),
+    readinessProbe: probe('readinessProbe', false),
+    startupProbe: probe('startupProbe', true),
     volumeMounts: mounts.length > 0
       ? mounts.map((m) => ({
-        name: m.volume, mountPath: m.mountPath, readOnly: m.readOnly, subPath: m.subPath, mountPropagation: m.mountPropagation,
+        name: m.volume,
+        mountPath: m.mountPath,
+        readOnly: m.readOnly,
+        subPath: m.subPath,
+        subPathExpr: m.subPathExpr,
+        mountPropagation: m.mountPropagation,
       }))
       : undefined,
     securityContext: security._render(where, `${field}.security`),

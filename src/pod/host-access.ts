@@ -36,6 +36,7 @@ export function hostAccessReason(where: Where, field: string, value: unknown): s
   if (!(value instanceof HostAccess)) {
     invalid(where, field, value, 'host namespaces are a risky choice and need a stated reason',
       `use ${field}: HostAccess.granted({ reason: "why the pods need it" })`);
+    return undefined;
   }
   return ensure(where, `${field}.reason`, value.reason, statedReason);
 }

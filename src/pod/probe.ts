@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
-import { ensureOptional, intInRange, invalid, nonNegativeInt, positiveInt, Where } from '../validation';
+import {
+  check, command, ensure, ensureOptional, intInRange, invalid, nonNegativeInt, portName, portNumber, positiveInt, probeScheme, Where,
+} from '../validation';
 
 /** Timings shared by every probe kind. Unset fields keep Kubernetes' defaults. */
 export interface ProbeTimings {
@@ -23,7 +25,7 @@ export interface HttpGetProbeOptions extends ProbeTimings {
   readonly port?: number;
   /** Name of a container port. @default - use `port` */
   readonly portName?: string;
-  /** @default "HTTP" */
+  /** `HTTP` or `HTTPS`. @default "HTTP" */
   readonly scheme?: string;
 }
 
@@ -75,7 +77,8 @@ export class Probe {
    * Renders the probe. `defaultPort` is used when the probe names no port.
    * @internal
    */
-  public _render(where: Where, field: string, defaultPort: number | string | undefined, liveness: boolean): k8s.Probe {
+  public _render(where: Where, field: string, defaultPort: number | string | undefined, liveness: boolean,
+    containerPorts: ReadonlyArray<{ readonly number: number; readonly name?: string }> = []): k8s.Probe {
     const o = this.action.options;
     ensureOptional(where, `${field}.initialDelaySeconds`, o.initialDelaySeconds, nonNegativeInt);
     ensureOptional(where, `${field}.periodSeconds`, o.periodSeconds, positiveInt);
@@ -91,22 +94,40 @@ export class Probe {
       failureThreshold: o.failureThreshold,
     };
     switch (this.action.kind) {
-      case 'exec':
-        return { exec: { command: [...this.action.options.command] }, ...timings };
+      case 'exec': {
+        const cmd = this.action.options.command;
+        ensure(where, `${field}.command`, cmd, command);
+        return { exec: { command: Array.isArray(cmd) ? [...cmd] : [] }, ...timings };
+      }
       case 'httpGet': {
-        const port = probePort(where, field, this.action.options, defaultPort);
-        return { httpGet: { path: this.action.options.path, port, scheme: this.action.options.scheme }, ...timings };
+        const http = this.action.options;
+        const port = probePort(where, field, http, defaultPort, containerPorts);
+        ensure(where, `${field}.path`, http.path, (p) => typeof p === 'string' && p.startsWith('/')
+          ? undefined : { reason: 'must be an absolute URL path', fix: `try "/${String(p ?? '').replace(/^\/*/, '')}"` });
+        ensureOptional(where, `${field}.scheme`, http.scheme, probeScheme);
+        return { httpGet: { path: http.path, port, scheme: http.scheme }, ...timings };
       }
       case 'tcpSocket':
-        return { tcpSocket: { port: probePort(where, field, this.action.options, defaultPort) }, ...timings };
+        return { tcpSocket: { port: probePort(where, field, this.action.options, defaultPort, containerPorts) }, ...timings };
     }
   }
 }
 
-function probePort(where: Where, field: string, o: { port?: number; portName?: string }, defaultPort: number | string | undefined): k8s.IntOrString {
+function probePort(where: Where, field: string, o: { port?: number; portName?: string }, defaultPort: number | string | undefined,
+  containerPorts: ReadonlyArray<{ readonly number: number; readonly name?: string }>): k8s.IntOrString {
+  if (o.port !== undefined && o.portName !== undefined) {
+    invalid(where, `${field}.portName`, o.portName, 'port and portName are exclusive', 'give one of them');
+  }
+  ensureOptional(where, `${field}.port`, o.port, portNumber);
+  if (o.portName !== undefined && check(where, `${field}.portName`, o.portName, portName) && !containerPorts.some((p) => p.name === o.portName)) {
+    const named = containerPorts.filter((p) => p.name).map((p) => `"${p.name}"`);
+    invalid(where, `${field}.portName`, o.portName, 'names no port of the container (kubelet resolves probe port names on the container itself)',
+      named.length ? `use one of ${named.join(', ')}` : 'name the container port first (ports[].name), or give port');
+  }
   const port = o.port ?? o.portName ?? defaultPort;
   if (port === undefined) {
     invalid(where, `${field}.port`, undefined, 'the container has no port to probe', 'set port or portName on the probe');
+    return k8s.IntOrString.fromNumber(0);
   }
   return typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port);
 }

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { ensure, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, Where } from '../validation';
+import { ensure, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, oneOf, Where } from '../validation';
 
 /** Taint effect a toleration matches. */
 export enum TaintEffect {
@@ -34,6 +34,8 @@ export function renderTolerations(where: Where, field: string, tolerations: read
     const f = `${field}[${i}]`;
     const operator = t.operator ?? (t.value !== undefined ? TolerationOperator.EQUAL : TolerationOperator.EXISTS);
     ensureOptional(where, `${f}.key`, t.key, labelKey);
+    ensureOptional(where, `${f}.operator`, t.operator, oneOf(TolerationOperator));
+    ensureOptional(where, `${f}.effect`, t.effect, oneOf(TaintEffect));
     if (operator === TolerationOperator.EXISTS && t.value !== undefined) {
       invalid(where, `${f}.value`, t.value, 'operator Exists matches any value, so a value is not allowed', 'remove the value or use operator Equal');
     }
@@ -102,6 +104,7 @@ export class Spread {
     const s = this.spec;
     if (s.kind === 'topology') {
       ensureOptional(where, `${field}.maxSkew`, s.options.maxSkew, intInRange(1, 2 ** 31 - 1));
+      ensureOptional(where, `${field}.whenUnsatisfiable`, s.options.whenUnsatisfiable, oneOf(WhenUnsatisfiable));
       const topologyKey = ensure(where, `${field}.topologyKey`, s.options.topologyKey ?? 'kubernetes.io/hostname', labelKey);
       return {
         topologySpreadConstraints: [{

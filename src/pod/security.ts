@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { ensure, ensureEach, intInRange, invalid, statedReason, Where } from '../validation';
+import { capabilityName, ensure, ensureEach, intInRange, invalid, statedReason, Where } from '../validation';
 
 /** The user id non-root containers run as unless told otherwise ("nonroot" in distroless images). */
 export const DEFAULT_NON_ROOT_USER = 65532;
@@ -29,8 +29,6 @@ export interface RunAsRootOptions {
    */
   readonly addCapabilities?: string[];
 }
-
-const CAPABILITY = /^[A-Z_]+$/;
 
 /**
  * The container security context. Secure by default: non-root user 65532, no privilege escalation,
@@ -75,8 +73,10 @@ export class ContainerSecurity {
       ensure(where, `${field}.group`, this.group, intInRange(0, 2 ** 31 - 1));
     }
     ensureEach(`${field}.addCapabilities`, this.addCapabilities, (cap, f) => {
-      if (!CAPABILITY.test(cap) || cap === 'ALL' || cap === 'SYS_ADMIN') {
+      if (cap === 'ALL' || cap === 'SYS_ADMIN') {
         invalid(where, f, cap, 'must be one capability name, not ALL or SYS_ADMIN', 'name the capability the image needs, e.g. "NET_BIND_SERVICE"');
+      } else {
+        ensure(where, f, cap, capabilityName);
       }
     });
     return {

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { MANAGED_BY_LABEL, reasonAnnotationKey, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
-  dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept,
-  ensureOptional, ensureUnique, invalid, isSensitiveHostPath, nonEmptyList, nonEmptyMap, nonNegativeInt,
-  statedReason, Where,
+  annotationsSize, checkInstance, dnsLabel, dnsNameserver, dnsNameserverList, dnsOptionName, dnsSearchDomain,
+  dnsSearchList, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept,
+  ensureOptional, ensureUnique, invalid, isSensitiveHostPath, nonEmptyList, nonEmptyMap, nonNegativeInt, oneOf,
+  ownInstance, statedReason, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
 import { renderTolerations, Spread, Toleration } from './scheduling';
@@ -58,6 +59,30 @@ export interface PodTemplateProps {
   readonly fsGroup?: number;
   /** @default DnsPolicy.CLUSTER_FIRST */
   readonly dnsPolicy?: DnsPolicy;
+  /**
+   * Resolver settings merged into the pod's resolv.conf; required with `DnsPolicy.NONE`, which then
+   * needs at least one nameserver.
+   * @default - none
+   */
+  readonly dnsConfig?: PodDnsConfig;
+}
+
+/** A resolv.conf option (`ndots:2`, `edns0`). */
+export interface PodDnsOption {
+  /** Option name, e.g. `ndots`. */
+  readonly name: string;
+  /** @default - no value (a flag such as `edns0`) */
+  readonly value?: string;
+}
+
+/** A pod's DNS settings (Kubernetes `dnsConfig`). */
+export interface PodDnsConfig {
+  /** Nameserver IPs, at most 3. @default - none */
+  readonly nameservers?: string[];
+  /** Search domains, at most 32 and 2048 characters in all. @default - none */
+  readonly searches?: string[];
+  /** Resolver options. @default - none */
+  readonly options?: PodDnsOption[];
 }
 
 /** What a construct adds to the user's pod template. @internal */
@@ -87,12 +112,16 @@ export interface PodTemplateContext {
  * @internal
  */
 export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: PodTemplateContext): k8s.PodTemplateSpec {
-  if (!props.containers || props.containers.length === 0) {
+  const givenContainers = listOf(props.containers);
+  if (givenContainers.length === 0) {
     invalid(where, 'containers', props.containers ?? [], 'a pod needs at least one container', 'add a container');
   }
-  const volumes = props.volumes ?? [];
+  // Entries that are not PodVolumes are reported and left out; the others keep the user's index in errors.
+  const given = listOf(props.volumes).map((v, i) => ({ v, i }))
+    .filter(({ v, i }) => checkInstance(where, `volumes[${i}]`, v, PodVolume, 'PodVolume.emptyDir(), .configMap(), .secret(), ...'));
+  const volumes = given.map(({ v }) => v);
   ensureUnique(where, 'volumes', volumes, (v) => v.name, 'volume names');
-  const renderedVolumes = volumes.map((v, i) => {
+  const renderedVolumes = given.map(({ v, i }) => {
     if (v.hostDirectory !== undefined && !ctx.allowHostAccess) {
       invalid(where, `volumes[${i}]`, v.name, 'hostPath volumes are host access, which this workload does not allow', 'use a PersistentVolumeClaim, or a NodeAgent for per-node daemons');
     }
@@ -100,12 +129,14 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   });
   const volumeNames = new Set([...volumes.map((v) => v.name), ...(ctx.extraVolumeNames ?? [])]);
   const reasons: Record<string, string> = { ...ctx.reasons };
-  const containerCtx = { volumeNames, allowHostPorts: ctx.allowHostAccess ?? false, hostNetwork: ctx.spec?.hostNetwork === true, reasons };
-
-  const all = [...(props.initContainers ?? []), ...props.containers];
+  const all = [...listOf(props.initContainers), ...givenContainers];
+  const containerCtx = {
+    volumeNames, allowHostPorts: ctx.allowHostAccess ?? false, hostNetwork: ctx.spec?.hostNetwork === true, reasons,
+    containerNames: new Set(all.map((c) => c.name)),
+  };
   ensureUnique(where, 'containers', all, (c) => c.name, 'container names (init containers included)');
-  const initContainers = (props.initContainers ?? []).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
-  const containers = props.containers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
+  const initContainers = listOf(props.initContainers).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
+  const containers = givenContainers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
   ensureWritableHostPathsJustified(where, props, volumes, reasons);
 
   ensureLabels(where, 'podLabels', props.podLabels);
@@ -116,6 +147,8 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   ensureOptional(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, nonNegativeInt);
   ensureOptional(where, 'fsGroup', props.fsGroup, nonNegativeInt);
   ensureEach('imagePullSecrets', props.imagePullSecrets, (s, f) => ensure(where, f, s, dnsSubdomain));
+  ensureOptional(where, 'dnsPolicy', props.dnsPolicy, oneOf(DnsPolicy));
+  const dnsConfig = renderDnsConfig(where, props.dnsPolicy ?? ctx.spec?.dnsPolicy, props.dnsConfig);
 
   // Why a container runs as root travels with the pod, so a reviewer of the manifest sees it.
   const rootReasons: Record<string, string> = {};
@@ -123,6 +156,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     if (c.security?.runsAsRoot) rootReasons[RUNS_AS_ROOT_ANNOTATION_PREFIX + ensure(where, 'containers.name', c.name, dnsLabel)] = c.security.rootReason ?? '';
   }
   const annotations = { ...props.podAnnotations, ...rootReasons, ...reasons };
+  ensure(where, 'podAnnotations', annotations, annotationsSize);
   // The same rule as the workload's own labels: selector labels and managed-by are the library's.
   ensureManagedLabelsKept(where, 'podLabels', props.podLabels, {
     ...(ctx.labels[MANAGED_BY_LABEL] !== undefined ? {
@@ -133,7 +167,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     }])),
   });
 
-  const spread = ctx.spread?._apply(where, 'spread', ctx.selectorLabels);
+  const spread = ownInstance(where, 'spread', ctx.spread, Spread, 'Spread.preferDifferentNodes()')?._apply(where, 'spread', ctx.selectorLabels);
   const affinity: k8s.Affinity | undefined = (props.nodeAffinity || spread?.affinity || ctx.spec?.affinity)
     ? { ...ctx.spec?.affinity, ...spread?.affinity, nodeAffinity: props.nodeAffinity ?? ctx.spec?.affinity?.nodeAffinity }
     : undefined;
@@ -150,6 +184,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     affinity,
     topologySpreadConstraints: spread?.topologySpreadConstraints ?? ctx.spec?.topologySpreadConstraints,
     dnsPolicy: props.dnsPolicy ?? ctx.spec?.dnsPolicy,
+    dnsConfig: dnsConfig ?? ctx.spec?.dnsConfig,
     imagePullSecrets: nonEmptyList(props.imagePullSecrets?.map((name) => ({ name })) ?? ctx.spec?.imagePullSecrets),
     securityContext: {
       ...ctx.spec?.securityContext,
@@ -170,9 +205,40 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   };
 }
 
+/** A list prop as given, or empty when a JavaScript caller passed something else (reported where it matters). */
+function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Validates a dnsConfig as the 1.28 API server does (validatePodDNSConfig). */
+function renderDnsConfig(where: Where, policy: string | undefined, config: PodDnsConfig | undefined): k8s.PodDnsConfig | undefined {
+  if (policy === DnsPolicy.NONE) {
+    if (!config) {
+      invalid(where, 'dnsConfig', undefined, 'dnsPolicy None takes every resolver setting from dnsConfig', 'give dnsConfig with at least one nameserver, or use another dnsPolicy');
+      return undefined;
+    }
+    if ((config.nameservers ?? []).length === 0) {
+      invalid(where, 'dnsConfig.nameservers', config.nameservers ?? [], 'dnsPolicy None needs at least one nameserver', 'give a nameserver IP, e.g. ["10.96.0.10"]');
+    }
+  }
+  if (!config) return undefined;
+  const nameservers = config.nameservers ?? [];
+  const searches = config.searches ?? [];
+  ensure(where, 'dnsConfig.nameservers', nameservers, dnsNameserverList);
+  ensureEach('dnsConfig.nameservers', nameservers, (n, f) => ensure(where, f, n, dnsNameserver));
+  ensure(where, 'dnsConfig.searches', searches, dnsSearchList);
+  ensureEach('dnsConfig.searches', searches, (s, f) => ensure(where, f, s, dnsSearchDomain));
+  ensureEach('dnsConfig.options', config.options, (o, f) => ensure(where, `${f}.name`, o.name, dnsOptionName));
+  return {
+    nameservers: config.nameservers ? [...config.nameservers] : undefined,
+    searches: config.searches ? [...config.searches] : undefined,
+    options: config.options?.map((o) => ({ name: o.name, value: o.value })),
+  };
+}
+
 /** Every named or numbered port of a pod template's containers, for Services and probes. @internal */
 export function podPorts(props: PodTemplateProps): Array<{ container: string; number: number; name?: string; protocol: string }> {
-  return props.containers.flatMap((c) => (c.ports ?? []).map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' })));
+  return listOf(props.containers).flatMap((c) => listOf(c.ports).map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' })));
 }
 
 /**
@@ -191,6 +257,7 @@ function ensureWritableHostPathsJustified(
       if (volume.hostPathReason === undefined) {
         invalid(where, `${mf}.readOnly`, m.readOnly ?? false, `mounts the sensitive host path ${volume.hostDirectory} writable, which lets the pod change the node`,
           `mount it read-only, or state why: PodVolume.hostPath("${volume.name}", "${volume.hostDirectory}", type, { reason })`);
+        return;
       }
       reasons[reasonAnnotationKey(`writable-host-path.${volume.name}`)] = ensure(where, `volumes[${volumes.indexOf(volume)}].reason`, volume.hostPathReason, statedReason);
     }));

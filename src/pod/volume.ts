@@ -1,5 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
-import { absolutePath, canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, Where } from '../validation';
+import {
+  absolutePath, canonicalQuantity, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf,
+  relativePath, Where,
+} from '../validation';
 
 /** Options of an emptyDir volume. */
 export interface EmptyDirOptions {
@@ -136,25 +139,31 @@ export class PodVolume {
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
         return {
           name: this.name,
-          configMap: { name: s.options.configMapName, items: keyPaths(s.options.items), defaultMode: s.options.defaultMode },
+          configMap: { name: s.options.configMapName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
         };
       case 'secret':
         ensure(where, `${field}.secretName`, s.options.secretName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
         return {
           name: this.name,
-          secret: { secretName: s.options.secretName, items: keyPaths(s.options.items), defaultMode: s.options.defaultMode },
+          secret: { secretName: s.options.secretName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
         };
       case 'claim':
         ensure(where, `${field}.claimName`, s.options.claimName, dnsSubdomain);
         return { name: this.name, persistentVolumeClaim: { claimName: s.options.claimName, readOnly: s.options.readOnly } };
       case 'hostPath':
         ensure(where, `${field}.path`, s.path, absolutePath);
+        ensure(where, `${field}.type`, s.type, oneOf(HostPathType));
         return { name: this.name, hostPath: { path: s.path, type: s.type || undefined } };
     }
   }
 }
 
-function keyPaths(items: Record<string, string> | undefined): k8s.KeyToPath[] | undefined {
-  return items ? Object.entries(items).map(([key, path]) => ({ key, path })) : undefined;
+function keyPaths(where: Where, field: string, items: Record<string, string> | undefined): k8s.KeyToPath[] | undefined {
+  if (!items) return undefined;
+  return Object.entries(items).map(([key, path]) => {
+    ensure(where, `${field} key`, key, configMapKey);
+    ensure(where, `${field}["${key}"]`, path, relativePath);
+    return { key, path };
+  });
 }

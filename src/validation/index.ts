@@ -10,3 +10,4 @@ export * from './time-zone';
 export * from './warnings';
 export * from './quantity';
 export * from './omit-empty';
+export * from './fields';

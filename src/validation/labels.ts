@@ -1,24 +1,31 @@
-import { formatInputError, Where } from './errors';
+import { invalid, report, Where } from './errors';
+import { annotationsSize } from './fields';
 import { labelKey, labelValue } from './rules';
 
 /** Validates a label map (labels, selectors, node selectors); the error names the offending key. */
 export function ensureLabels(where: Where, field: string, labels: Record<string, string> | undefined): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
     const keyProblem = labelKey(key);
-    if (keyProblem) throw new Error(formatInputError(where, `${field} key`, key, keyProblem));
+    if (keyProblem) {
+      report(where, `${field} key`, key, keyProblem);
+      continue;
+    }
     const valueProblem = typeof value === 'string'
       ? labelValue(value)
       : { reason: 'label values must be strings', fix: `quote it: "${String(value)}"` };
-    if (valueProblem) throw new Error(formatInputError(where, `${field}["${key}"]`, value, valueProblem));
+    if (valueProblem) report(where, `${field}["${key}"]`, value, valueProblem);
   }
 }
 
-/** Validates annotation keys (values are free text). */
+/** Validates annotation keys, that values are strings, and the 256 KiB the API server allows in all. */
 export function ensureAnnotations(where: Where, field: string, annotations: Record<string, string> | undefined): void {
-  for (const key of Object.keys(annotations ?? {})) {
+  for (const [key, value] of Object.entries(annotations ?? {})) {
     const keyProblem = labelKey(key);
-    if (keyProblem) throw new Error(formatInputError(where, `${field} key`, key, keyProblem));
+    if (keyProblem) report(where, `${field} key`, key, keyProblem);
+    else if (typeof value !== 'string') report(where, `${field}["${key}"]`, value, { reason: 'annotation values must be strings', fix: `quote it: "${String(value)}"` });
   }
+  const sizeProblem = annotationsSize(annotations ?? {});
+  if (sizeProblem) report(where, field, `${Object.keys(annotations ?? {}).length} annotations`, sizeProblem);
 }
 
 /**
@@ -33,7 +40,7 @@ export function ensureManagedLabelsKept(
   for (const [key, value] of Object.entries(labels ?? {})) {
     const m = managed[key];
     if (m && m.value !== value) {
-      throw new Error(formatInputError(where, `${field}["${key}"]`, value, { reason: `${m.why} (${key}=${m.value})`, fix: m.fix }));
+      invalid(where, `${field}["${key}"]`, value, `${m.why} (${key}=${m.value})`, m.fix);
     }
   }
 }

@@ -1,4 +1,8 @@
-import { Problem } from './errors';
+import { Problem, Rule } from './errors';
+import {
+  annotationsSize, command, configMapKey, dnsNameserver, dnsNameserverList, dnsSearchDomain, dnsSearchList, envFieldPath,
+  objectReferenceName, probeScheme, relativePath, resourceDivisor, resourceFieldName, subPathExpression,
+} from './fields';
 import { dnsLabel, dnsSubdomain, labelKey, labelValue, portName, rbacName, serviceName, workloadName } from './rules';
 
 /** A server-side rule a synthesised manifest breaks. */
@@ -80,6 +84,7 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
   }
   checkLabels(out, 'metadata.labels', m.metadata?.labels);
   for (const key of Object.keys(m.metadata?.annotations ?? {})) add('metadata.annotations', labelKey(key), key);
+  if (m.metadata?.annotations) add('metadata.annotations', annotationsSize(m.metadata.annotations), `${Object.keys(m.metadata.annotations).length} annotations`);
 
   const pod = podTemplateOf(m);
   if (pod && pod.path) {
@@ -102,7 +107,13 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
       out.push({ path: `${pod.path}.spec.restartPolicy`, message: `${JSON.stringify(restart)}: ${kind} pods must use restartPolicy Always` });
     }
     const claimNames: string[] = (m.spec?.volumeClaimTemplates ?? []).map((t: Manifest) => t.metadata?.name);
-    checkContainers(out, `${pod.path ? pod.path + '.' : ''}spec`, spec, claimNames);
+    const specPath = `${pod.path ? pod.path + '.' : ''}spec`;
+    checkContainers(out, specPath, spec, claimNames);
+    checkPodSpec(out, specPath, spec);
+    if (pod.path) {
+      const annotations = pod.template.metadata?.annotations;
+      if (annotations) add(`${pod.path}.metadata.annotations`, annotationsSize(annotations), `${Object.keys(annotations).length} annotations`);
+    }
   }
   if (kind === 'Service') checkService(out, m);
   if (kind === 'DaemonSet') checkDaemonSetRollout(out, m);
@@ -111,6 +122,11 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
     if (sources.length !== 1) out.push({ path: 'spec', message: `a PersistentVolume needs exactly one volume source (has ${sources.length})` });
     if (!m.spec?.capacity?.storage) out.push({ path: 'spec.capacity.storage', message: 'is required' });
     if (!(m.spec?.accessModes?.length > 0)) out.push({ path: 'spec.accessModes', message: 'needs at least one access mode' });
+    if (m.spec?.nfs) {
+      const p = m.spec.nfs.path;
+      if (typeof p !== 'string' || !p.startsWith('/')) out.push({ path: 'spec.nfs.path', message: `${JSON.stringify(p)}: must be an absolute path` });
+      if (!m.spec.nfs.server) out.push({ path: 'spec.nfs.server', message: 'is required' });
+    }
   }
   return out;
 }
@@ -154,6 +170,109 @@ function checkContainers(out: ManifestProblem[], path: string, spec: Manifest, c
   }
 }
 
+function push(out: ManifestProblem[], path: string, value: unknown, ...rules: Rule<any>[]): void {
+  for (const rule of rules) {
+    const problem = rule(value);
+    if (problem) {
+      out.push({ path, message: `${JSON.stringify(value)}: ${problem.reason}; ${problem.fix}` });
+      return;
+    }
+  }
+}
+
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const PROPAGATIONS = ['None', 'HostToContainer', 'Bidirectional'];
+
+function inList(allowed: string[]): Rule<unknown> {
+  return (v) => typeof v === 'string' && allowed.includes(v) ? undefined : { reason: 'is not one of the allowed values', fix: `use one of ${allowed.join(', ')}` };
+}
+
+const portRange: Rule<unknown> = (v) => (typeof v === 'string' || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535))
+  ? undefined : { reason: 'must be a port from 1 to 65535', fix: 'use a port between 1 and 65535' };
+
+/** The per-field rules of the API server on a pod spec, as rendered: whoever produced it (a construct, a patch, raw L1). */
+function checkPodSpec(out: ManifestProblem[], path: string, spec: Manifest): void {
+  if (spec.dnsPolicy !== undefined) push(out, `${path}.dnsPolicy`, spec.dnsPolicy, inList(DNS_POLICIES));
+  if (spec.dnsPolicy === 'None' && !(spec.dnsConfig?.nameservers?.length > 0)) {
+    out.push({ path: `${path}.dnsConfig`, message: 'dnsPolicy None needs a dnsConfig with at least one nameserver' });
+  }
+  if (spec.dnsConfig) {
+    const nameservers: unknown[] = spec.dnsConfig.nameservers ?? [];
+    const searches: unknown[] = spec.dnsConfig.searches ?? [];
+    push(out, `${path}.dnsConfig.nameservers`, nameservers, dnsNameserverList);
+    nameservers.forEach((n, i) => push(out, `${path}.dnsConfig.nameservers[${i}]`, n, dnsNameserver));
+    push(out, `${path}.dnsConfig.searches`, searches, dnsSearchList);
+    searches.forEach((s, i) => push(out, `${path}.dnsConfig.searches[${i}]`, s, dnsSearchDomain));
+  }
+  for (const [i, v] of (spec.volumes ?? []).entries()) {
+    const at = `${path}.volumes[${i}]`;
+    const itemSources: Array<[string, Manifest | undefined]> = [
+      ['configMap', v.configMap], ['secret', v.secret],
+      ...((v.projected?.sources ?? []) as Manifest[]).flatMap((s, j): Array<[string, Manifest | undefined]> => [
+        [`projected.sources[${j}].configMap`, s.configMap], [`projected.sources[${j}].secret`, s.secret],
+      ]),
+    ];
+    for (const [kind, source] of itemSources) {
+      if (!source) continue;
+      const name = source.name ?? source.secretName;
+      if (name !== undefined) push(out, `${at}.${kind}.${source.secretName !== undefined ? 'secretName' : 'name'}`, name, objectReferenceName);
+      for (const [j, item] of (source.items ?? []).entries()) {
+        push(out, `${at}.${kind}.items[${j}].key`, item.key, configMapKey);
+        push(out, `${at}.${kind}.items[${j}].path`, item.path, relativePath);
+      }
+    }
+    for (const [j, item] of (v.downwardAPI?.items ?? []).entries()) push(out, `${at}.downwardAPI.items[${j}].path`, item.path, relativePath);
+  }
+  const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  for (const [i, c] of all.entries()) {
+    const at = `${path}.${i < (spec.initContainers ?? []).length ? 'initContainers' : 'containers'}[${i}]`;
+    if (c.imagePullPolicy !== undefined) push(out, `${at}.imagePullPolicy`, c.imagePullPolicy, inList(PULL_POLICIES));
+    for (const [j, p] of (c.ports ?? []).entries()) {
+      push(out, `${at}.ports[${j}].containerPort`, p.containerPort, portRange);
+      if (p.protocol !== undefined) push(out, `${at}.ports[${j}].protocol`, p.protocol, inList(PROTOCOLS));
+      if (p.hostPort !== undefined) push(out, `${at}.ports[${j}].hostPort`, p.hostPort, portRange);
+    }
+    for (const [j, vm] of (c.volumeMounts ?? []).entries()) {
+      if (vm.subPath !== undefined && vm.subPath !== '') push(out, `${at}.volumeMounts[${j}].subPath`, vm.subPath, relativePath);
+      if (vm.subPathExpr !== undefined && vm.subPathExpr !== '') push(out, `${at}.volumeMounts[${j}].subPathExpr`, vm.subPathExpr, subPathExpression);
+      if (vm.subPath && vm.subPathExpr) out.push({ path: `${at}.volumeMounts[${j}]`, message: 'subPath and subPathExpr are exclusive' });
+      if (vm.mountPropagation !== undefined) push(out, `${at}.volumeMounts[${j}].mountPropagation`, vm.mountPropagation, inList(PROPAGATIONS));
+    }
+    for (const [j, e] of (c.env ?? []).entries()) {
+      const from = e.valueFrom;
+      if (!from) continue;
+      const ef = `${at}.env[${j}].valueFrom`;
+      if (from.fieldRef) push(out, `${ef}.fieldRef.fieldPath`, from.fieldRef.fieldPath, envFieldPath);
+      for (const kind of ['secretKeyRef', 'configMapKeyRef']) {
+        if (!from[kind]) continue;
+        push(out, `${ef}.${kind}.name`, from[kind].name, objectReferenceName);
+        push(out, `${ef}.${kind}.key`, from[kind].key, configMapKey);
+      }
+      if (from.resourceFieldRef) {
+        const r = from.resourceFieldRef;
+        push(out, `${ef}.resourceFieldRef.resource`, r.resource, resourceFieldName);
+        if (r.divisor !== undefined && !resourceFieldName(r.resource)) push(out, `${ef}.resourceFieldRef.divisor`, String(r.divisor), resourceDivisor(r.resource));
+      }
+    }
+    for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      const probe = c[kind];
+      if (!probe) continue;
+      if (probe.exec) push(out, `${at}.${kind}.exec.command`, probe.exec.command, command);
+      if (probe.httpGet) {
+        push(out, `${at}.${kind}.httpGet.port`, probe.httpGet.port, portRange);
+        if (probe.httpGet.scheme !== undefined) push(out, `${at}.${kind}.httpGet.scheme`, probe.httpGet.scheme, probeScheme);
+      }
+      if (probe.tcpSocket) push(out, `${at}.${kind}.tcpSocket.port`, probe.tcpSocket.port, portRange);
+      const named = [probe.httpGet?.port, probe.tcpSocket?.port].find((p) => typeof p === 'string');
+      if (named !== undefined && !(c.ports ?? []).some((p: Manifest) => p.name === named)) {
+        out.push({ path: `${at}.${kind}`, message: `${JSON.stringify(named)}: names no port of the container` });
+      }
+    }
+  }
+}
+
 function checkService(out: ManifestProblem[], m: Manifest): void {
   const ports: Manifest[] = m.spec?.ports ?? [];
   const type = m.spec?.type ?? 'ClusterIP';
@@ -168,6 +287,8 @@ function checkService(out: ManifestProblem[], m: Manifest): void {
       const problem = dnsLabel(p.name);
       if (problem) out.push({ path: `spec.ports[${i}].name`, message: `${JSON.stringify(p.name)}: ${problem.reason}` });
     }
+    push(out, `spec.ports[${i}].port`, p.port, portRange);
+    if (p.protocol !== undefined) push(out, `spec.ports[${i}].protocol`, p.protocol, inList(PROTOCOLS));
   });
 }
 

@@ -31,13 +31,24 @@ export function suggestDnsLabel(value: string, max: number = DNS_LABEL_MAX): str
   return cleaned || 'name';
 }
 
+/**
+ * `try "<candidate>"`, but only when the candidate differs from the rejected value and is itself valid;
+ * otherwise the fallback (a suggestion that repeats the mistake helps nobody).
+ */
+export function suggestion(value: unknown, candidate: string, valid: (candidate: string) => boolean, fallback: string): string {
+  return candidate !== value && valid(candidate) ? `try "${candidate}"` : fallback;
+}
+
 function nameRule(kind: string, pattern: RegExp, max: number, describe: string): Rule<string> {
+  const fix = (value: string) => suggestion(value, suggestDnsLabel(value, max), (c) => pattern.test(c) && c.length <= max,
+    `use ${describe}, e.g. "web-1"`);
   return (value) => {
+    if (typeof value !== 'string') return { reason: `must be a ${kind} string`, fix: 'give a name like "web-1"' };
     if (value.length > max) {
-      return { reason: `${kind} must be at most ${max} characters (it has ${value.length})`, fix: `try "${suggestDnsLabel(value, max)}"` };
+      return { reason: `${kind} must be at most ${max} characters (it has ${value.length})`, fix: fix(value) };
     }
     if (!pattern.test(value)) {
-      return { reason: `must be a ${kind} (${describe})`, fix: `try "${suggestDnsLabel(value, max)}"` };
+      return { reason: `must be a ${kind} (${describe})`, fix: fix(value) };
     }
     return undefined;
   };
@@ -168,7 +179,9 @@ export function parseQuantity(value: string): number {
 
 /** An IANA service name as Kubernetes requires for named ports: at most 15 characters, one letter at least, no "--". */
 export const portName: Rule<string> = (value) => {
-  const fix = `try "${suggestDnsLabel(value, 15).replace(/--+/g, '-')}"`;
+  if (typeof value !== 'string') return { reason: 'port names must be strings', fix: 'give a name like "http"' };
+  const fix = suggestion(value, suggestDnsLabel(value, 15).replace(/--+/g, '-'),
+    (c) => IANA_SVC_NAME.test(c) && /[a-z]/.test(c) && c.length <= 15, `use lower case letters and at least one letter, e.g. "p-${suggestDnsLabel(value, 13)}"`);
   if (value.length > 15) return { reason: `port names must be at most 15 characters (it has ${value.length})`, fix };
   if (!IANA_SVC_NAME.test(value) || value.includes('--') || !/[a-z]/.test(value)) {
     return { reason: "port names must be lower case letters, digits and '-', with at least one letter and no '--'", fix };
@@ -256,10 +269,18 @@ export function isSensitiveHostPath(path: string): boolean {
   return SENSITIVE_EXACT.includes(p) || SENSITIVE_TREES.some((t) => p === t || p.startsWith(`${t}/`));
 }
 
-/** One of an enum's values: JavaScript callers and values read from configuration can pass any string. */
-export function oneOf(values: Record<string, string>): Rule<string> {
-  const allowed = Object.values(values);
-  return (value) => allowed.includes(value)
-    ? undefined
-    : { reason: 'is not one of the allowed values', fix: `use one of ${allowed.join(', ')}` };
+/**
+ * One of an enum's values: JavaScript and jsii-language callers, and values read from configuration, can pass
+ * any string (protocol "udp" for `Protocol.UDP`). The fix names the intended value when only the case differs.
+ */
+export function oneOf(values: Record<string, string | number>): Rule<string> {
+  const allowed = Object.values(values).filter((v): v is string => typeof v === 'string');
+  return (value) => {
+    if (allowed.includes(value)) return undefined;
+    const sameCase = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : undefined;
+    return {
+      reason: `is not one of the allowed values (${allowed.map((a) => JSON.stringify(a)).join(', ')})`,
+      fix: sameCase !== undefined ? `use "${sameCase}"` : `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+    };
+  };
 }

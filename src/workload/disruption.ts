@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { invalid } from '../validation';
+import { invalid, ownInstance } from '../validation';
 import { objectMeta, WorkloadIdentity } from './identity';
 import { IntOrPercent } from './int-or-percent';
 
@@ -14,8 +14,12 @@ export interface DisruptionBudgetOptions {
 
 /** Renders a `policy/v1` PodDisruptionBudget over a workload's pods. @internal */
 export function addDisruptionBudget(
-  scope: Construct, id: string, identity: WorkloadIdentity, options: DisruptionBudgetOptions, replicas?: number,
+  scope: Construct, id: string, identity: WorkloadIdentity, given: DisruptionBudgetOptions, replicas?: number,
 ): k8s.KubePodDisruptionBudget {
+  const options: DisruptionBudgetOptions = {
+    maxUnavailable: ownInstance(scope, 'disruptionBudget.maxUnavailable', given.maxUnavailable, IntOrPercent, 'IntOrPercent.count(1)'),
+    minAvailable: ownInstance(scope, 'disruptionBudget.minAvailable', given.minAvailable, IntOrPercent, 'IntOrPercent.percent(50)'),
+  };
   if (replicas !== undefined) ensureBudgetAllowsDrains(scope, options, replicas);
   if (options.maxUnavailable && options.minAvailable) {
     invalid(scope, 'disruptionBudget.minAvailable', options.minAvailable.toString(), 'minAvailable and maxUnavailable are exclusive', 'give one of them');

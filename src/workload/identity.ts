@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../metadata-keys';
@@ -39,10 +40,20 @@ export interface WorkloadIdentity {
   readonly annotations?: Record<string, string>;
 }
 
+/** The namespace cdk8s stamps on the scope's objects: its chart's, if the chart has one. */
+function chartNamespace(scope: Construct): string | undefined {
+  try {
+    return Chart.of(scope).namespace;
+  } catch {
+    return undefined; // not inside a chart (unit tests of the layer)
+  }
+}
+
 /** Resolves and validates a workload's identity. @internal */
 export function resolveIdentity(scope: Construct, props: WorkloadProps, nameRule: Rule<string> = dnsLabel): WorkloadIdentity {
   const name = ensure(scope, props.name === undefined ? 'name (from the construct id)' : 'name', props.name ?? scope.node.id, nameRule);
-  ensureOptional(scope, 'namespace', props.namespace, dnsLabel);
+  if (props.namespace !== undefined) ensure(scope, 'namespace', props.namespace, dnsLabel);
+  else ensureOptional(scope, 'namespace (from the chart)', chartNamespace(scope), dnsLabel);
   ensureLabels(scope, 'labels', props.labels);
   ensureLabels(scope, 'selectorLabels', props.selectorLabels);
   ensureAnnotations(scope, 'annotations', props.annotations);

@@ -86,9 +86,12 @@ export function addClusterRoleForServiceAccount(scope: Construct, identity: Work
   readonly roleName: string;
   readonly serviceAccountName: string;
   readonly rules: readonly PolicyRule[];
+  /** Prop name of the rules in error messages. */
   readonly field: string;
+  /** Prop name of the role name in error messages (the user's prop, or the one it derives from). */
+  readonly nameField: string;
 }): { role: k8s.KubeClusterRole; binding: k8s.KubeClusterRoleBinding } {
-  ensure(scope, `${options.field}.name`, options.roleName, rbacName);
+  ensure(scope, options.nameField, options.roleName, rbacName);
   const rules = renderPolicyRules(scope, options.field, options.rules, true);
   const { namespace: _ns, ...clusterMeta } = objectMeta(identity, options.roleName);
   const reasons = policyRuleReasons(options.rules);

@@ -2,7 +2,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Protocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
-import { ensure, ensureOptional, ensureUnique, intInRange, invalid, portName, portNumber, serviceName, Where } from '../validation';
+import {
+  ensure, ensureAnnotations, ensureList, ensureOptional, ensureUnique, intInRange, invalid, oneOf, portName, portNumber, serviceName, Where,
+} from '../validation';
 import { NODE_PORT_RANGE, recordPortField } from './app-index';
 import { objectMeta, WorkloadIdentity } from './identity';
 
@@ -42,6 +44,7 @@ export function renderServicePorts(
     const f = `${field}[${i}]`;
     ensure(where, `${f}.port`, p.port, portNumber);
     ensureOptional(where, `${f}.targetPort`, p.targetPort, portNumber);
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(Protocol));
     if (p.targetPort !== undefined && p.targetPortName !== undefined) {
       invalid(where, `${f}.targetPortName`, p.targetPortName, 'targetPort and targetPortName are exclusive', 'give one of them');
     }
@@ -53,7 +56,7 @@ export function renderServicePorts(
         invalid(where, `${f}.targetPortName`, p.targetPortName, 'names no container port of the pods',
           named.length ? `use one of ${named.join(', ')}` : 'name the container port first (ports[].name)');
       }
-      name = name ?? target.name;
+      name = name ?? target?.name;
     } else {
       const number = p.targetPort ?? p.port;
       name = name ?? containerPorts.find((c) => c.number === number && c.protocol === (p.protocol ?? Protocol.TCP))?.name;
@@ -111,15 +114,17 @@ export interface ServiceSpec {
  */
 export function addService(scope: Construct, id: string, identity: WorkloadIdentity, pod: PodTemplateProps, spec: ServiceSpec): k8s.KubeService {
   ensure(scope, `${spec.field.replace(/\.ports$/, '')}.name`, spec.name, serviceName);
+  ensureAnnotations(scope, `${spec.field.replace(/\.ports$/, '')}.annotations`, spec.annotations);
   const type = spec.type ?? ServiceType.CLUSTER_IP;
+  ensureOptional(scope, `${spec.field.replace(/\.ports$/, '')}.type`, spec.type, oneOf(ServiceType));
   if (spec.headless && type !== ServiceType.CLUSTER_IP) {
     invalid(scope, spec.field, type, 'a headless Service must be of type ClusterIP', 'drop the type or use a separate Service');
   }
   // A headless Service may have no ports (it only publishes DNS records); any other needs one.
-  if (spec.ports.length === 0 && !spec.headless) {
+  if (Array.isArray(spec.ports) && spec.ports.length === 0 && !spec.headless) {
     invalid(scope, spec.field, [], 'a Service needs at least one port', 'give ports, or add ports to the containers');
   }
-  const ports = renderServicePorts(scope, spec.field, spec.ports, pod, type !== ServiceType.CLUSTER_IP);
+  const ports = renderServicePorts(scope, spec.field, ensureList(scope, spec.field, spec.ports), pod, type !== ServiceType.CLUSTER_IP);
   const service = new k8s.KubeService(scope, id, {
     metadata: objectMeta(identity, spec.name, spec.annotations),
     spec: {

@@ -61,6 +61,7 @@ const KNOWN_MODES = new Set<string>(Object.values(AccessMode));
 export function ensureAccessModes(where: Where, field: string, modes: AccessMode[] | undefined): void {
   if (!modes || modes.length === 0) {
     invalid(where, field, modes, 'needs at least one access mode', 'use e.g. [AccessMode.READ_WRITE_ONCE]');
+    return;
   }
   modes.forEach((m, i) => {
     if (!KNOWN_MODES.has(m)) {
