@@ -97,6 +97,7 @@ const WIDE_BELOW = { ipv4: 16, ipv6: 48 };
 
 /** What makes an export risky, or undefined: writable by everyone, or root kept for a wide range. @internal */
 export function riskOf(client: string, options: readonly string[]): string | undefined {
+  if (typeof client !== 'string' || !Array.isArray(options)) return undefined; // a wrong type is its own input error
   const everyone = EVERYONE.has(client);
   if (everyone && !options.includes('ro')) return 'is writable by every host that reaches the server';
   const prefix = client.includes('/') ? Number(client.slice(client.indexOf('/') + 1)) : undefined;

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { reasonAnnotationKey } from './metadata-keys';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './nfs-volume-set-exports';
 import {
-  canonicalQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
+  renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
   ensureLabels, ensureManagedLabelsKept, ensureOptional, fail, intInRange, invalid, ipAddress, nfsPath, nonEmptyMap,
   oneOf, positiveQuantity, Rule, Where,
 } from './validation';
@@ -334,7 +334,7 @@ export class NfsVolumeSet extends Construct {
     const pv = clusterScoped(new k8s.KubePersistentVolume(this, name, {
       metadata: { name, labels: volume.labels, annotations: Object.keys(reasons).length > 0 ? reasons : undefined },
       spec: {
-        capacity: { storage: k8s.Quantity.fromString(canonicalQuantity(capacity)) },
+        capacity: { storage: k8s.Quantity.fromString(renderedQuantity(capacity)) },
         accessModes: volume.accessModes,
         persistentVolumeReclaimPolicy: volume.reclaimPolicy,
         storageClassName,
@@ -353,7 +353,7 @@ export class NfsVolumeSet extends Construct {
         spec: {
           volumeName: name,
           accessModes: volume.accessModes,
-          resources: { requests: { storage: k8s.Quantity.fromString(canonicalQuantity(capacity)) } },
+          resources: { requests: { storage: k8s.Quantity.fromString(renderedQuantity(capacity)) } },
           // "" rather than unset: the default StorageClass would otherwise take the claim, and the
           // controller then refuses the class-less volume it names.
           storageClassName: storageClassName ?? '',
@@ -424,12 +424,12 @@ export class NfsVolumeSet extends Construct {
     const byExport = index.view(EXPORTS, (i) => {
       const map = new Map<string, Array<{ set: NfsVolumeSet; volume: NfsVolume }>>();
       for (const set of i.constructsOf(NFS_SETS, (c: IConstruct): c is NfsVolumeSet => NfsVolumeSet.isNfsVolumeSet(c))) {
-        for (const volume of set._volumes) pushTo(map, `${volume.server.toLowerCase()}:${volume.path}`, { set, volume });
+        for (const volume of set._volumes) pushTo(map, `${String(volume.server).toLowerCase()}:${volume.path}`, { set, volume });
       }
       return map;
     });
     for (const volume of this._volumes) {
-      const clash = (byExport.get(`${volume.server.toLowerCase()}:${volume.path}`) ?? [])
+      const clash = (byExport.get(`${String(volume.server).toLowerCase()}:${volume.path}`) ?? [])
         .find((u) => u.set !== this && exportsClash(u.volume, volume));
       if (clash) {
         problems.push(`volume ${volume.name}: export ${volume.server}:${volume.path} is also used by ${clash.set.node.path} volume ${clash.volume.name}; give each its own directory, or set sharedExport on both`);

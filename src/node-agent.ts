@@ -405,7 +405,8 @@ export class NodeAgent extends Construct {
     for (const mine of this.hostPortFields) {
       const users = byPort.get(mine.key) ?? [];
       const self = users.findIndex((u) => u.agent === this);
-      for (const { agent: other, use: theirs } of users.slice(self + 1)) {
+      // Clashes inside one agent are the agent's own error (collectHostPorts); here only other agents count.
+      for (const { agent: other, use: theirs } of users.slice(self + 1).filter((u) => u.agent !== this)) {
         errors.push(`${mine.field} "${mine.key}": the NodeAgent [${other.node.path}] binds the same port on every node (its ${theirs.field}), `
           + 'so one of the two pods can never start; give one agent another port, or run the two containers in one agent');
       }
@@ -449,8 +450,11 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
       if (!containerNames.has(name)) invalid(where, cf, name, 'names no container of the agent', `use one of ${[...containerNames].map((n) => `"${n}"`).join(', ')}`);
     });
     for (const name of targets) {
+      // An unjustified writable mount of a sensitive path is already an error of hostMounts[i]: render it
+      // read-only so the pod layer does not report the same mistake again under the generated volume.
+      const unjustified = m.readOnly === false && m.reason === undefined && isSensitiveHostPath(m.hostPath);
       extra.set(name, [...(extra.get(name) ?? []), {
-        volume: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? true, mountPropagation: m.propagation,
+        volume: m.name, mountPath: m.mountPath, readOnly: unjustified ? true : (m.readOnly ?? true), mountPropagation: m.propagation,
       }]);
     }
     return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET, { reason: m.reason });

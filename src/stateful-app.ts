@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from './pod/template';
 import {
-  canonicalQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
+  renderedQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
   ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance, positiveQuantity,
   serviceName as serviceNameRule, workloadName,
 } from './validation';
@@ -396,7 +396,7 @@ function renderClaimTemplate(where: Construct, field: string, t: VolumeClaimTemp
       storageClassName: t.storageClassName,
       selector: t.selector && Object.keys(t.selector).length > 0 ? { matchLabels: { ...t.selector } } : undefined,
       volumeMode: t.volumeMode,
-      resources: { requests: { storage: k8s.Quantity.fromString(canonicalQuantity(t.storage)) } },
+      resources: { requests: { storage: k8s.Quantity.fromString(renderedQuantity(t.storage)) } },
     },
   };
 }

@@ -7,7 +7,7 @@ import { ChangeAcknowledgement, ChangeGuard, ChangePlan, ManifestFile } from './
 import { renderApiObject } from './fast-json';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import type { PolicyOptions, PolicyViolation } from './plugin/checker';
-import { manifestProblems, strictSchemaViolations } from './validation';
+import { ensureOptional, manifestProblems, oneOf, strictSchemaViolations } from './validation';
 
 /** Options of {@link AppSynthesizer.synth} and {@link AppSynthesizer.render}. */
 export interface AppSynthOptions {
@@ -117,6 +117,7 @@ export class AppSynthesizer {
 
   /** Renders, checks and writes every chart of `app`. Throws, writing nothing, when any check fails. */
   public static synth(app: App, options: AppSynthOptions = {}): SynthesisResult {
+    ensureOptional('AppSynthesizer.synth', 'planOutput', options.planOutput, oneOf(PlanOutput));
     const { files: rendered, objectsByFile } = renderApp(app, options);
     const policyFindings = options.policy ? checkPolicy(objectsByFile, options.policy) : [];
     const directory = new OutputDirectory(options.outdir ?? app.outdir);

@@ -203,7 +203,9 @@ describe('labels the library manages are respected or rejected, never silently o
       Testing.synth(chart);
     })).toContain('[test/kubelet] labels["app.kubernetes.io/managed-by"] "kubectl": the library sets this label');
     expect(errorOf(() => {
-      new NfsVolumeSet(testChart(), 'nfs', { server: 's', capacity: '1Gi', labels: { 'app.kubernetes.io/managed-by': 'x' } });
+      const other = testChart();
+      new NfsVolumeSet(other, 'nfs', { server: 's', capacity: '1Gi', labels: { 'app.kubernetes.io/managed-by': 'x' } });
+      Testing.synth(other);
     })).toContain('[test/nfs] labels["app.kubernetes.io/managed-by"] "x"');
   });
 });
@@ -225,7 +227,7 @@ describe('node ports across the app', () => {
       Testing.synth(chart);
     });
     expect(message).toContain('[test/web] service.ports[0].nodePort 30080: also used by test/raw ports[0]');
-    expect(message).toContain('[test/raw] spec.ports[0].nodePort 30080: also used by test/web/Service ports[0]');
+    expect(message).toContain('[test/raw] spec.ports[0].nodePort 30080: also used by [test/web] service.ports[0]');
   });
 });
 

@@ -57,7 +57,7 @@ describe('AppSynthesizer runs the change guard against the previous synthesis', 
   });
 
   test('a placeholder reason is refused', () => {
-    expect(errorOf(() => dbApp(tempDir('guard-x'), { storage: '2Gi', acknowledge: 'TODO' })))
+    expect(errorOf(() => AppSynthesizer.render(dbApp(tempDir('guard-x'), { storage: '2Gi', acknowledge: 'TODO' }).app)))
       .toMatch(/\[data\/db\/Resource\] acknowledgeReplacement\.reason "TODO": is a placeholder, not a reason/);
   });
 

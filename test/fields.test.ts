@@ -7,7 +7,7 @@ import {
   PodFailurePolicyRule, PodTemplateProps, PodVolume, Probe, ScheduledJob, Spread, StatefulApp, StatefulUpdateStrategy,
   StatelessApp, ExitCodeOperator,
 } from '../src';
-import { errorOf, errorsOf, only, synthValid, testChart } from './util';
+import { errorOf, errorsOf, only, synthValid, tempDir, testChart } from './util';
 import { AppSynthesizer } from '../src/synth';
 import {
   annotationsSize, capabilityName, command, configMapKey, corednsPlugin, dnsSearchDomain, dnsSearchList, envFieldPath, exitCode,
@@ -304,13 +304,14 @@ const enumProbes: Record<string, (bad: any) => unknown> = {
   ExitCodeOperator: (bad) => job({ podFailurePolicy: [exitRule(PodFailureAction.FAIL_JOB, bad)] }),
   PodConditionStatus: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'DisruptionTarget', status: bad }] })] }),
   PolicySeverity: (bad) => new api.PolicyChecker({ severities: { [api.PolicyChecker.rules()[0].id]: bad } }),
+  PlanOutput: (bad) => api.AppSynthesizer.synth(Testing.app(), { outdir: tempDir('plan-output'), planOutput: bad }),
 };
 function exitRule(action: PodFailureAction, operator: ExitCodeOperator) {
   return PodFailurePolicyRule.onExitCodes({ action, operator, values: [1] });
 }
 
 /** Enums the library only produces (results), never accepts. */
-const OUTPUT_ENUMS = new Set(['BindingMismatch']);
+const OUTPUT_ENUMS = new Set(['BindingMismatch', 'FindingType', 'ObjectAction']);
 
 function stateful(props: Partial<api.StatefulAppProps>) {
   const chart = testChart();

@@ -433,7 +433,7 @@ describe('bad input', () => {
     ['a clusterDomain with a trailing dot', { clusterDomain: 'cluster.local.' }, /^\[test\/db\] clusterDomain "cluster.local.": must not end with a dot; try "cluster.local"$/],
     ['an invalid clusterDomain', { clusterDomain: 'Cluster_Local' }, /^\[test\/db\] clusterDomain "Cluster_Local": must be a DNS-1123 subdomain/],
     ['a client Service named like the headless one', { clientService: { name: 'db' } },
-      /^\[test\/db\] clientService\.name "db": is the headless Service's name; use another name, e.g. "db-client"$/],
+      /^\[test\/db\] clientService\.name "db": is the headless Service's name; use another name, e.g. "db-client"$/m],
     ['an invalid client Service name', { clientService: { name: 'DB' } }, /^\[test\/db\] clientService\.name "DB": must be a DNS-1035 label/],
     ['a node port on a ClusterIP client Service', { clientService: { ports: [{ port: 5432, nodePort: 30000 }] } },
       /^\[test\/db\] clientService\.ports\[0\]\.nodePort 30000: only NodePort and LoadBalancer Services have node ports/],

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { reasonAnnotationKey } from '../metadata-keys';
 import {
-  absolutePath, canonicalQuantity, check, configMapKey, dnsLabel, ensure, ensureEach, ensureList, ensureOptional,
+  absolutePath, renderedQuantity, check, configMapKey, dnsLabel, ensure, ensureEach, ensureList, ensureOptional,
   ensureUnique, envFieldPath, imageReference, invalid, isUnpinnedImage, nonEmptyList, nonNegativeQuantity,
   objectReferenceName, oneOf, ownInstance, parseQuantity, pinnedImage, portName, portNumber, quantity, relativePath,
   resourceDivisor, resourceFieldName, statedReason, subPathExpression, Where,
@@ -246,9 +246,12 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   ensure(where, `${field}.image`, c.image, imageReference);
   const reasons = ctx.reasons ?? {};
   // The one rule for unpinned images, in every construct: refused unless a reason is stated.
-  if (isUnpinnedImage(c.image)) {
-    if (c.unpinnedImageReason === undefined) ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
-    reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason ?? '', statedReason);
+  if (typeof c.image === 'string' && isUnpinnedImage(c.image)) {
+    if (c.unpinnedImageReason === undefined) {
+      ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
+    } else {
+      reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, statedReason);
+    }
   } else if (c.unpinnedImageReason !== undefined) {
     invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
   }
@@ -328,7 +331,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   }
 
   // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
-  const quantity = (value: string) => k8s.Quantity.fromString(canonicalQuantity(value));
+  const quantity = (value: string) => k8s.Quantity.fromString(renderedQuantity(value));
   const firstPort = ports[0]?.name ?? ports[0]?.number;
   const security = ownInstance(where, `${field}.security`, c.security, ContainerSecurity, 'ContainerSecurity.nonRoot()') ?? ContainerSecurity.nonRoot();
   const probe = (kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', liveness: boolean) =>

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import {
-  absolutePath, canonicalQuantity, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf,
+  absolutePath, renderedQuantity, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf,
   relativePath, Where,
 } from '../validation';
 
@@ -131,7 +131,7 @@ export class PodVolume {
           name: this.name,
           emptyDir: {
             medium: s.options.memory ? 'Memory' : undefined,
-            sizeLimit: s.options.sizeLimit ? k8s.Quantity.fromString(canonicalQuantity(s.options.sizeLimit)) : undefined,
+            sizeLimit: s.options.sizeLimit ? k8s.Quantity.fromString(renderedQuantity(s.options.sizeLimit)) : undefined,
           },
         };
       case 'configMap':

@@ -40,6 +40,19 @@ function removeFactors(value: bigint, base: bigint): [bigint, number] {
  * Throws for text that is not a quantity (validate with the `quantity` rule first).
  */
 export function canonicalQuantity(value: string): string {
+  return canonical(value);
+}
+
+/**
+ * The quantity to render: canonical when `value` is a quantity, else `value` as given. Constructs record a bad
+ * quantity as an input error and go on building (all errors are reported at once), so rendering must not throw;
+ * the synthesis fails before anything is written.
+ */
+export function renderedQuantity(value: string): string {
+  return typeof value === 'string' && quantity(value) === undefined ? canonical(value) : value;
+}
+
+function canonical(value: string): string {
   if (quantity(value)) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(value)}`);
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(.*)$/.exec(value)!;
   const negative = m[1] === '-';

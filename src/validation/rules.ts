@@ -264,6 +264,7 @@ const SENSITIVE_TREES = ['/boot', '/dev', '/etc', '/proc', '/sys', '/root', '/va
 
 /** True when mounting this host path exposes the node's configuration, processes, devices or container runtime. */
 export function isSensitiveHostPath(path: string): boolean {
+  if (typeof path !== 'string') return false; // a wrong type is its own input error
   // `//`, `/./` and a trailing `/` name the same directory.
   const p = (path.replace(/\/+/g, '/').replace(/\/\.(?=\/|$)/g, '').replace(/(.)\/$/, '$1')) || '/';
   return SENSITIVE_EXACT.includes(p) || SENSITIVE_TREES.some((t) => p === t || p.startsWith(`${t}/`));

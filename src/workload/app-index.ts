@@ -260,6 +260,13 @@ interface NodePortUse {
  * the app, whoever rendered it; one Service may use a node port once per protocol. Services are
  * found by apiVersion and kind (`instanceof k8s.KubeService` is true for every ApiObject in cdk8s).
  */
+/** The user's construct and prop behind a Service this library rendered, else the Service itself. */
+function describePort(use: NodePortUse): string {
+  const field = PORT_FIELDS.get(use.service);
+  const owner = use.service.node.scope;
+  return field !== undefined && owner ? `[${owner.node.path}] ${field}[${use.index}]` : `${use.service.node.path} ports[${use.index}]`;
+}
+
 function nodePortFindings(index: AppIndex): Finding[] {
   const byPort = new Map<number, NodePortUse[]>();
   for (const obj of index.apiObjects) {
@@ -280,7 +287,7 @@ function nodePortFindings(index: AppIndex): Finding[] {
       if (!clash) continue;
       out.push({
         object: use.service,
-        message: `${PORT_FIELDS.get(use.service) ?? 'spec.ports'}[${use.index}].nodePort ${use.nodePort}: also used by ${clash.service.node.path} ports[${clash.index}] `
+        message: `${PORT_FIELDS.get(use.service) ?? 'spec.ports'}[${use.index}].nodePort ${use.nodePort}: also used by ${describePort(clash)} `
           + '(node ports are allocated cluster-wide, so the API server rejects the second Service); '
           + `pick another port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}, or leave nodePort unset`,
       });
