@@ -119,7 +119,7 @@ project.gitignore.include('/dist/');
 // lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
 // `dist-pkg` is spelled exactly as jsii-pacmak looks for it: otherwise `projen package:js` appends it to
 // .npmignore on every run and leaves the tree dirty.
-for (const pattern of ['/dist/', '/cdk8s.out/', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
+for (const pattern of ['/dist/', '/cdk8s.out/', '/imports/k8s-1.28.0-definitions.json', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
   '/docs/', '/CONTRIBUTING.md']) { // docs/ is read on the repository's site; the package ships README and API.md
   project.npmignore?.exclude(pattern);
 }
@@ -130,6 +130,13 @@ project.addTask('synth', {
   // cdk8s-cli's upgrade check prints a stack trace where the registry is not reachable over plain http.
   env: { CDK8S_CHECK_UPGRADE: 'false' },
   exec: 'cdk8s synth',
+});
+
+// The package ships the vendored schema without its descriptions (imports/README.md); test/schema-file.test.ts
+// fails when the trimmed file is stale.
+project.addTask('schema:trim', {
+  description: 'Regenerate imports/k8s-1.28.0-schema.json from the vendored OpenAPI definitions',
+  exec: 'node projenrc/trim-schema.js',
 });
 
 // Speed targets live in a benchmark, never in tests: `npm run bench` prints figures and ratios.

@@ -30,7 +30,8 @@ interface JsonSchema {
 }
 
 // The OpenAPI definitions of Kubernetes v1.28.0 (the input of `cdk8s import k8s@1.28.0`), vendored in imports/.
-const SCHEMA_FILE = path.join(__dirname, '..', '..', 'imports', 'k8s-1.28.0-definitions.json');
+// The vendored 1.28 definitions without descriptions (imports/README.md): the file the npm package ships.
+const SCHEMA_FILE = path.join(__dirname, '..', '..', 'imports', 'k8s-1.28.0-schema.json');
 let definitions: Record<string, JsonSchema> | undefined;
 let byKind: Map<string, JsonSchema> | undefined;
 let servedGroups: Set<string> | undefined;
