@@ -13,7 +13,7 @@ import {
   positiveInt, Problem, Rule,
 } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
-import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
+import { DEFAULT_CLUSTER_DOMAIN, declareClusterDomain, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule, renderPolicyRules } from './workload/rbac';
 import { addService } from './workload/service';
@@ -171,7 +171,8 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     this.dnsServiceIp = ensure(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
     const serviceCidr = ensureOptional(this, 'serviceCidr', props.serviceCidr, cidr);
     if (serviceCidr !== undefined) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
-    this.clusterDomain = ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+    // The domain this DNS serves is the app's: every construct that names DNS without a domain uses it.
+    this.clusterDomain = declareClusterDomain(this, 'clusterDomain', ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN));
     const memoryLimit = ensure(this, 'memoryLimit', props.memoryLimit ?? '170Mi', nonNegativeQuantity);
     if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
       invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "170Mi")`);

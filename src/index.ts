@@ -36,7 +36,7 @@ export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProb
 export { ContainerSecurity } from './pod/security';
 export type { NonRootOptions, RunAsRootOptions } from './pod/security';
 export { PodVolume, HostPathType } from './pod/volume';
-export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions } from './pod/volume';
+export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions, KeyProjectionOptions, ClaimObjectVolumeOptions } from './pod/volume';
 export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
 export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
 export { DnsPolicy } from './pod/template';

@@ -2,8 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
-import { dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where } from './validation';
-import { IDnsNamed } from './workload/dns';
+import { dnsSubdomain, ensure, ensureEach, ensureOptional, formatInputError, imageReference, intInRange, invalid, portNumber, Where } from './validation';
+import { appClusterDomain, IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
 /** What a smoke test fetches besides resolving names. */
@@ -29,7 +29,8 @@ export class SmokeTarget {
   public static of(target: IDnsNamed, options: SmokeTargetOptions = {}): SmokeTarget {
     return new SmokeTarget(() => {
       const pods = [...target.podDnsNames];
-      return { lookups: [...pods, target.serviceDnsName], fetch: pods.length > 0 ? pods : [target.serviceDnsName] };
+      const service = target.serviceDnsName === undefined ? [] : [target.serviceDnsName];
+      return { lookups: [...pods, ...service], fetch: pods.length > 0 ? pods : service };
     }, options);
   }
 
@@ -115,6 +116,8 @@ export class DnsSmokeTest extends Construct {
     this.urls = [...new Set(checks.flatMap((c) => c.urls))];
     const timeout = ensure(this, 'httpTimeoutSeconds', props.httpTimeoutSeconds ?? 5, intInRange(1, 300));
     this.script = smokeScript(this.lookups, this.urls, timeout);
+    // A Service name under another cluster domain than the app's never resolves: the Job would fail for sure.
+    this.node.addValidation({ validate: () => this.foreignDomainNames() });
 
     // The one Job spec code path (BatchJob's): same checks of backoffLimit, ttl and Job-controller labels.
     const spec = renderJobSpec(this, {
@@ -132,6 +135,20 @@ export class DnsSmokeTest extends Construct {
     }, identity, identity.name.length);
 
     this.job = new k8s.KubeJob(this, 'Resource', { metadata: objectMeta(identity), spec });
+  }
+
+  private foreignDomainNames(): string[] {
+    const domain = appClusterDomain(this);
+    if (domain === undefined) return [];
+    return this.lookups.flatMap((host, i) => {
+      const m = /\.svc\.(.+)$/.exec(host);
+      return m && m[1] !== domain
+        ? [formatInputError(this, `lookups[${i}]`, host, {
+          reason: `is under the cluster domain "${m[1]}", but the app's is "${domain}", so it never resolves`,
+          fix: `use "${host.slice(0, m.index)}.svc.${domain}", or give the app one cluster domain`,
+        })]
+        : [];
+    });
   }
 }
 

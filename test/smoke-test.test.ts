@@ -202,8 +202,10 @@ test.each<[string, Partial<DnsSmokeTestProps>, string]>([
 test('a StatelessApp without a Service cannot be a target', () => {
   const chart = testChart();
   const app = new StatelessApp(chart, 'worker', { containers: [{ name: 'w', image: 'busybox:1.28.4' }] });
-  expect(() => new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.of(app)] }))
-    .toThrow('[test/worker] serviceDnsName (unset): this app renders no Service, so it has no DNS name; give the app container ports or a service');
+  expect(errorOf(() => {
+    new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.of(app)] });
+    Testing.synth(chart);
+  })).toBe('[test/smoke] targets[0] []: a target needs at least one host name; give host names, or a workload with a Service');
 });
 
 describe('the smoke-tests chart', () => {

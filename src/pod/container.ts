@@ -1,9 +1,11 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
   absolutePath, dnsLabel, ensure, ensureEach, ensureOptional, ensureUnique, imageReference, invalid,
   nonNegativeQuantity, parseQuantity, portName, portNumber, Where,
 } from '../validation';
 import { Probe } from './probe';
+import { resourceName } from './resource-ref';
 import { ContainerSecurity } from './security';
 
 /** Network protocol of a port. */
@@ -81,8 +83,8 @@ export interface VolumeMount {
 type EnvSource =
   | { readonly value: string }
   | { readonly fieldPath: string }
-  | { readonly secret: string; readonly key: string }
-  | { readonly configMap: string; readonly key: string };
+  | { readonly secret: string | kplus.ISecret; readonly key: string }
+  | { readonly configMap: string | kplus.IConfigMap; readonly key: string };
 
 /** The value of an environment variable. */
 export class EnvValue {
@@ -96,25 +98,39 @@ export class EnvValue {
     return new EnvValue({ fieldPath });
   }
 
-  /** A key of a Secret. */
+  /** A key of a Secret, by name (a Secret outside the app). */
   public static fromSecret(secretName: string, key: string): EnvValue {
     return new EnvValue({ secret: secretName, key });
   }
 
-  /** A key of a ConfigMap. */
+  /** A key of a ConfigMap, by name (a ConfigMap outside the app). */
   public static fromConfigMap(configMapName: string, key: string): EnvValue {
     return new EnvValue({ configMap: configMapName, key });
+  }
+
+  /** A key of a Secret of the app (`kplus.Secret`, or `kplus.Secret.fromSecretName()`). */
+  public static fromSecretKey(secret: kplus.ISecret, key: string): EnvValue {
+    return new EnvValue({ secret, key });
+  }
+
+  /** A key of a ConfigMap of the app (`kplus.ConfigMap`, or `kplus.ConfigMap.fromConfigMapName()`). */
+  public static fromConfigMapKey(configMap: kplus.IConfigMap, key: string): EnvValue {
+    return new EnvValue({ configMap, key });
   }
 
   private constructor(private readonly source: EnvSource) {}
 
   /** @internal */
-  public _render(name: string): k8s.EnvVar {
+  public _render(name: string, where: Where = 'env', field: string = `env.${name}`): k8s.EnvVar {
     const s = this.source;
     if ('value' in s) return { name, value: s.value };
     if ('fieldPath' in s) return { name, valueFrom: { fieldRef: { fieldPath: s.fieldPath } } };
-    if ('secret' in s) return { name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } };
-    return { name, valueFrom: { configMapKeyRef: { name: s.configMap, key: s.key } } };
+    if ('secret' in s) {
+      const secret = typeof s.secret === 'string' ? s.secret : resourceName(where, `${field}.secret`, s.secret, 'Secret');
+      return { name, valueFrom: { secretKeyRef: { name: secret, key: s.key } } };
+    }
+    const configMap = typeof s.configMap === 'string' ? s.configMap : resourceName(where, `${field}.configMap`, s.configMap, 'ConfigMap');
+    return { name, valueFrom: { configMapKeyRef: { name: configMap, key: s.key } } };
   }
 }
 
@@ -224,7 +240,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     command: c.command ? [...c.command] : undefined,
     args: c.args ? [...c.args] : undefined,
     workingDir: c.workingDir,
-    env: c.env ? Object.entries(c.env).map(([name, value]) => value._render(name)) : undefined,
+    env: c.env ? Object.entries(c.env).map(([name, value]) => value._render(name, where, `${field}.env.${name}`)) : undefined,
     ports: ports.length > 0
       ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
       : undefined,
