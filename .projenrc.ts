@@ -72,11 +72,20 @@ project.eslint?.addRules({
 // dist/ is committed: it is the manifests directory GitOps tools apply.
 project.gitignore.include('/dist/');
 
-// The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app's inputs stay home.
-// lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
-for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/']) {
+// The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app stay home.
+// examples/ holds the synth app (the reference example), run from its sources by cdk8s.yaml.
+for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/examples/']) {
   project.npmignore?.exclude(pattern);
 }
+
+// The example is type-checked and linted like the tests (jsii compiles src/ only).
+new javascript.TypescriptConfig(project, {
+  fileName: 'examples/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  include: ['**/*.ts'],
+  compilerOptions: { rootDir: '..', noEmit: true, isolatedModules: true },
+});
+project.eslint?.addLintPattern('examples');
 
 // The synth app: cdk8s.yaml's `app` is the single source of the command.
 project.addTask('synth', {

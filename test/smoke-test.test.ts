@@ -1,10 +1,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
-import { DnsSmokeTest, DnsSmokeTestProps, IDnsNamed, ServiceType, SmokeTarget, StatefulApp, StatelessApp } from '../src';
+import { Testing } from 'cdk8s';
+import { DnsSmokeTest, DnsSmokeTestProps, IDnsNamed, ServiceType, SmokeTarget, StatelessApp } from '../src';
 import { errorOf, only, synthValid, tempDir, testChart } from './util';
-import { SmokeTestsChart } from '../src/app/smoke-tests';
 
 /** What a StatefulApp `web` with 2 replicas under Service `web` in `default` exposes. */
 const stateful: IDnsNamed = {
@@ -206,47 +205,4 @@ test('a StatelessApp without a Service cannot be a target', () => {
     new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.of(app)] });
     Testing.synth(chart);
   })).toBe('[test/smoke] targets[0] []: a target needs at least one host name; give host names, or a workload with a Service');
-});
-
-describe('the smoke-tests chart', () => {
-  const nginx: IDnsNamed = {
-    serviceDnsName: 'nginx.default.svc.cluster.local',
-    podDnsNames: ['nginx-statefulset-0.nginx.default.svc.cluster.local', 'nginx-statefulset-1.nginx.default.svc.cluster.local'],
-  };
-  const chart = new SmokeTestsChart(Testing.app(), 'smoke-tests', [
-    { name: 'nginx-statefulset-smoke-test', target: nginx, httpPort: 80 },
-    { name: 'myapp-smoke-test', target: { serviceDnsName: 'myapp.default.svc.cluster.local', podDnsNames: ['myapp-0.myapp.default.svc.cluster.local'] } },
-  ]);
-  const docs = synthValid(chart);
-
-  test('one Job per target, in the default namespace, the tutorial\'s checks included', () => {
-    expect(docs.map((d) => `${d.kind}/${d.metadata.namespace}/${d.metadata.name}`))
-      .toEqual(['Job/default/nginx-statefulset-smoke-test', 'Job/default/myapp-smoke-test']);
-    expect(chart.tests[0].lookups).toContain('nginx-statefulset-0.nginx.default.svc.cluster.local');
-    expect(chart.tests[0].urls).toContain('http://nginx-statefulset-0.nginx.default.svc.cluster.local:80/');
-    expect(chart.tests[1].urls).toEqual([]);
-  });
-
-  test('snapshot', () => {
-    expect(docs).toMatchSnapshot();
-  });
-});
-
-test('a real StatefulApp in another chart: the tutorial\'s nginx-statefulset under Service nginx', () => {
-  const app = Testing.app();
-  const workloads = new Chart(app, 'stateful', { namespace: 'default' });
-  const nginx = new StatefulApp(workloads, 'nginx-statefulset', {
-    serviceName: 'nginx',
-    replicas: 2,
-    containers: [{ name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'web' }] }],
-  });
-  const chart = new SmokeTestsChart(app, 'smoke-tests', [{ name: 'nginx-statefulset-smoke-test', target: nginx, httpPort: 80 }]);
-  synthValid(workloads);
-  const job = only(synthValid(chart), 'Job', 'nginx-statefulset-smoke-test');
-  expect(chart.tests[0].lookups).toEqual([
-    'nginx-statefulset-0.nginx.default.svc.cluster.local',
-    'nginx-statefulset-1.nginx.default.svc.cluster.local',
-    'nginx.default.svc.cluster.local',
-  ]);
-  expect(job.spec.template.spec.containers[0].command[2]).toContain("check wget -q -O- -T 5 'http://nginx-statefulset-0.nginx.default.svc.cluster.local:80/'");
 });

@@ -1,11 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { NodeAgent } from '../node-agent';
 import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
-import { SUPPRESSION_PREFIX } from '../plugin/suppression';
-import { clusterScoped } from '../workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../workload/identity';
+import { MetadataKeys, NodeAgent } from '../../src';
 
 /** Namespace of the monitoring agents. */
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -40,16 +37,17 @@ export class AgentsChart extends Chart {
       annotations: NGINX_WRITABLE_ROOT,
     });
 
-    const monitoring = clusterScoped(new k8s.KubeNamespace(this, 'monitoring', {
-      metadata: { name: MONITORING_NAMESPACE, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
-    }));
+    // The chart has no namespace, so the cluster-scoped Namespace gets none.
+    const monitoring = new k8s.KubeNamespace(this, 'monitoring', {
+      metadata: { name: MONITORING_NAMESPACE, labels: { [MetadataKeys.MANAGED_BY_LABEL]: MetadataKeys.MANAGED_BY } },
+    });
     this.nodeExporter = NodeAgent.nodeExporter(this, 'node-exporter', {
       namespace: MONITORING_NAMESPACE,
       // The host access the preset asks for, justified for the policy plugin (README, "Policy plugin").
       annotations: {
-        [`${SUPPRESSION_PREFIX}host-network`]: "node exporter reports the node's own network interfaces and serves metrics on the node IP",
-        [`${SUPPRESSION_PREFIX}host-pid`]: 'node exporter reads host processes for process and pressure metrics',
-        [`${SUPPRESSION_PREFIX}sensitive-host-mounts`]: 'node exporter reads /proc, /sys and / read-only (HostToContainer) for node metrics',
+        [MetadataKeys.suppression('host-network')]: "node exporter reports the node's own network interfaces and serves metrics on the node IP",
+        [MetadataKeys.suppression('host-pid')]: 'node exporter reads host processes for process and pressure metrics',
+        [MetadataKeys.suppression('sensitive-host-mounts')]: 'node exporter reads /proc, /sys and / read-only (HostToContainer) for node metrics',
       },
     });
     // The namespace must exist before anything is created in it.
