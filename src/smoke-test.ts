@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
+import { StatelessApp } from './stateless-app';
 import { dnsSubdomain, ensure, ensureEach, ensureOptional, formatInputError, imageReference, intInRange, invalid, portNumber, Where } from './validation';
 import { appClusterDomain, IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
@@ -29,8 +30,18 @@ export class SmokeTarget {
   public static of(target: IDnsNamed, options: SmokeTargetOptions = {}): SmokeTarget {
     return new SmokeTarget(() => {
       const pods = [...target.podDnsNames];
-      const service = target.serviceDnsName === undefined ? [] : [target.serviceDnsName];
-      return { lookups: [...pods, ...service], fetch: pods.length > 0 ? pods : service };
+      return { lookups: [...pods, target.serviceDnsName], fetch: pods.length > 0 ? pods : [target.serviceDnsName] };
+    }, options);
+  }
+
+  /**
+   * The Service name of a StatelessApp (its pods have no DNS names); HTTP goes to the Service.
+   * An app without a Service is an input error of the smoke test.
+   */
+  public static service(app: StatelessApp, options: SmokeTargetOptions = {}): SmokeTarget {
+    return new SmokeTarget(() => {
+      const service = app.serviceDnsName === undefined ? [] : [app.serviceDnsName];
+      return { lookups: service, fetch: service };
     }, options);
   }
 

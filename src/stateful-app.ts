@@ -243,6 +243,8 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
   public readonly claims: ClaimRequest[];
   /** Labels that select the pods (`spec.selector.matchLabels`). */
   public readonly selectorLabels: Record<string, string>;
+  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
+  public hasAutoscaler = false;
   private readonly scaling: ScalableWorkload;
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
@@ -346,10 +348,6 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
     }
   }
 
-  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
-  public get hasAutoscaler(): boolean {
-    return this.scaling.hasAutoscaler;
-  }
 
   /**
    * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
@@ -358,6 +356,7 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
    */
   public markHasAutoscaler(): void {
     this.scaling.markHasAutoscaler();
+    this.hasAutoscaler = true;
   }
 
   /** The StatefulSet as a `kplus.HorizontalPodAutoscaler` target. */

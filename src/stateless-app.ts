@@ -5,7 +5,7 @@ import { Spread } from './pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import { ensureOptional, invalid, nonNegativeInt, positiveInt, Where } from './validation';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
-import { clusterDomainFor, IDnsNamed, serviceFqdn } from './workload/dns';
+import { clusterDomainFor, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { podSelectorConfig, ScalableWorkload } from './workload/interop';
@@ -113,7 +113,7 @@ const DEFAULT_PROGRESS_DEADLINE = 600;
  * Interchangeable pods behind a Service: an `apps/v1` Deployment, an optional `v1` Service and
  * an optional PodDisruptionBudget, all selecting the pods by stable labels.
  */
-export class StatelessApp extends Construct implements IDnsNamed, kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable {
+export class StatelessApp extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable {
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
   /** The Service, when one is rendered. */
@@ -130,9 +130,15 @@ export class StatelessApp extends Construct implements IDnsNamed, kplus.IPodSele
   public readonly podDnsNames: string[] = [];
   /** Labels that select the pods (`spec.selector.matchLabels`). */
   public readonly selectorLabels: Record<string, string>;
+  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
+  public hasAutoscaler = false;
   private readonly scaling: ScalableWorkload;
   private readonly servicePorts: readonly number[];
-  /** Fully qualified name of the Service (`web.default.svc.cluster.local`), when one is rendered. */
+  /**
+   * Fully qualified name of the Service (`web.default.svc.cluster.local`), when one is rendered. A
+   * plain property, unset without a Service (a throwing property breaks jsii callers); smoke-test
+   * it with `SmokeTarget.service(app)`.
+   */
   public readonly serviceDnsName?: string;
 
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
@@ -180,10 +186,6 @@ export class StatelessApp extends Construct implements IDnsNamed, kplus.IPodSele
     }
   }
 
-  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
-  public get hasAutoscaler(): boolean {
-    return this.scaling.hasAutoscaler;
-  }
 
   /**
    * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
@@ -191,6 +193,7 @@ export class StatelessApp extends Construct implements IDnsNamed, kplus.IPodSele
    */
   public markHasAutoscaler(): void {
     this.scaling.markHasAutoscaler();
+    this.hasAutoscaler = true;
   }
 
   /** The Deployment as a `kplus.HorizontalPodAutoscaler` target. */

@@ -10,7 +10,7 @@ describe('one cluster domain per app: the CoreDnsAddon\'s', () => {
     new CoreDnsAddon(chart, 'dns', { dnsServiceIp: '10.96.0.10', clusterDomain: 'k8s.internal' });
     const db = new StatefulApp(chart, 'db', { containers: [web], replicas: 2 });
     const front = new StatelessApp(chart, 'front', { containers: [web] });
-    const smoke = new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.of(db), SmokeTarget.of(front)] });
+    const smoke = new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.of(db), SmokeTarget.service(front)] });
     const docs = synthValid(chart);
     expect(smoke.lookups).toEqual([
       'db-0.db.default.svc.k8s.internal', 'db-1.db.default.svc.k8s.internal', 'db.default.svc.k8s.internal', 'front.default.svc.k8s.internal',

@@ -133,7 +133,7 @@ test('a StatelessApp has no pod names: its Service is resolved and fetched', () 
     containers: [{ name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 8080, name: 'http' }] }],
     service: { type: ServiceType.CLUSTER_IP },
   });
-  const smoke = new DnsSmokeTest(chart, 'front-smoke', { targets: [SmokeTarget.of(app, { httpPort: 8080 })] });
+  const smoke = new DnsSmokeTest(chart, 'front-smoke', { targets: [SmokeTarget.service(app, { httpPort: 8080 })] });
   synthValid(chart);
   expect(smoke.lookups).toEqual(['front.default.svc.cluster.local']);
   expect(smoke.urls).toEqual(['http://front.default.svc.cluster.local:8080/']);
@@ -202,7 +202,7 @@ test('a StatelessApp without a Service cannot be a target', () => {
   const chart = testChart();
   const app = new StatelessApp(chart, 'worker', { containers: [{ name: 'w', image: 'busybox:1.28.4' }] });
   expect(errorOf(() => {
-    new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.of(app)] });
+    new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.service(app)] });
     Testing.synth(chart);
   })).toBe('[test/smoke] targets[0] []: a target needs at least one host name; give host names, or a workload with a Service');
 });

@@ -9,11 +9,8 @@ export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
  * under its headless Service) or any Service.
  */
 export interface IDnsNamed {
-  /**
-   * Fully qualified name of the Service, e.g. `myapp-svc.default.svc.cluster.local`.
-   * @default - none, for a workload that renders no Service
-   */
-  readonly serviceDnsName?: string;
+  /** Fully qualified name of the Service, e.g. `myapp-svc.default.svc.cluster.local`. */
+  readonly serviceDnsName: string;
   /** Fully qualified name of every pod, e.g. `myapp-0.myapp-svc.default.svc.cluster.local`; empty when pods have none. */
   readonly podDnsNames: string[];
 }

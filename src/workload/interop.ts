@@ -38,10 +38,7 @@ export class ScalableWorkload {
     private readonly givenReplicas: number | undefined,
   ) {}
 
-  public get hasAutoscaler(): boolean {
-    return this.managed;
-  }
-
+  /** Removes `spec.replicas`, once. */
   public markHasAutoscaler(): void {
     if (this.managed) return;
     this.managed = true;
