@@ -74,7 +74,7 @@ project.gitignore.include('/dist/');
 
 // The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app stay home.
 // examples/ holds the synth app (the reference example), run from its sources by cdk8s.yaml.
-for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/examples/']) {
+for (const pattern of ['/dist/', '/dist-pkg/', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/examples/', '/docs/']) {
   project.npmignore?.exclude(pattern);
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
+import type { HostMount, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
 import { ContainerResources, MountPropagation } from './pod/container';
 import { Probe } from './pod/probe';
 import { Toleration } from './pod/scheduling';
@@ -96,7 +96,8 @@ function common(options: NodeAgentPresetOptions): Omit<NodeAgentProps, 'containe
  */
 export function nodeExporterProps(options: NodeExporterOptions): NodeAgentProps {
   const port = options.port ?? 9100;
-  const hostDir = (name: string, hostPath: string) => ({
+  // Typed, so renames of HostMount's fields reach this literal.
+  const hostDir = (name: string, hostPath: string): HostMount => ({
     name, hostPath, mountPath: `/host/${name}`, readOnly: true, type: HostPathType.DIRECTORY, propagation: MountPropagation.HOST_TO_CONTAINER,
   });
   return {
