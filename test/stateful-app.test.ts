@@ -456,7 +456,9 @@ describe('shared Service rules', () => {
 
   test('a fixed node port of a client Service must be unique in the app', () => {
     const chart = testChart();
-    const nodePort: Partial<StatefulAppProps> = { clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] } };
+    const nodePort: Partial<StatefulAppProps> = {
+      clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] },
+    };
     new StatefulApp(chart, 'a', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
     new StatefulApp(chart, 'b', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
     expect(() => Testing.synth(chart)).toThrow(/\[test\/a\] clientService\.ports\[0\]\.nodePort 30432: also used by test\/b\/ClientService ports\[0\]/);
