@@ -115,14 +115,23 @@ project.tasks.tryFind('release')!.spawn(publishNpm);
 // dist/ is committed: it is the manifests directory GitOps tools apply.
 project.gitignore.include('/dist/');
 
-// The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app's inputs stay home.
-// lib/main.js and lib/app/ are the repository's own synth app, not part of the library.
+// The npm package ships lib/ and the jsii assembly; manifests, fixtures and the synth app stay home.
+// examples/ holds the synth app (the reference example), run from its sources by cdk8s.yaml.
 // `dist-pkg` is spelled exactly as jsii-pacmak looks for it: otherwise `projen package:js` appends it to
 // .npmignore on every run and leaves the tree dirty.
-for (const pattern of ['/dist/', '/cdk8s.out/', '/imports/k8s-1.28.0-definitions.json', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/', '/cdk8s.yaml', '/lib/main.*', '/lib/app/',
-  '/docs/', '/CONTRIBUTING.md']) { // docs/ is read on the repository's site; the package ships README and API.md
+for (const pattern of ['/dist/', '/cdk8s.out/', '/imports/k8s-1.28.0-definitions.json', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/',
+  '/cdk8s.yaml', '/examples/', '/docs/', '/CONTRIBUTING.md']) { // docs/ is read on the repository's site; the package ships README and API.md
   project.npmignore?.exclude(pattern);
 }
+
+// The example is type-checked and linted like the tests (jsii compiles src/ only).
+new javascript.TypescriptConfig(project, {
+  fileName: 'examples/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  include: ['**/*.ts'],
+  compilerOptions: { rootDir: '..', noEmit: true, isolatedModules: true },
+});
+project.eslint?.addLintPattern('examples');
 
 // The synth app: cdk8s.yaml's `app` is the single source of the command.
 project.addTask('synth', {

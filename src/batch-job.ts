@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobOptions, renderJobSpec } from './batch-job-spec';
@@ -6,6 +7,7 @@ import { PodTemplateProps } from './pod/template';
 import { dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from './validation';
 import { addAppChecks } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
+import { podSelectorConfig } from './workload/interop';
 
 /** Length of the spec hash suffix, `-` included. */
 const HASH_SUFFIX_LENGTH = 9;
@@ -47,13 +49,15 @@ function canonicalJson(value: unknown): string {
  * The Job controller generates the Job's selector (and a unique label) itself, so no selector is
  * rendered; the pods still carry `app.kubernetes.io/name` for `kubectl get pods -l`.
  */
-export class BatchJob extends Construct {
+export class BatchJob extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /** The rendered Job. */
   public readonly job: k8s.KubeJob;
   /** The Job's name, the hash suffix included when `hashedName` is set. */
   public readonly name: string;
   /** The Job's namespace. @default - the chart's namespace */
   public readonly namespace?: string;
+  /** Labels every pod carries (`app.kubernetes.io/name` unless given): what selectors match. */
+  public readonly selectorLabels: Record<string, string>;
   /** The 8 hex characters of the spec hash, when `hashedName` is set. */
   public readonly specHash?: string;
 
@@ -79,9 +83,25 @@ export class BatchJob extends Construct {
       this.name = identity.name;
     }
     this.namespace = identity.namespace;
+    this.selectorLabels = { ...identity.selectorLabels };
     this.job = new k8s.KubeJob(this, 'Resource', {
       metadata: { ...objectMeta(identity), name: this.name },
       spec: { ...spec, suspend: props.suspend },
     });
+  }
+
+  /** The Job's pods, by their stable labels, for `kplus.NetworkPolicy` (e.g. egress from a migration to its database). */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.job, this.selectorLabels);
+  }
+
+  /** The Job's pods as a `kplus.NetworkPolicy` peer. */
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** The Job's pods as a `kplus.IPodSelector`. */
+  public toPodSelector(): kplus.IPodSelector | undefined {
+    return this;
   }
 }

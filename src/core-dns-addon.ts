@@ -15,7 +15,7 @@ import {
 } from './validation';
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
-import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
+import { DEFAULT_CLUSTER_DOMAIN, declareClusterDomain, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule, renderPolicyRules } from './workload/rbac';
 import { addService } from './workload/service';
@@ -180,7 +180,8 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     const ipValid = check(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
     const serviceCidr = props.serviceCidr;
     if (serviceCidr !== undefined && check(this, 'serviceCidr', serviceCidr, cidr) && ipValid) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
-    this.clusterDomain = ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+    // The domain this DNS serves is the app's: every construct that names DNS without a domain uses it.
+    this.clusterDomain = declareClusterDomain(this, 'clusterDomain', ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN));
     // A bad limit is reported here, under the addon's own prop; the pod gets the default so the pod layer
     // does not report the same mistake again under a container field the user never set.
     let memoryLimit = props.memoryLimit ?? DEFAULT_MEMORY_LIMIT;

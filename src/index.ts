@@ -28,6 +28,8 @@ export { DnsSmokeTest, SmokeTarget } from './smoke-test';
 export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
 export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
 export type { KubeletApiAccessProps, KubeletApiServiceAccount } from './kubelet-api-access';
+export { StandalonePod, PodRestartPolicy } from './standalone-pod';
+export type { StandalonePodProps } from './standalone-pod';
 
 // The shared pod-template layer: what every construct's pods are made of
 export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
@@ -39,7 +41,9 @@ export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProb
 export { ContainerSecurity } from './pod/security';
 export type { NonRootOptions, RunAsRootOptions } from './pod/security';
 export { PodVolume, HostPathType } from './pod/volume';
-export type { EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions, HostPathOptions } from './pod/volume';
+export type {
+  EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions, HostPathOptions, KeyProjectionOptions, ClaimObjectVolumeOptions,
+} from './pod/volume';
 export { HostAccess } from './pod/host-access';
 export type { HostAccessOptions } from './pod/host-access';
 export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
@@ -57,6 +61,9 @@ export { AccessMode, VolumeMode } from './workload/storage';
 export type { ClaimRequest } from './workload/storage';
 export type { PolicyRule } from './workload/rbac';
 export type { IDnsNamed } from './workload/dns';
+
+// Every label and annotation key the library writes
+export { MetadataKeys } from './metadata-keys';
 
 // Validation helpers with a public face
 export { CronSchedule } from './validation/cron';

@@ -43,3 +43,36 @@ export function reasonAnnotationKey(choice: string): string {
   const hash = createHash('sha256').update(choice).digest('hex').slice(0, 8);
   return libraryKey(`${name.slice(0, 63 - 9).replace(/[^A-Za-z0-9]+$/, '')}-${hash}`);
 }
+
+/**
+ * The label and annotation keys the library writes, for apps that set or read them (a justified
+ * policy suppression, the managed-by label on objects an app renders itself).
+ */
+export class MetadataKeys {
+  /** The domain of every annotation key the library writes (`cdk8s-workloads.dev`). */
+  public static readonly DOMAIN = METADATA_DOMAIN;
+  /** `app.kubernetes.io/managed-by`, on every object the library renders. */
+  public static readonly MANAGED_BY_LABEL = MANAGED_BY_LABEL;
+  /** The value of {@link MetadataKeys.MANAGED_BY_LABEL}: `cdk8s-workloads`. */
+  public static readonly MANAGED_BY = MANAGED_BY;
+
+  /**
+   * The annotation that suppresses one PolicyPlugin rule on one object, with the reason as its
+   * value: `cdk8s-workloads.dev/allow-<ruleId>`.
+   */
+  public static suppression(ruleId: string): string {
+    return SUPPRESSION_ANNOTATION_PREFIX + ruleId;
+  }
+
+  /** The pod annotation saying why a container runs as root: `cdk8s-workloads.dev/runs-as-root.<container>`. */
+  public static runsAsRoot(containerName: string): string {
+    return RUNS_AS_ROOT_ANNOTATION_PREFIX + containerName;
+  }
+
+  /** The annotation carrying the reason for a risky choice: `cdk8s-workloads.dev/reason.<choice>`. */
+  public static reason(choice: string): string {
+    return reasonAnnotationKey(choice);
+  }
+
+  private constructor() {}
+}

@@ -381,6 +381,7 @@ export function nodeExporterProps(scope: Construct, id: string, options: NodeExp
   const port = options.port ?? 9100;
   const image = options.image ?? NODE_EXPORTER_IMAGE;
   const versioned = nodeExporterVersionArgs(versionOf(where, image, options.imageVersion, { major: 1, minor: 0, patch: 0 }, 'node_exporter'));
+  // Typed, so renames of HostMount's fields reach this literal.
   const hostDir = (name: string, hostPath: string): HostMount => ({
     name, hostPath, mountPath: `/host/${name}`, readOnly: true, type: HostPathType.DIRECTORY, propagation: MountPropagation.HOST_TO_CONTAINER,
   });

@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { reasonAnnotationKey } from './metadata-keys';
@@ -14,6 +15,7 @@ import {
 import { addAppChecks, AppIndex, pushTo, recordWorkload } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
+import { podSelectorConfig } from './workload/interop';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from './workload/rbac';
 import { addService } from './workload/service';
 
@@ -202,7 +204,7 @@ interface HostPortUse {
  * Presets for the agents every cluster runs: {@link NodeAgent.nodeExporter} and
  * {@link NodeAgent.logCollector}.
  */
-export class NodeAgent extends Construct {
+export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /**
    * A Prometheus node exporter, as the prometheus-community `prometheus-node-exporter` chart runs it:
    * host `/proc`, `/sys` and `/` read-only under `/host`, host network and PID namespace, user 65534,
@@ -294,6 +296,9 @@ export class NodeAgent extends Construct {
     }
 
     const rules = props.rules ?? [];
+    if (props.serviceAccount) {
+      invalid(this, 'serviceAccount', props.serviceAccount.name, 'a NodeAgent renders its own ServiceAccount (and the RBAC for it)', 'name it with serviceAccountName instead');
+    }
     this.serviceAccountName = ensure(this, 'serviceAccountName', props.serviceAccountName ?? identity.name, dnsSubdomain);
     ensureWritableHostMountsJustified(this, props);
     const pod: PodTemplateProps = {
@@ -366,6 +371,21 @@ export class NodeAgent extends Construct {
         scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass!] }] },
       },
     });
+  }
+
+  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.daemonSet, this.selectorLabels);
+  }
+
+  /** The pods as a `kplus.NetworkPolicy` peer. */
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** The pods as a `kplus.IPodSelector`. */
+  public toPodSelector(): kplus.IPodSelector | undefined {
+    return this;
   }
 
   private addMetricsService(identity: WorkloadIdentity, pod: PodTemplateProps, options: NodeAgentMetricsOptions): k8s.KubeService {

@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobOptions, renderJobSpec } from './batch-job-spec';
@@ -7,6 +8,7 @@ import {
 } from './validation';
 import { addAppChecks } from './workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
+import { podSelectorConfig } from './workload/interop';
 
 /** What the CronJob controller does when a run is due while the previous Job still runs. */
 export enum ConcurrencyPolicy {
@@ -68,13 +70,15 @@ function describeSeconds(seconds: number): string {
  * time zone validated at synth time, Kubernetes' own defaults (no hidden Forbid or 10 s deadline),
  * and warnings for deadlines that cannot work.
  */
-export class ScheduledJob extends Construct {
+export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /** The rendered CronJob. */
   public readonly cronJob: k8s.KubeCronJob;
   /** The CronJob's name (at most 52 characters). */
   public readonly name: string;
   /** The CronJob's namespace. @default - the chart's namespace */
   public readonly namespace?: string;
+  /** Labels every pod carries (`app.kubernetes.io/name` unless given): what selectors match. */
+  public readonly selectorLabels: Record<string, string>;
   /** The validated schedule. */
   public readonly schedule: CronSchedule;
   /** The schedule's time zone. @default - the kube-controller-manager's */
@@ -106,6 +110,7 @@ export class ScheduledJob extends Construct {
     const jobSpec = renderJobSpec(this, props, identity, identity.name.length + JOB_NAME_SUFFIX);
     this.name = identity.name;
     this.namespace = identity.namespace;
+    this.selectorLabels = { ...identity.selectorLabels };
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: objectMeta(identity),
       spec: {
@@ -119,6 +124,21 @@ export class ScheduledJob extends Construct {
         jobTemplate: { metadata: { labels: { ...identity.labels } }, spec: jobSpec },
       },
     });
+  }
+
+  /** The pods of every run, by their stable labels, for `kplus.NetworkPolicy`. */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.cronJob, this.selectorLabels);
+  }
+
+  /** The pods as a `kplus.NetworkPolicy` peer. */
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** The pods as a `kplus.IPodSelector`. */
+  public toPodSelector(): kplus.IPodSelector | undefined {
+    return this;
   }
 
   /**

@@ -2,11 +2,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
 import { ContainerResources } from './pod/container';
+import { StatelessApp } from './stateless-app';
 import {
-  aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference, intInRange, invalid, portNumber, Where,
+  aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, formatInputError, imageReference, intInRange, invalid, portNumber,
+  Where,
 } from './validation';
 import { addAppChecks } from './workload/app-index';
-import { IDnsNamed } from './workload/dns';
+import { appClusterDomain, IDnsNamed } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
 
 /** What a smoke test fetches besides resolving names. */
@@ -33,6 +35,17 @@ export class SmokeTarget {
     return new SmokeTarget(() => {
       const pods = [...target.podDnsNames];
       return { lookups: [...pods, target.serviceDnsName], fetch: pods.length > 0 ? pods : [target.serviceDnsName] };
+    }, options);
+  }
+
+  /**
+   * The Service name of a StatelessApp (its pods have no DNS names); HTTP goes to the Service.
+   * An app without a Service is an input error of the smoke test.
+   */
+  public static service(app: StatelessApp, options: SmokeTargetOptions = {}): SmokeTarget {
+    return new SmokeTarget(() => {
+      const service = app.serviceDnsName === undefined ? [] : [app.serviceDnsName];
+      return { lookups: service, fetch: service };
     }, options);
   }
 
@@ -122,6 +135,8 @@ export class DnsSmokeTest extends Construct {
     this.urls = [...new Set(checks.flatMap((c) => c.urls))];
     const timeout = ensure(this, 'httpTimeoutSeconds', props.httpTimeoutSeconds ?? 5, intInRange(1, 300));
     this.script = smokeScript(this.lookups, this.urls, timeout);
+    // A Service name under another cluster domain than the app's never resolves: the Job would fail for sure.
+    this.node.addValidation({ validate: () => this.foreignDomainNames() });
 
     // The pod layer reports the container's resources under the props the user set.
     aliasFields(this, { 'containers[0].resources': 'resources', 'containers[0].image': 'image' });
@@ -141,6 +156,20 @@ export class DnsSmokeTest extends Construct {
     }, identity, identity.name.length);
 
     this.job = new k8s.KubeJob(this, 'Resource', { metadata: objectMeta(identity), spec });
+  }
+
+  private foreignDomainNames(): string[] {
+    const domain = appClusterDomain(this);
+    if (domain === undefined) return [];
+    return this.lookups.flatMap((host, i) => {
+      const m = /\.svc\.(.+)$/.exec(host);
+      return m && m[1] !== domain
+        ? [formatInputError(this, `lookups[${i}]`, host, {
+          reason: `is under the cluster domain "${m[1]}", but the app's is "${domain}", so it never resolves`,
+          fix: `use "${host.slice(0, m.index)}.svc.${domain}", or give the app one cluster domain`,
+        })]
+        : [];
+    });
   }
 }
 

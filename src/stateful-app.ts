@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
@@ -9,9 +10,10 @@ import {
 } from './validation';
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
-import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
+import { clusterDomainFor, IDnsNamed, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { IntOrPercent } from './workload/int-or-percent';
+import { podSelectorConfig, ScalableWorkload } from './workload/interop';
 import { namespaceOf } from './workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
 import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from './workload/storage';
@@ -206,7 +208,11 @@ export interface StatefulAppProps extends WorkloadProps, PodTemplateProps {
   readonly disruptionBudget?: DisruptionBudgetOptions;
   /** Spread replicas across nodes (anti-affinity or topology spread). @default - no preference */
   readonly spread?: Spread;
-  /** Cluster DNS domain, for `podDnsNames` and `serviceDnsName`. @default "cluster.local" */
+  /**
+   * Cluster DNS domain, for `podDnsNames` and `serviceDnsName`. An app has one: giving a domain that
+   * differs from another construct's (a CoreDnsAddon's) is an error.
+   * @default - the app's CoreDnsAddon's domain, else "cluster.local"
+   */
   readonly clusterDomain?: string;
 }
 
@@ -215,7 +221,7 @@ export interface StatefulAppProps extends WorkloadProps, PodTemplateProps {
  * names) and per-pod storage from volume claim templates; optionally a client Service and a
  * PodDisruptionBudget. Names, DNS names and claim names are exposed as handles for other constructs.
  */
-export class StatefulApp extends Construct implements IDnsNamed {
+export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable {
   /** The StatefulSet. */
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** The governing headless Service (`clusterIP: None`). */
@@ -240,6 +246,9 @@ export class StatefulApp extends Construct implements IDnsNamed {
   public readonly claims: ClaimRequest[];
   /** Labels that select the pods (`spec.selector.matchLabels`). */
   public readonly selectorLabels: Record<string, string>;
+  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
+  public hasAutoscaler = false;
+  private readonly scaling: ScalableWorkload;
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
     super(scope, id);
@@ -256,7 +265,7 @@ export class StatefulApp extends Construct implements IDnsNamed {
     ensureOptional(this, 'podManagementPolicy', props.podManagementPolicy, oneOf(PodManagementPolicy));
     ensureOptional(this, 'claimRetention.whenDeleted', props.claimRetention?.whenDeleted, oneOf(ClaimRetentionPolicy));
     ensureOptional(this, 'claimRetention.whenScaled', props.claimRetention?.whenScaled, oneOf(ClaimRetentionPolicy));
-    const clusterDomain = ensureClusterDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+    const clusterDomain = clusterDomainFor(this, 'clusterDomain', props.clusterDomain);
     this.serviceName = ensure(this, props.serviceName === undefined ? 'serviceName (from name)' : 'serviceName',
       props.serviceName ?? this.name, serviceNameRule);
 
@@ -339,9 +348,42 @@ export class StatefulApp extends Construct implements IDnsNamed {
     });
     recordWorkload(this.statefulSet, identity.selectorLabels, template);
 
+    this.scaling = new ScalableWorkload(this.statefulSet, props.containers, props.replicas);
+
     if (props.disruptionBudget) {
       this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget, replicas);
     }
+  }
+
+
+  /**
+   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
+   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync). `podDnsNames`
+   * and `claimNames` still list the `replicas` the app was given (the autoscaler's floor is yours to match).
+   */
+  public markHasAutoscaler(): void {
+    this.scaling.markHasAutoscaler();
+    this.hasAutoscaler = true;
+  }
+
+  /** The StatefulSet as a `kplus.HorizontalPodAutoscaler` target. */
+  public toScalingTarget(): kplus.ScalingTarget {
+    return this.scaling.toScalingTarget(this.name);
+  }
+
+  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.statefulSet, this.selectorLabels);
+  }
+
+  /** The pods as a `kplus.NetworkPolicy` peer. */
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** The pods as a `kplus.IPodSelector`. */
+  public toPodSelector(): kplus.IPodSelector | undefined {
+    return this;
   }
 
   private addClientService(

@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Spread } from './pod/scheduling';
@@ -5,9 +6,10 @@ import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import { checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from './validation';
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
-import { DEFAULT_CLUSTER_DOMAIN, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
+import { clusterDomainFor, serviceFqdn } from './workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
+import { podSelectorConfig, ScalableWorkload } from './workload/interop';
 import { namespaceOf } from './workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
 
@@ -99,7 +101,11 @@ export interface StatelessAppProps extends WorkloadProps, PodTemplateProps {
   readonly disruptionBudget?: DisruptionBudgetOptions;
   /** How replicas spread across nodes. @default - no constraint */
   readonly spread?: Spread;
-  /** Cluster domain used in {@link StatelessApp.serviceDnsName}. @default "cluster.local" */
+  /**
+   * Cluster domain used in {@link StatelessApp.serviceDnsName}. An app has one: giving a domain that
+   * differs from another construct's (a CoreDnsAddon's) is an error.
+   * @default - the app's CoreDnsAddon's domain, else "cluster.local"
+   */
   readonly clusterDomain?: string;
 }
 
@@ -110,7 +116,7 @@ const DEFAULT_PROGRESS_DEADLINE = 600;
  * Interchangeable pods behind a Service: an `apps/v1` Deployment, an optional `v1` Service and
  * an optional PodDisruptionBudget, all selecting the pods by stable labels.
  */
-export class StatelessApp extends Construct implements IDnsNamed {
+export class StatelessApp extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable {
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
   /** The Service, when one is rendered. */
@@ -125,7 +131,18 @@ export class StatelessApp extends Construct implements IDnsNamed {
   public readonly serviceName?: string;
   /** Deployment pods have no stable DNS names, so this is always empty. */
   public readonly podDnsNames: string[] = [];
-  private readonly clusterDomain: string;
+  /** Labels that select the pods (`spec.selector.matchLabels`). */
+  public readonly selectorLabels: Record<string, string>;
+  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
+  public hasAutoscaler = false;
+  private readonly scaling: ScalableWorkload;
+  private readonly servicePorts: readonly number[];
+  /**
+   * Fully qualified name of the Service (`web.default.svc.cluster.local`), when one is rendered. A
+   * plain property, unset without a Service (a throwing property breaks jsii callers); smoke-test
+   * it with `SmokeTarget.service(app)`.
+   */
+  public readonly serviceDnsName?: string;
 
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
     super(scope, id);
@@ -133,7 +150,8 @@ export class StatelessApp extends Construct implements IDnsNamed {
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
     this.namespace = identity.namespace ?? namespaceOf(this);
-    this.clusterDomain = ensureClusterDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+    this.selectorLabels = { ...identity.selectorLabels };
+    const clusterDomain = clusterDomainFor(this, 'clusterDomain', props.clusterDomain);
 
     const replicas = ensureOptional(this, 'replicas', props.replicas, nonNegativeInt) ?? 1;
     ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
@@ -161,20 +179,67 @@ export class StatelessApp extends Construct implements IDnsNamed {
     });
     recordWorkload(this.deployment, identity.selectorLabels, template);
 
+    this.scaling = new ScalableWorkload(this.deployment, props.containers, props.replicas);
+
     this.service = this.renderService(identity, props);
+    this.servicePorts = this.service ? (this.service.toJson().spec?.ports ?? []).map((p: { port: number }) => p.port) : [];
     this.serviceName = this.service ? this.service.name : undefined;
+    this.serviceDnsName = this.serviceName ? serviceFqdn(this.serviceName, this.namespace, clusterDomain) : undefined;
 
     if (props.disruptionBudget) {
       this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', identity, props.disruptionBudget, replicas);
     }
   }
 
-  /** Fully qualified name of the Service (`web.default.svc.cluster.local`); throws when there is none. */
-  public get serviceDnsName(): string {
+
+  /**
+   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
+   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync).
+   */
+  public markHasAutoscaler(): void {
+    this.scaling.markHasAutoscaler();
+    this.hasAutoscaler = true;
+  }
+
+  /** The Deployment as a `kplus.HorizontalPodAutoscaler` target. */
+  public toScalingTarget(): kplus.ScalingTarget {
+    return this.scaling.toScalingTarget(this.name);
+  }
+
+  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.deployment, this.selectorLabels);
+  }
+
+  /** The pods as a `kplus.NetworkPolicy` peer. */
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  /** The pods as a `kplus.IPodSelector`. */
+  public toPodSelector(): kplus.IPodSelector | undefined {
+    return this;
+  }
+
+  /**
+   * The Service as a `kplus.Ingress` backend (`IngressBackend.fromService`). The Ingress must be
+   * in the app's namespace.
+   * @param port the Service port; required when the Service has several. @default - the only port
+   */
+  public ingressBackend(port?: number): kplus.IngressBackend {
     if (!this.serviceName) {
-      fail(this, 'serviceDnsName', undefined, 'this app renders no Service, so it has no DNS name', 'give the app container ports or a service');
+      fail(this, 'ingressBackend', undefined, 'this app renders no Service, so an Ingress cannot route to it', 'give the app container ports or a service');
     }
-    return serviceFqdn(this.serviceName, this.namespace, this.clusterDomain);
+    if (port !== undefined && !this.servicePorts.includes(port)) {
+      fail(this, 'ingressBackend(port)', port, `is not a port of Service "${this.serviceName}"`, `use one of ${this.servicePorts.join(', ')}`);
+    }
+    if (port === undefined && this.servicePorts.length > 1) {
+      invalid(this, 'ingressBackend(port)', undefined, `Service "${this.serviceName}" has several ports (${this.servicePorts.join(', ')})`, 'pass the port to route to');
+    }
+    // IngressBackend.fromService reads only the Service's name and ports; a full kplus.Service would
+    // render a second Service object, so it gets a view of ours.
+    const view = { name: this.serviceName, ports: this.servicePorts.map((p) => ({ port: p })) };
+    return kplus.IngressBackend.fromService(view as unknown as kplus.Service, { port: port ?? this.servicePorts[0] });
   }
 
   private renderService(identity: WorkloadIdentity, props: StatelessAppProps): k8s.KubeService | undefined {

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { cdk8sAppCommand, LEDGER, Manifest, only, parseYamlDocuments, readTree, tempDir, validateManifests } from './util';
-import { buildTutorialCluster, tutorialHostFiles } from '../src/app/tutorial';
+import { buildTutorialCluster, tutorialHostFiles } from '../examples/tutorial/tutorial';
 import { AppSynthesizer } from '../src/synth';
 
 const ROOT = path.join(__dirname, '..');

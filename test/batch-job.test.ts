@@ -1,11 +1,9 @@
 import { createHash } from 'crypto';
-import { Testing } from 'cdk8s';
 import {
   BatchJob, BatchJobProps, CompletionMode, ContainerProps, ExitCodeOperator, ImagePullPolicy, JobRestartPolicy, PodConditionStatus,
   PodFailureAction, PodFailurePolicyRule,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
-import { BatchChart } from '../src/app/batch';
 
 const perl: ContainerProps = { name: 'pi', image: 'perl:5.34.0', command: ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)'] };
 
@@ -269,45 +267,5 @@ describe('bad input', () => {
       '[test/job] podFailurePolicy[0].conditions[0].status "Yes": must be one of True, False, Unknown; use PodConditionStatus.TRUE'],
   ])('podFailurePolicy %s', (_, props, message) => {
     expect(renderError(props)).toContain(message);
-  });
-});
-
-describe('the tutorial batch chart', () => {
-  const docs = synthValid(new BatchChart(Testing.app(), 'batch'));
-
-  test('pi: perl 5.34.0 computing 2000 digits, Never, backoffLimit 4', () => {
-    const pi = only(docs, 'Job', 'pi');
-    expect(pi.metadata.namespace).toBe('default');
-    expect(pi.spec.backoffLimit).toBe(4);
-    expect(pi.spec.template.spec.restartPolicy).toBe('Never');
-    expect(pi.spec.template.spec.containers[0]).toMatchObject({ image: 'perl:5.34.0', command: ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)'] });
-  });
-
-  test('busybox: fails on purpose, IfNotPresent, Never, backoffLimit 2', () => {
-    const busybox = only(docs, 'Job', 'busybox');
-    expect(busybox.spec.backoffLimit).toBe(2);
-    expect(busybox.spec.template.spec.restartPolicy).toBe('Never');
-    expect(busybox.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', args: ['/bin/sh', '-c', 'sleep 10;date;exit 1'] });
-  });
-
-  test('hello: a batch/v1 CronJob every minute, OnFailure', () => {
-    const hello = only(docs, 'CronJob', 'hello');
-    expect(hello.apiVersion).toBe('batch/v1');
-    expect(hello.spec.schedule).toBe('*/1 * * * *');
-    expect(hello.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('OnFailure');
-    expect(hello.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['/bin/sh', '-c', 'date; echo Hello from the Kubernetes cluster']);
-  });
-
-  test('every pod runs as non-root with small resources', () => {
-    const pods = [only(docs, 'Job', 'pi').spec.template, only(docs, 'Job', 'busybox').spec.template, only(docs, 'CronJob', 'hello').spec.jobTemplate.spec.template];
-    for (const pod of pods) {
-      expect(pod.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, readOnlyRootFilesystem: true });
-      expect(pod.metadata.annotations).toBeUndefined();
-    }
-    expect(docs.map((d) => d.spec.jobTemplate?.spec ?? d.spec).map((s) => s.template.spec.containers[0].resources.requests.cpu)).toEqual(['100m', '10m', '10m']);
-  });
-
-  test('snapshot', () => {
-    expect(docs).toMatchSnapshot();
   });
 });

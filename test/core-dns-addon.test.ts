@@ -1,9 +1,7 @@
-import { Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerSecurity, CoreDnsAddon, CoreDnsAddonProps, Corefile, IntOrPercent, Spread, StatefulApp } from '../src';
 import { errorOf, Manifest, only, parseYamlDocuments, synthValid, testChart } from './util';
-import { CoreDnsChart } from '../src/app/coredns';
 import { buildPodTemplate } from '../src/pod/template';
 import { selectorMatches } from '../src/validation';
 import { UPSTREAM_YAML } from './fixtures/coredns-upstream';
@@ -560,17 +558,5 @@ describe('shared pod layer: omitCpuLimit', () => {
 
   test('off by default: the existing behaviour', () => {
     expect(() => limits(undefined)).toThrow(/containers\[0\]\.resources\.cpuRequest "2": is above cpuLimit "500m"/);
-  });
-});
-
-describe('the tutorial chart', () => {
-  test('10.0.0.2, cluster.local, 170Mi, as the sed script made them', () => {
-    const chart = new CoreDnsChart(Testing.app(), 'coredns');
-    const docs = synthValid(chart);
-    expect(chart.addon.dnsServiceIp).toBe('10.0.0.2');
-    expect(chart.addon.clusterDomain).toBe('cluster.local');
-    expect(only(docs, 'Service').spec.clusterIP).toBe('10.0.0.2');
-    expect(only(docs, 'Deployment').spec.template.spec.containers[0].resources.limits.memory).toBe('170Mi');
-    expect(docs).toMatchSnapshot();
   });
 });

@@ -7,7 +7,7 @@ import {
   BatchJob, CoreDnsAddon, DnsSmokeTest, NodeAgent, ScheduledJob, SmokeTarget, StatefulApp, StatelessApp,
 } from '../src';
 import { cdk8sAppCommand, Manifest, parseYamlDocuments, readTree, synthValid, tempDir } from './util';
-import { buildTutorialCluster, tutorialHostFiles } from '../src/app/tutorial';
+import { buildTutorialCluster, tutorialHostFiles } from '../examples/tutorial/tutorial';
 import { AppSynthesizer } from '../src/synth';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
 

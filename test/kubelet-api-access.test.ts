@@ -1,7 +1,5 @@
-import { Chart, Testing } from 'cdk8s';
 import { KubeletApiAccess, KubeletApiAccessProps } from '../src';
 import { only, synthValid, testChart } from './util';
-import { LogAccessChart } from '../src/app/log-access';
 
 function render(props?: KubeletApiAccessProps, namespace?: string) {
   const chart = testChart({ namespace });
@@ -38,12 +36,4 @@ test.each<[KubeletApiAccessProps, string]>([
   [{ labels: { 'bad key!': 'x' } }, '[test/kubelet-api] labels key "bad key!": the name part must be 1-63 characters'],
 ])('rejects bad input (%#)', (props, message) => {
   expect(() => render(props)).toThrow(message);
-});
-
-test('the log-access chart of the synth app', () => {
-  const chart = new LogAccessChart(Testing.app(), 'log-access');
-  const docs = synthValid(chart as Chart);
-  expect(docs).toEqual([only(docs, 'ClusterRoleBinding', 'kube-apiserver-kubelet-api-admin')]);
-  expect(docs[0].subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'kubernetes' }]);
-  expect(docs).toMatchSnapshot();
 });

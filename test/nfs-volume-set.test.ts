@@ -4,7 +4,6 @@ import {
   AccessMode, BindingMismatch, ClaimRequest, NfsReclaimPolicy, NfsVolumeSet, NfsVolumeSetProps, StatefulApp, VolumeBindingMode, VolumeMode,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
-import { StorageChart } from '../src/app/storage';
 import { warningsOf } from '../src/validation';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
 
@@ -14,7 +13,7 @@ const ROX = AccessMode.READ_ONLY_MANY;
 const TUTORIAL_EXPORTS = [1, 2, 3, 4, 5].map((n) => `/data/volumes/v${n} 192.168.41.0/24(rw,no_root_squash)`);
 
 /**
- * The tutorial's `myapp` StatefulApp (as in src/app/stateful.ts) at a replica count, in its own
+ * The tutorial's `myapp` StatefulApp (as in examples/tutorial/stateful.ts) at a replica count, in its own
  * `default`-namespaced chart; its `claims` handle is what the binding check consumes.
  */
 function myapp(replicas: number, chart: Chart = testChart({ namespace: 'default' })): StatefulApp {
@@ -53,6 +52,31 @@ function renderError(props: NfsVolumeSetProps): string {
 
 function synthError(chart: Chart): string {
   return errorOf(() => Testing.synth(chart));
+}
+
+/**
+ * The tutorial's static volumes pv001..pv005 on stor01 (the shape of the example's storage chart):
+ * 2Gi RWX+RWO, pv001 1Gi, pv002 RWO only, under the class the `myapp` claims ask for.
+ */
+class StorageChart extends Chart {
+  public readonly volumes: NfsVolumeSet;
+  constructor(scope: App, id: string, props: { claims?: ClaimRequest[] } = {}) {
+    super(scope, id);
+    this.volumes = new NfsVolumeSet(this, 'nfs', {
+      server: 'stor01',
+      capacity: '2Gi',
+      accessModes: [RWX, RWO],
+      storageClassName: 'nfs-client-storageclass',
+      storageClass: {},
+      exports: [{ cidr: '192.168.41.0/24' }],
+      numbered: { count: 5, pathFormat: '/data/volumes/v%d', overrides: { pv001: { capacity: '1Gi' }, pv002: { accessModes: [RWO] } } },
+    });
+    if (props.claims) this.volumes.checkBinding(props.claims);
+  }
+
+  public exportsFile(): string {
+    return this.volumes.exportsFile('stor01');
+  }
 }
 
 const pvs = (docs: Manifest[]) => docs.filter((d) => d.kind === 'PersistentVolume');

@@ -1,10 +1,9 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import {
   ContainerProps, ContainerSecurity, DnsPolicy, HostAccess, HostPathType, IntOrPercent, MountPropagation, NodeAgent, NodeAgentProps,
   NodeAgentUpdateStrategy, PodVolume, Protocol, TaintEffect,
 } from '../src';
-import { errorOf, kinds, Manifest, only, synthValid, tempDir, testChart } from './util';
-import { AgentsChart } from '../src/app/agents';
+import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
 
 const agentContainer: ContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
@@ -603,46 +602,6 @@ describe('log collector preset', () => {
     expect(tpl.spec.containers[0].ports).toEqual([{ containerPort: 2021, name: 'http', protocol: 'TCP' }]);
     expect(kinds(out)).not.toContain('Service');
   });
-});
-
-describe('the agents chart', () => {
-  const app = Testing.app();
-  const chart = new AgentsChart(app, 'agents');
-  const docs = synthValid(chart);
-
-  test("the tutorial's nginx: valid name, no host port (the tutorial has none), able to start as root", () => {
-    const ds = only(docs, 'DaemonSet', 'nginx-daemonset');
-    const pod = ds.spec.template.spec;
-    expect(ds.metadata.namespace).toBe('default');
-    expect(pod.hostNetwork).toBeUndefined();
-    expect(pod.priorityClassName).toBeUndefined();
-    expect(pod.containers[0]).toMatchObject({
-      image: 'nginx:1.15.4',
-      ports: [{ containerPort: 80, name: 'http', protocol: 'TCP' }],
-      securityContext: { runAsUser: 0, runAsNonRoot: false, capabilities: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'] } },
-    });
-    expect(pod.containers[0].ports[0].hostPort).toBeUndefined();
-    expect(chart.nginx.hostPorts).toEqual([]);
-  });
-
-  test('the node exporter lives in the monitoring namespace, created first', () => {
-    const namespaceIndex = docs.findIndex((d) => d.kind === 'Namespace' && d.metadata.name === 'monitoring');
-    const exporterIndex = docs.findIndex((d) => d.kind === 'DaemonSet' && d.metadata.name === 'node-exporter');
-    expect(namespaceIndex).toBeGreaterThanOrEqual(0);
-    expect(namespaceIndex).toBeLessThan(exporterIndex);
-    expect(docs[namespaceIndex].metadata.namespace).toBeUndefined();
-    for (const d of docs.filter((o) => o.metadata.name === 'node-exporter')) expect(d.metadata.namespace).toBe('monitoring');
-  });
-
-  test('snapshot', () => {
-    expect(docs).toMatchSnapshot();
-  });
-});
-
-test('an app with the agents chart synthesises through App.synth', () => {
-  const app = new App({ outdir: tempDir('agents') });
-  new AgentsChart(app, 'agents');
-  expect(() => app.synth()).not.toThrow();
 });
 
 test('ContainerSecurity.runAsRoot keeps its reason on agents', () => {

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Manifest, parseYamlDocuments } from './util';
-import { buildTutorialCluster } from '../src/app/tutorial';
+import { buildTutorialCluster } from '../examples/tutorial/tutorial';
 import { AppSynthesizer } from '../src/synth';
 
 /** Subjects that stand for every client of the API server. */

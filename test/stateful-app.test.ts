@@ -3,7 +3,6 @@ import {
   AccessMode, ContainerProps, IDnsNamed, IntOrPercent, PodVolume, Protocol, ServiceType, Spread, VolumeMode,
 } from '../src';
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
-import { StatefulChart } from '../src/app/stateful';
 import {
   ClaimRetentionPolicy, PodManagementPolicy, StatefulApp, StatefulAppProps, StatefulUpdateStrategy, StatefulUpdateType,
 } from '../src/stateful-app';
@@ -447,75 +446,6 @@ describe('bad input', () => {
   });
 });
 
-describe('the tutorial chart', () => {
-  const chart = new StatefulChart(Testing.app(), 'stateful');
-  const docs = synthValid(chart);
-
-  test('matches the snapshot', () => {
-    expect(docs).toMatchSnapshot();
-  });
-
-  test('myapp: 3 pods, headless myapp-svc selecting app=myapp-pod, 2Gi RWO claim with the legacy class annotation', () => {
-    const sts = only(docs, 'StatefulSet', 'myapp');
-    const svc = only(docs, 'Service', 'myapp-svc');
-    expect(sts.apiVersion).toBe('apps/v1');
-    expect(sts.metadata.namespace).toBe('default');
-    expect(sts.spec).toMatchObject({ replicas: 3, serviceName: 'myapp-svc', selector: { matchLabels: { app: 'myapp-pod' } } });
-    const container = sts.spec.template.spec.containers[0];
-    expect(container).toMatchObject({
-      image: 'ikubernetes/myapp:v1',
-      ports: [{ containerPort: 80, name: 'web', protocol: 'TCP' }],
-      volumeMounts: [{ name: 'myappdata', mountPath: '/usr/share/nginx/html' }],
-    });
-    expect(sts.spec.volumeClaimTemplates).toEqual([{
-      metadata: { name: 'myappdata', annotations: { 'volume.beta.kubernetes.io/storage-class': 'nfs-client-storageclass' } },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
-    }]);
-    expect(svc.spec).toMatchObject({ clusterIP: 'None', selector: { app: 'myapp-pod' }, ports: [{ name: 'web', port: 80 }] });
-  });
-
-  test('nginx-statefulset: 3 pods under headless Service nginx', () => {
-    const sts = only(docs, 'StatefulSet', 'nginx-statefulset');
-    const svc = only(docs, 'Service', 'nginx');
-    expect(sts.spec).toMatchObject({ replicas: 3, serviceName: 'nginx', selector: { matchLabels: { app: 'nginx' } } });
-    expect(sts.spec.template.spec.containers[0]).toMatchObject({ image: 'nginx:1.15.4', ports: [{ containerPort: 80, name: 'web' }] });
-    expect(svc.spec).toMatchObject({ clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ name: 'web', port: 80 }] });
-  });
-
-  test('the root images can start: root with only the capabilities nginx needs, and a recorded reason', () => {
-    for (const name of ['myapp', 'nginx-statefulset']) {
-      const template = only(docs, 'StatefulSet', name).spec.template;
-      expect(template.spec.containers[0].securityContext).toMatchObject({
-        runAsNonRoot: false,
-        runAsUser: 0,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: false,
-        capabilities: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'] },
-      });
-      expect(Object.keys(template.metadata.annotations)[0]).toMatch(/^cdk8s-workloads\.dev\/runs-as-root\./);
-    }
-  });
-
-  test('handles the lead wires into storage checks and smoke tests', () => {
-    expect(chart.myapp.podDnsNames).toEqual([
-      'myapp-0.myapp-svc.default.svc.cluster.local',
-      'myapp-1.myapp-svc.default.svc.cluster.local',
-      'myapp-2.myapp-svc.default.svc.cluster.local',
-    ]);
-    expect(chart.myapp.claimNames).toEqual(['myappdata-myapp-0', 'myappdata-myapp-1', 'myappdata-myapp-2']);
-    expect(chart.myapp.claims[0]).toEqual({
-      name: 'myappdata-myapp-0',
-      namespace: 'default',
-      storage: '2Gi',
-      accessModes: ['ReadWriteOnce'],
-      annotations: { 'volume.beta.kubernetes.io/storage-class': 'nfs-client-storageclass' },
-    });
-    expect(chart.nginx.serviceDnsName).toBe('nginx.default.svc.cluster.local');
-    expect(chart.nginx.podDnsNames[2]).toBe('nginx-statefulset-2.nginx.default.svc.cluster.local');
-    expect(chart.nginx.claims).toEqual([]);
-  });
-});
-
 describe('shared Service rules', () => {
   test('a stateful worker without ports still gets its governing headless Service', () => {
     const { headless, app } = build({ containers: [{ name: 'worker', image: 'busybox:1.28.4', volumeMounts: [{ volume: 'data', mountPath: '/data' }] }] });
@@ -526,7 +456,9 @@ describe('shared Service rules', () => {
 
   test('a fixed node port of a client Service must be unique in the app', () => {
     const chart = testChart();
-    const nodePort = { clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] } };
+    const nodePort: Partial<StatefulAppProps> = {
+      clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] },
+    };
     new StatefulApp(chart, 'a', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
     new StatefulApp(chart, 'b', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
     expect(() => Testing.synth(chart)).toThrow(/\[test\/a\] clientService\.ports\[0\]\.nodePort 30432: also used by \[test\/b\] clientService\.ports\[0\]/);

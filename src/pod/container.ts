@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { reasonAnnotationKey } from '../metadata-keys';
 import {
@@ -8,6 +9,7 @@ import {
 } from '../validation';
 import { EnvFrom } from './env-from';
 import { Probe } from './probe';
+import { resourceName } from './resource-ref';
 import { ContainerSecurity } from './security';
 
 /** Network protocol of a port. */
@@ -99,8 +101,8 @@ export interface VolumeMount {
 type EnvSource =
   | { readonly value: string }
   | { readonly fieldPath: string }
-  | { readonly secret: string; readonly key: string }
-  | { readonly configMap: string; readonly key: string }
+  | { readonly secret: string | kplus.ISecret; readonly key: string }
+  | { readonly configMap: string | kplus.IConfigMap; readonly key: string }
   | { readonly resource: string; readonly containerName?: string; readonly divisor?: string };
 
 /** Options of {@link EnvValue.fromResource}. */
@@ -123,12 +125,12 @@ export class EnvValue {
     return new EnvValue({ fieldPath });
   }
 
-  /** A key of a Secret. */
+  /** A key of a Secret, by name (a Secret outside the app). */
   public static fromSecret(secretName: string, key: string): EnvValue {
     return new EnvValue({ secret: secretName, key });
   }
 
-  /** A key of a ConfigMap. */
+  /** A key of a ConfigMap, by name (a ConfigMap outside the app). */
   public static fromConfigMap(configMapName: string, key: string): EnvValue {
     return new EnvValue({ configMap: configMapName, key });
   }
@@ -136,6 +138,16 @@ export class EnvValue {
   /** A resource limit or request of a container (`limits.memory`, `requests.cpu`, `limits.hugepages-2Mi`, ...). */
   public static fromResource(resource: string, options: ResourceFieldOptions = {}): EnvValue {
     return new EnvValue({ resource, containerName: options.containerName, divisor: options.divisor });
+  }
+
+  /** A key of a Secret of the app (`kplus.Secret`, or `kplus.Secret.fromSecretName()`). */
+  public static fromSecretKey(secret: kplus.ISecret, key: string): EnvValue {
+    return new EnvValue({ secret, key });
+  }
+
+  /** A key of a ConfigMap of the app (`kplus.ConfigMap`, or `kplus.ConfigMap.fromConfigMapName()`). */
+  public static fromConfigMapKey(configMap: kplus.IConfigMap, key: string): EnvValue {
+    return new EnvValue({ configMap, key });
   }
 
   private constructor(private readonly source: EnvSource) {}
@@ -171,12 +183,15 @@ export class EnvValue {
         },
       };
     }
-    const [kind, ref] = 'secret' in s ? ['secret', s.secret] : ['configMap', s.configMap];
-    ensure(where, `${field}.${kind}Name`, ref, objectReferenceName);
+    const [kind, ref] = 'secret' in s ? ['secret', s.secret] as const : ['configMap', s.configMap] as const;
+    // An object of the app (kplus.ISecret / IConfigMap) gives its own name; a name string is checked here.
+    const refName = typeof ref === 'string'
+      ? ensure(where, `${field}.${kind}Name`, ref, objectReferenceName)
+      : resourceName(where, `${field}.${kind}`, ref, kind === 'secret' ? 'Secret' : 'ConfigMap');
     ensure(where, `${field}.key`, s.key, configMapKey);
-    return 'secret' in s
-      ? { name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } }
-      : { name, valueFrom: { configMapKeyRef: { name: s.configMap, key: s.key } } };
+    return kind === 'secret'
+      ? { name, valueFrom: { secretKeyRef: { name: refName, key: s.key } } }
+      : { name, valueFrom: { configMapKeyRef: { name: refName, key: s.key } } };
   }
 }
 

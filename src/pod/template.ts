@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { MANAGED_BY_LABEL, reasonAnnotationKey, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
 import {
@@ -7,6 +8,7 @@ import {
   ownInstance, statedReason, Where,
 } from '../validation';
 import { ContainerProps, renderContainer } from './container';
+import { resourceName } from './resource-ref';
 import { renderTolerations, Spread, Toleration } from './scheduling';
 import { PodVolume } from './volume';
 
@@ -36,8 +38,14 @@ export interface PodTemplateProps {
   readonly podLabels?: Record<string, string>;
   /** Annotations on the pods. @default - none */
   readonly podAnnotations?: Record<string, string>;
-  /** ServiceAccount the pods run as. @default - the namespace's "default" account */
+  /** ServiceAccount the pods run as, by name (an account outside the app). @default - the namespace's "default" account */
   readonly serviceAccountName?: string;
+  /**
+   * ServiceAccount the pods run as, an account of the app (`kplus.ServiceAccount`). Exclusive with
+   * `serviceAccountName`.
+   * @default - the namespace's "default" account
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
   /**
    * Mount an API token into the pods. Off unless the workload talks to the Kubernetes API.
    * @default false
@@ -53,8 +61,10 @@ export interface PodTemplateProps {
   readonly nodeAffinity?: k8s.NodeAffinity;
   /** PriorityClass of the pods. @default - none (NodeAgent: `system-node-critical`) */
   readonly priorityClassName?: string;
-  /** Secrets used to pull images. @default - none */
+  /** Secrets used to pull images, by name. @default - none */
   readonly imagePullSecrets?: string[];
+  /** Secrets of the app used to pull images (`kplus.Secret`); added after `imagePullSecrets`. @default - none */
+  readonly imagePullSecretObjects?: kplus.ISecret[];
   /** Group that owns mounted volumes, so a non-root user can write them. @default - none */
   readonly fsGroup?: number;
   /** @default DnsPolicy.CLUSTER_FIRST */
@@ -143,6 +153,14 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   ensureAnnotations(where, 'podAnnotations', props.podAnnotations);
   ensureLabels(where, 'nodeSelector', props.nodeSelector);
   ensureOptional(where, 'serviceAccountName', props.serviceAccountName, dnsSubdomain);
+  if (props.serviceAccount && props.serviceAccountName !== undefined) {
+    invalid(where, 'serviceAccount', props.serviceAccount.name, 'serviceAccount and serviceAccountName are exclusive', 'give one of them');
+  }
+  const serviceAccountName = props.serviceAccount ? resourceName(where, 'serviceAccount', props.serviceAccount, 'ServiceAccount') : props.serviceAccountName;
+  const pullSecrets = [
+    ...props.imagePullSecrets ?? [],
+    ...(props.imagePullSecretObjects ?? []).map((s, i) => resourceName(where, `imagePullSecretObjects[${i}]`, s, 'Secret')),
+  ];
   ensureOptional(where, 'priorityClassName', props.priorityClassName, dnsSubdomain);
   ensureOptional(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, nonNegativeInt);
   ensureOptional(where, 'fsGroup', props.fsGroup, nonNegativeInt);
@@ -175,7 +193,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   const spec: k8s.PodSpec = {
     ...ctx.spec,
     restartPolicy: ctx.restartPolicy,
-    serviceAccountName: props.serviceAccountName ?? ctx.spec?.serviceAccountName,
+    serviceAccountName: serviceAccountName ?? ctx.spec?.serviceAccountName,
     automountServiceAccountToken: props.automountServiceAccountToken ?? ctx.spec?.automountServiceAccountToken ?? false,
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? ctx.spec?.terminationGracePeriodSeconds,
     priorityClassName: props.priorityClassName ?? ctx.spec?.priorityClassName,
@@ -185,7 +203,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     topologySpreadConstraints: spread?.topologySpreadConstraints ?? ctx.spec?.topologySpreadConstraints,
     dnsPolicy: props.dnsPolicy ?? ctx.spec?.dnsPolicy,
     dnsConfig: dnsConfig ?? ctx.spec?.dnsConfig,
-    imagePullSecrets: nonEmptyList(props.imagePullSecrets?.map((name) => ({ name })) ?? ctx.spec?.imagePullSecrets),
+    imagePullSecrets: nonEmptyList(props.imagePullSecrets || props.imagePullSecretObjects ? pullSecrets.map((name) => ({ name })) : ctx.spec?.imagePullSecrets),
     securityContext: {
       ...ctx.spec?.securityContext,
       fsGroup: props.fsGroup ?? ctx.spec?.securityContext?.fsGroup,

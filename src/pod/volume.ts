@@ -1,8 +1,10 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  absolutePath, renderedQuantity, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf,
-  relativePath, Where,
+  absolutePath, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf, relativePath,
+  renderedQuantity, Where,
 } from '../validation';
+import { resourceName } from './resource-ref';
 
 /** Options of an emptyDir volume. */
 export interface EmptyDirOptions {
@@ -51,6 +53,20 @@ export interface HostPathOptions {
   readonly reason?: string;
 }
 
+/** Which keys of a Secret or ConfigMap a volume shows, and with what file mode. */
+export interface KeyProjectionOptions {
+  /** Keys to project, key -> relative path. @default - every key, at a path named after it */
+  readonly items?: Record<string, string>;
+  /** File mode bits (octal 0644 is 420). @default 420 */
+  readonly defaultMode?: number;
+}
+
+/** Options of a volume over a claim object. */
+export interface ClaimObjectVolumeOptions {
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
 /** How kubelet checks a host path before mounting it. */
 export enum HostPathType {
   /** No check (Kubernetes' default). */
@@ -69,9 +85,9 @@ export enum HostPathType {
 
 type VolumeSource =
   | { readonly kind: 'emptyDir'; readonly options: EmptyDirOptions }
-  | { readonly kind: 'configMap'; readonly options: ConfigMapVolumeOptions }
-  | { readonly kind: 'secret'; readonly options: SecretVolumeOptions }
-  | { readonly kind: 'claim'; readonly options: ClaimVolumeOptions }
+  | { readonly kind: 'configMap'; readonly options: ConfigMapVolumeOptions; readonly object?: kplus.IConfigMap }
+  | { readonly kind: 'secret'; readonly options: SecretVolumeOptions; readonly object?: kplus.ISecret }
+  | { readonly kind: 'claim'; readonly options: ClaimVolumeOptions; readonly object?: kplus.IPersistentVolumeClaim }
   | { readonly kind: 'hostPath'; readonly path: string; readonly type: HostPathType; readonly reason?: string };
 
 /** A volume of a pod, mounted into containers by name. */
@@ -94,6 +110,21 @@ export class PodVolume {
   /** An existing PersistentVolumeClaim. */
   public static persistentVolumeClaim(name: string, options: ClaimVolumeOptions): PodVolume {
     return new PodVolume(name, { kind: 'claim', options });
+  }
+
+  /** Files from a ConfigMap of the app (`kplus.ConfigMap`, or `kplus.ConfigMap.fromConfigMapName()`). */
+  public static fromConfigMap(name: string, configMap: kplus.IConfigMap, options: KeyProjectionOptions = {}): PodVolume {
+    return new PodVolume(name, { kind: 'configMap', options: { ...options, configMapName: configMap.name }, object: configMap });
+  }
+
+  /** Files from a Secret of the app (`kplus.Secret`, or `kplus.Secret.fromSecretName()`). */
+  public static fromSecret(name: string, secret: kplus.ISecret, options: KeyProjectionOptions = {}): PodVolume {
+    return new PodVolume(name, { kind: 'secret', options: { ...options, secretName: secret.name }, object: secret });
+  }
+
+  /** A PersistentVolumeClaim of the app (`kplus.PersistentVolumeClaim`, or `fromClaimName()`). */
+  public static fromClaim(name: string, claim: kplus.IPersistentVolumeClaim, options: ClaimObjectVolumeOptions = {}): PodVolume {
+    return new PodVolume(name, { kind: 'claim', options: { ...options, claimName: claim.name }, object: claim });
   }
 
   /**
@@ -135,6 +166,7 @@ export class PodVolume {
           },
         };
       case 'configMap':
+        if (s.object) resourceName(where, `${field}.configMap`, s.object, 'ConfigMap');
         ensure(where, `${field}.configMapName`, s.options.configMapName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
         return {
@@ -142,6 +174,7 @@ export class PodVolume {
           configMap: { name: s.options.configMapName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
         };
       case 'secret':
+        if (s.object) resourceName(where, `${field}.secret`, s.object, 'Secret');
         ensure(where, `${field}.secretName`, s.options.secretName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
         return {
@@ -149,6 +182,7 @@ export class PodVolume {
           secret: { secretName: s.options.secretName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
         };
       case 'claim':
+        if (s.object) resourceName(where, `${field}.claim`, s.object, 'PersistentVolumeClaim');
         ensure(where, `${field}.claimName`, s.options.claimName, dnsSubdomain);
         return { name: this.name, persistentVolumeClaim: { claimName: s.options.claimName, readOnly: s.options.readOnly } };
       case 'hostPath':

@@ -1,4 +1,5 @@
-import { dnsSubdomain, ensure, invalid, Where } from '../validation';
+import { Construct, IConstruct } from 'constructs';
+import { dnsSubdomain, ensure, formatInputError, invalid, Where } from '../validation';
 
 /** The cluster domain kubelet and the cluster DNS use unless configured otherwise. */
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -23,4 +24,61 @@ export function ensureClusterDomain(where: Where, field: string, domain: string)
 /** `<service>.<namespace>.svc.<domain>`. @internal */
 export function serviceFqdn(service: string, namespace: string, domain: string): string {
   return `${service}.${namespace}.svc.${domain}`;
+}
+
+/** Who fixed an app's cluster domain first: a CoreDnsAddon or a construct given `clusterDomain`. */
+interface DomainDeclaration {
+  readonly domain: string;
+  readonly path: string;
+}
+
+/**
+ * One cluster domain per app, keyed by the app's root. Registered at construction (O(1) per
+ * construct, no tree walks); a late check catches constructs that took the default before a
+ * CoreDnsAddon with another domain joined the app.
+ */
+const APP_DOMAINS = new WeakMap<IConstruct, DomainDeclaration>();
+
+/**
+ * Declares the cluster domain of the app `scope` belongs to: a CoreDnsAddon's domain, or one given
+ * explicitly to a construct. Two different declarations in one app are an input error. @internal
+ */
+export function declareClusterDomain(scope: IConstruct, field: string, domain: string): string {
+  ensureClusterDomain(scope, field, domain);
+  const root = scope.node.root;
+  const first = APP_DOMAINS.get(root);
+  if (first && first.domain !== domain) {
+    invalid(scope, field, domain, `${first.path} already uses the cluster domain "${first.domain}", and an app has one cluster domain`,
+      `use "${first.domain}" here, or drop clusterDomain so the app's domain applies`);
+  }
+  if (!first) APP_DOMAINS.set(root, { domain, path: scope.node.path || '<root>' });
+  return domain;
+}
+
+/**
+ * The cluster domain a construct names DNS with: the one given, else the app's (its CoreDnsAddon's),
+ * else `cluster.local`. A construct that took a default is checked again at synthesis, so a
+ * CoreDnsAddon added after it cannot leave it with names that never resolve. @internal
+ */
+export function clusterDomainFor(scope: Construct, field: string, given: string | undefined): string {
+  if (given !== undefined) return declareClusterDomain(scope, field, given);
+  const root = scope.node.root;
+  const used = APP_DOMAINS.get(root)?.domain ?? DEFAULT_CLUSTER_DOMAIN;
+  scope.node.addValidation({
+    validate: () => {
+      const app = APP_DOMAINS.get(root);
+      return app && app.domain !== used
+        ? [formatInputError(scope, `${field} (default)`, used, {
+          reason: `the app's cluster domain is "${app.domain}" (${app.path}), declared after this construct named its DNS`,
+          fix: `create ${app.path} before this construct, or set ${field}: "${app.domain}"`,
+        })]
+        : [];
+    },
+  });
+  return used;
+}
+
+/** The app's cluster domain when one was declared (by a CoreDnsAddon or an explicit clusterDomain). @internal */
+export function appClusterDomain(scope: IConstruct): string | undefined {
+  return APP_DOMAINS.get(scope.node.root)?.domain;
 }

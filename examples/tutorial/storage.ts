@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { NfsVolumeSet } from '../nfs-volume-set';
-import { AccessMode, ClaimRequest } from '../workload/storage';
+import { AccessMode, ClaimRequest, NfsVolumeSet } from '../../src';
 
 /** The NFS server of the tutorial, and the one network its nodes mount from. */
 export const NFS_SERVER = 'stor01';

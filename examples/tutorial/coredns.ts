@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CoreDnsAddon } from '../core-dns-addon';
-import { SUPPRESSION_PREFIX } from '../plugin/suppression';
+import { CoreDnsAddon, MetadataKeys } from '../../src';
 
 /**
  * The cluster DNS, as the tutorial installs it from Kubernetes' addon template with
@@ -18,7 +17,7 @@ export class CoreDnsChart extends Chart {
       clusterDomain: 'cluster.local',
       memoryLimit: '170Mi',
       // Upstream runs CoreDNS without a CPU limit, so DNS is never throttled; say so to the policy plugin.
-      annotations: { [`${SUPPRESSION_PREFIX}unset-cpu-requirements`]: 'cluster DNS must not be CPU-throttled; upstream sets no CPU limit' },
+      annotations: { [MetadataKeys.suppression('unset-cpu-requirements')]: 'cluster DNS must not be CPU-throttled; upstream sets no CPU limit' },
     });
   }
 }

@@ -1,7 +1,4 @@
-import { SUPPRESSION_PREFIX } from '../plugin/suppression';
-import { ContainerProps } from '../pod/container';
-import { Probe } from '../pod/probe';
-import { ContainerSecurity } from '../pod/security';
+import { ContainerProps, ContainerSecurity, MetadataKeys, Probe } from '../../src';
 
 /**
  * What the tutorial's nginx-based images (nginx:1.15.4, ikubernetes/myapp:v1) need to start: their master
@@ -15,7 +12,7 @@ export const NGINX_AS_ROOT = ContainerSecurity.runAsRoot({
 
 /** The policy plugin's justification for the writable root filesystem these images need. */
 export const NGINX_WRITABLE_ROOT = {
-  [`${SUPPRESSION_PREFIX}no-read-only-root-fs`]: 'the image writes its cache and pid file under /var at start',
+  [MetadataKeys.suppression('no-read-only-root-fs')]: 'the image writes its cache and pid file under /var at start',
 };
 
 /**

@@ -1,17 +1,17 @@
-// The synth app: `npx cdk8s synth` (or `npm run synth`) runs this file; so can `node --require tsx/cjs src/main.ts`.
+// The synth app and the reference example: `npx cdk8s synth` (or `npm run synth`) runs this file.
+// It uses only the package's public API (what `from 'cdk8s-workloads'` gives a user: `../../src`).
 //
 // dist/ is the GitOps directory. It changes only when the whole synthesis succeeded (construct validation, the
-// API server's rules on every manifest, the policy), in one step, and only in the files a synthesis wrote.
-// cdk8s-cli deletes its own output directory before it runs the app, so cdk8s.yaml points that at the scratch
-// cdk8s.out/; the app writes dist/ itself and copies the manifests to cdk8s.out/ for --stdout and --format helm.
+// API server's rules on every manifest, the policy, the change guard), in one step, and only in the files a
+// synthesis wrote. cdk8s-cli deletes its own output directory before it runs the app, so cdk8s.yaml points that
+// at the scratch cdk8s.out/; the app writes dist/ itself and copies the manifests to cdk8s.out/ for --stdout and
+// --format helm. The files for the cluster's hosts go to hosts/, which GitOps tools never read.
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { buildTutorialCluster, tutorialHostFiles } from './app/tutorial';
-import { OutputDirectory } from './output-directory';
-import { AppSynthesizer } from './synth';
-import { warningsOf } from './validation/warnings';
+import { buildTutorialCluster, tutorialHostFiles } from './tutorial';
+import { AppSynthesizer, OutputDirectory, SynthWarnings } from '../../src';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 
 const app = new App();
 const cluster = buildTutorialCluster(app);
@@ -20,12 +20,12 @@ const result = AppSynthesizer.synth(app, {
   cliOutdir: process.env.CDK8S_OUTDIR,
   policy: {},
 });
-for (const warning of warningsOf(app)) process.stderr.write(`warning: ${warning}\n`);
+for (const warning of SynthWarnings.of(app)) process.stderr.write(`warning: ${warning}\n`);
 const policyWarnings = result.policyFindings.filter((f) => !f.suppressedBecause);
 for (const f of policyWarnings) process.stderr.write(`policy warning: ${f.ruleId} ${f.object}: ${f.message}\n`);
 process.stderr.write(`policy: 0 error(s), ${policyWarnings.length} warning(s), ${result.policyFindings.length - policyWarnings.length} justified suppression(s)\n`);
 process.stderr.write(`dist/: ${result.change.kept.length} file(s) that no synthesis wrote kept as they were\n`);
 
-// Files for the cluster's hosts (stor01's /etc/exports), which GitOps tools never read; same write rules.
+// stor01's /etc/exports, written with the same rules as dist/.
 const hostFiles = Object.entries(tutorialHostFiles(cluster)).map(([fileName, content]) => ({ fileName, content }));
 new OutputDirectory(process.env.CDK8S_HOST_FILES_DIR ?? path.join(ROOT, 'hosts')).replace(hostFiles);

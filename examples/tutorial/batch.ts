@@ -1,9 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BatchJob } from '../batch-job';
-import { JobRestartPolicy } from '../batch-job-spec';
-import { ImagePullPolicy } from '../pod/container';
-import { ScheduledJob } from '../scheduled-job';
+import { BatchJob, ImagePullPolicy, JobRestartPolicy, ScheduledJob } from '../../src';
 
 // Small, fixed requests: these pods print a line or compute 2000 digits of pi.
 const TINY = { cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '16Mi', memoryLimit: '32Mi' };

@@ -1,10 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { NodeAgent } from '../node-agent';
 import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
-import { clusterScoped } from '../workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../workload/identity';
+import { MetadataKeys, NodeAgent } from '../../src';
 
 /** Namespace of the monitoring agents. */
 export const MONITORING_NAMESPACE = 'monitoring';
@@ -39,9 +37,10 @@ export class AgentsChart extends Chart {
       annotations: NGINX_WRITABLE_ROOT,
     });
 
-    const monitoring = clusterScoped(new k8s.KubeNamespace(this, 'monitoring', {
-      metadata: { name: MONITORING_NAMESPACE, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
-    }));
+    // The chart has no namespace, so the cluster-scoped Namespace gets none.
+    const monitoring = new k8s.KubeNamespace(this, 'monitoring', {
+      metadata: { name: MONITORING_NAMESPACE, labels: { [MetadataKeys.MANAGED_BY_LABEL]: MetadataKeys.MANAGED_BY } },
+    });
     this.nodeExporter = NodeAgent.nodeExporter(this, 'node-exporter', {
       namespace: MONITORING_NAMESPACE,
       // The preset carries the suppressions (with their reasons) the policy plugin needs for its host access.

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeletApiAccess } from '../kubelet-api-access';
+import { KubeletApiAccess } from '../../src';
 
 /**
  * The least-privilege fix for the tutorial's `kubectl logs` Forbidden error: the API server's

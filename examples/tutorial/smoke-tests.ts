@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DnsSmokeTest, SmokeTarget } from '../smoke-test';
-import { IDnsNamed } from '../workload/dns';
+import { DnsSmokeTest, IDnsNamed, SmokeTarget } from '../../src';
 
 /** One workload to smoke-test. */
 export interface SmokeTestEntry {

@@ -1,8 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { StatefulApp } from '../stateful-app';
 import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
-import { AccessMode, LEGACY_STORAGE_CLASS_ANNOTATION } from '../workload/storage';
+import { AccessMode, StatefulApp } from '../../src';
 
 /**
  * The tutorial's two StatefulSets, as `apps/v1` (the tutorial's `apps/v1beta1` was removed in 1.16),
@@ -41,7 +40,7 @@ export class StatefulChart extends Chart {
         storage: '2Gi',
         accessModes: [AccessMode.READ_WRITE_ONCE],
         // The tutorial selects its class with the legacy annotation, which the PV controller still honours.
-        annotations: { [LEGACY_STORAGE_CLASS_ANNOTATION]: 'nfs-client-storageclass' },
+        annotations: { 'volume.beta.kubernetes.io/storage-class': 'nfs-client-storageclass' },
       }],
     });
 
