@@ -234,7 +234,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
       fail(this, 'ingressBackend(port)', port, `is not a port of Service "${this.serviceName}"`, `use one of ${this.servicePorts.join(', ')}`);
     }
     if (port === undefined && this.servicePorts.length > 1) {
-      invalid(this, 'ingressBackend(port)', undefined, `Service "${this.serviceName}" has several ports (${this.servicePorts.join(', ')})`, 'pass the port to route to');
+      fail(this, 'ingressBackend(port)', undefined, `Service "${this.serviceName}" has several ports (${this.servicePorts.join(', ')})`, 'pass the port to route to');
     }
     // IngressBackend.fromService reads only the Service's name and ports; a full kplus.Service would
     // render a second Service object, so it gets a view of ours.

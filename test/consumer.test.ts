@@ -180,11 +180,11 @@ describe('a cdk8s app that installs the npm package', () => {
 
   test('the tarball ships lib/, the jsii assembly, the 1.28 schema and the bundled yaml, and nothing else', () => {
     expect(packedFiles).toEqual(expect.arrayContaining([
-      'package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', 'lib/index.js', 'lib/index.d.ts',
+      'package.json', 'README.md', 'LICENSE', '.jsii', 'lib/index.js', 'lib/index.d.ts',
       'imports/k8s-1.28.0-schema.json', 'node_modules/yaml/package.json',
     ]));
     const topLevel = [...new Set(packedFiles.map((f) => f.split('/')[0]))].sort();
-    expect(topLevel).toEqual(['.jsii', 'API.md', 'LICENSE', 'README.md', 'imports', 'lib', 'node_modules', 'package.json']);
+    expect(topLevel).toEqual(['.jsii', 'LICENSE', 'README.md', 'imports', 'lib', 'node_modules', 'package.json']);
     expect([...new Set(packedFiles.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))]).toEqual(['yaml']);
     expect(packedFiles.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
   });

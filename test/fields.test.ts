@@ -304,6 +304,11 @@ const enumProbes: Record<string, (bad: any) => unknown> = {
   ExitCodeOperator: (bad) => job({ podFailurePolicy: [exitRule(PodFailureAction.FAIL_JOB, bad)] }),
   PodConditionStatus: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'DisruptionTarget', status: bad }] })] }),
   PolicySeverity: (bad) => new api.PolicyChecker({ severities: { [api.PolicyChecker.rules()[0].id]: bad } }),
+  PodRestartPolicy: (bad) => {
+    const chart = testChart();
+    new api.StandalonePod(chart, 'pod', { containers: [web], restartPolicy: bad });
+    return synthValid(chart);
+  },
   PlanOutput: (bad) => api.AppSynthesizer.synth(Testing.app(), { outdir: tempDir('plan-output'), planOutput: bad }),
 };
 function exitRule(action: PodFailureAction, operator: ExitCodeOperator) {

@@ -286,6 +286,6 @@ describe('Secrets, ConfigMaps, ServiceAccounts and claims as objects', () => {
       new StatelessApp(chart, 'web', { containers: [{ ...web, env: { X: EnvValue.fromSecretKey(config as unknown as kplus.ISecret, 'k') } }] });
       Testing.synth(chart);
     });
-    expect(message).toMatch(/^\[test\/web\] containers\[0\]\.env\.X\.secret "ConfigMap\/test-settings-[0-9a-f]+": must be a Secret; pass a Secret$/);
+    expect(message).toMatch(/^\[test\/web\] containers\[0\]\.env\["X"\]\.secret "ConfigMap\/test-settings-[0-9a-f]+": must be a Secret; pass a Secret$/);
   });
 });

@@ -18,6 +18,14 @@ function repoCopy(): string {
   return dir;
 }
 
+/** Puts the committed library and synth app back into the copy. */
+function restoreApp(repo: string): void {
+  for (const dir of ['src', 'examples']) {
+    fs.rmSync(path.join(repo, dir), { recursive: true, force: true });
+    fs.cpSync(path.join(ROOT, dir), path.join(repo, dir), { recursive: true });
+  }
+}
+
 interface Run {
   readonly status: number | null;
   readonly output: string;
@@ -66,8 +74,7 @@ describe('a failed synthesis changes nothing', () => {
 
   beforeEach(() => {
     // Each case starts from the committed state and the committed app.
-    fs.rmSync(path.join(repo, 'src'), { recursive: true, force: true });
-    fs.cpSync(path.join(ROOT, 'src'), path.join(repo, 'src'), { recursive: true });
+    restoreApp(repo);
     expect(snapshot(repo)).toEqual(committed);
   });
 
@@ -124,7 +131,7 @@ describe('a failed synthesis changes nothing', () => {
     expect(afterKill.dist).toEqual(committed.dist);
     expect(afterKill.beside).toEqual([expect.stringMatching(/^\.dist\.staging-/)]);
 
-    fs.cpSync(path.join(ROOT, 'src'), path.join(repo, 'src'), { recursive: true });
+    restoreApp(repo);
     expect(cdk8sSynth(repo).status).toBe(0);
     expect(snapshot(repo)).toEqual(committed);
   });

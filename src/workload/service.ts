@@ -67,7 +67,8 @@ export function renderServicePorts(
       ensure(where, `${f}.nodePort`, p.nodePort, intInRange(NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
         `use a port from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max} (the default --service-node-port-range), or leave it unset`));
     }
-    const targetPort = p.targetPortName !== undefined
+    // A wrong-typed name is already an input error; render the port number so rendering cannot throw.
+    const targetPort = typeof p.targetPortName === 'string'
       ? k8s.IntOrString.fromString(p.targetPortName)
       : k8s.IntOrString.fromNumber(p.targetPort ?? p.port);
     return { name, port: p.port, targetPort, protocol: p.protocol ?? Protocol.TCP, nodePort: p.nodePort };
