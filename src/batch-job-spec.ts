@@ -3,7 +3,7 @@ import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import {
   checkInstance, dnsLabel, ensure, ensureEach, ensureOptional, exitCode, invalid, labelKey, nonNegativeInt, positiveInt, Where,
 } from './validation';
-import { WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { WorkloadIdentity, WorkloadIdentityProps } from './workload/identity';
 
 /** How a Job's pods restart. Kubernetes rejects `Always` for Jobs: their pods must finish. */
 export enum JobRestartPolicy {
@@ -67,7 +67,7 @@ export interface ExitCodeRuleOptions {
 /** A pod condition a rule matches. */
 export interface PodConditionPattern {
   /** Condition type, e.g. `DisruptionTarget` (the pod was evicted, preempted or its node drained). */
-  readonly type: string;
+  readonly conditionType: string;
   /** @default PodConditionStatus.TRUE */
   readonly status?: PodConditionStatus;
 }
@@ -107,7 +107,7 @@ export class PodFailurePolicyRule {
 
   /** Failures of pods that were evicted, preempted or drained do not count against `backoffLimit`. */
   public static ignoreDisruptions(): PodFailurePolicyRule {
-    return PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'DisruptionTarget' }] });
+    return PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ conditionType: 'DisruptionTarget' }] });
   }
 
   private constructor(
@@ -157,10 +157,10 @@ export class PodFailurePolicyRule {
     return {
       action: this.action,
       onPodConditions: conditions.map((c, i) => {
-        ensure(where, `${field}.conditions[${i}].type`, c.type, labelKey);
+        ensure(where, `${field}.conditions[${i}].conditionType`, c.conditionType, labelKey);
         const status = c.status ?? PodConditionStatus.TRUE;
         if (!statuses.includes(status)) invalid(where, `${field}.conditions[${i}].status`, status, `must be one of ${statuses.join(', ')}`, 'use PodConditionStatus.TRUE');
-        return { type: c.type, status };
+        return { type: c.conditionType, status };
       }),
     };
   }
@@ -204,7 +204,7 @@ export interface JobOptions {
 }
 
 /** Everything the shared Job spec renderer needs. @internal */
-export type JobSpecProps = WorkloadProps & PodTemplateProps & JobOptions;
+export type JobSpecProps = WorkloadIdentityProps & PodTemplateProps & JobOptions;
 
 /**
  * Validates job options and renders a Job spec (pod template included). The one place Job specs

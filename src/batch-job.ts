@@ -6,14 +6,14 @@ import { JobOptions, renderJobSpec } from './batch-job-spec';
 import { PodTemplateProps } from './pod/template';
 import { dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from './validation';
 import { addAppChecks } from './workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentityProps } from './workload/identity';
 import { podSelectorConfig } from './workload/interop';
 
 /** Length of the spec hash suffix, `-` included. */
 const HASH_SUFFIX_LENGTH = 9;
 
 /** Properties of a {@link BatchJob}. */
-export interface BatchJobProps extends WorkloadProps, PodTemplateProps, JobOptions {
+export interface BatchJobProps extends WorkloadIdentityProps, PodTemplateProps, JobOptions {
   /**
    * Create the Job suspended: no pods start until `spec.suspend` is set to false.
    * @default false

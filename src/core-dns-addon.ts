@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Corefile, CorefileDirective, CorefileServerBlock, corefileToken } from './corefile';
-import { ImagePullPolicy, Protocol } from './pod/container';
-import { Probe } from './pod/probe';
+import { PodImagePullPolicy, PortProtocol } from './pod/container';
+import { PodProbe } from './pod/probe';
 import { Spread, TolerationOperator } from './pod/scheduling';
 import { ContainerSecurity } from './pod/security';
-import { buildPodTemplate, DnsPolicy, PodTemplateProps } from './pod/template';
+import { buildPodTemplate, PodDnsPolicy, PodTemplateProps } from './pod/template';
 import { PodVolume } from './pod/volume';
 import {
   absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
@@ -16,7 +16,7 @@ import {
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, declareClusterDomain, ensureClusterDomain, IDnsNamed, serviceFqdn } from './workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from './workload/identity';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule, renderPolicyRules } from './workload/rbac';
 import { addService } from './workload/service';
 
@@ -62,7 +62,7 @@ export interface DnsAutoscalerOptions {
 }
 
 /** Props of {@link CoreDnsAddon}. `name` defaults to `coredns`, `namespace` to `kube-system`, `selectorLabels` to `{ "k8s-app": "kube-dns" }`. */
-export interface CoreDnsAddonProps extends WorkloadProps {
+export interface CoreDnsAddonProps extends WorkloadIdentityProps {
   /**
    * The fixed cluster IP of the `kube-dns` Service: the address every kubelet's `--cluster-dns`
    * (`clusterDNS`) points pods at. IPv4 or IPv6.
@@ -156,7 +156,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
   /** Binding of `system:coredns` to the ServiceAccount. */
   public readonly clusterRoleBinding: k8s.KubeClusterRoleBinding;
   /** The PodDisruptionBudget, when `disruptionBudget` is given. */
-  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The autoscaler's Deployment, when `autoscaler` is given. */
   public readonly autoscalerDeployment?: k8s.KubeDeployment;
 
@@ -226,17 +226,17 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       containers: [{
         name: 'coredns',
         image,
-        imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: PodImagePullPolicy.IF_NOT_PRESENT,
         args: ['-conf', `${CONFIG_DIR}/Corefile`],
         ports: [
-          { number: 53, name: 'dns', protocol: Protocol.UDP },
-          { number: 53, name: 'dns-tcp', protocol: Protocol.TCP },
-          { number: METRICS_PORT, name: 'metrics', protocol: Protocol.TCP },
+          { number: 53, name: 'dns', protocol: PortProtocol.UDP },
+          { number: 53, name: 'dns-tcp', protocol: PortProtocol.TCP },
+          { number: METRICS_PORT, name: 'metrics', protocol: PortProtocol.TCP },
         ],
         // No CPU limit, as upstream: throttling a DNS server shows up as lookup timeouts cluster-wide.
         resources: { cpuRequest: CPU_REQUEST, memoryRequest: MEMORY_REQUEST, memoryLimit },
         omitCpuLimit: true,
-        livenessProbe: Probe.httpGet({
+        livenessProbe: PodProbe.httpGet({
           path: '/health',
           port: HEALTH_PORT,
           scheme: 'HTTP',
@@ -245,11 +245,11 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
           successThreshold: 1,
           failureThreshold: 5,
         }),
-        readinessProbe: Probe.httpGet({ path: '/ready', port: READY_PORT, scheme: 'HTTP' }),
+        readinessProbe: PodProbe.httpGet({ path: '/ready', port: READY_PORT, scheme: 'HTTP' }),
         volumeMounts: [{ volume: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true }],
         security: props.security ?? ContainerSecurity.nonRoot({ addCapabilities: ['NET_BIND_SERVICE'] }),
       }],
-      volumes: [PodVolume.configMap(CONFIG_VOLUME, { configMapName: identity.name, items: { Corefile: 'Corefile' } })],
+      volumes: [PodVolume.fromConfigMapName(CONFIG_VOLUME, { configMapName: identity.name, items: { Corefile: 'Corefile' } })],
       serviceAccountName,
       // The kubernetes plugin talks to the API server.
       automountServiceAccountToken: true,
@@ -257,7 +257,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       tolerations: [{ key: 'CriticalAddonsOnly', operator: TolerationOperator.EXISTS }],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       // The DNS server resolves upstream through the node's resolv.conf, not through itself.
-      dnsPolicy: DnsPolicy.DEFAULT,
+      dnsPolicy: PodDnsPolicy.DEFAULT,
     };
     if (props.security) aliasFields(this, { 'containers[0].security': 'security' });
     const template = buildPodTemplate(this, pod, {
@@ -281,9 +281,9 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       name: this.serviceName,
       clusterIp: this.dnsServiceIp,
       ports: [
-        { port: 53, name: 'dns', protocol: Protocol.UDP },
-        { port: 53, name: 'dns-tcp', protocol: Protocol.TCP },
-        { port: METRICS_PORT, name: 'metrics', protocol: Protocol.TCP },
+        { port: 53, name: 'dns', protocol: PortProtocol.UDP },
+        { port: 53, name: 'dns-tcp', protocol: PortProtocol.TCP },
+        { port: METRICS_PORT, name: 'metrics', protocol: PortProtocol.TCP },
       ],
       annotations: { 'prometheus.io/port': `${METRICS_PORT}`, 'prometheus.io/scrape': 'true' },
       field: 'service.ports',
@@ -291,7 +291,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, this.clusterDomain);
 
     if (props.disruptionBudget) {
-      this.disruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companion({}), props.disruptionBudget, props.replicas);
+      this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companion({}), props.disruptionBudget, props.replicas);
     }
     if (props.autoscaler) {
       this.autoscalerDeployment = addAutoscaler(this, props.autoscaler, {
@@ -354,7 +354,7 @@ function ensureResolvers(where: Construct, field: string, resolvers: readonly st
 }
 
 /** The Corefile of the upstream addon, with this addon's parameters. */
-function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain: string, pinnedImage: boolean): Corefile {
+function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain: string, defaultImage: boolean): Corefile {
   const resolvers = ensureResolvers(where, 'upstreamResolvers', props.upstreamResolvers ?? ['/etc/resolv.conf'], upstreamResolver,
     'give resolver IPs or "/etc/resolv.conf"');
   const cacheTtl = `${ensure(where, 'cacheTtl', props.cacheTtl ?? 30, positiveInt)}`;
@@ -383,7 +383,7 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   ensureEach('extraPlugins', props.extraPlugins, (d, f) => {
     if (!PLUGIN_NAME.test(d.name)) invalid(where, `${f}.name`, d.name, 'must be a CoreDNS plugin name (lower case letters, digits, "_")', 'e.g. "log" or "rewrite"');
     // A custom image may be built with other plugins; the pinned one ships exactly COREDNS_PLUGINS.
-    else if (pinnedImage) ensure(where, `${f}.name`, d.name, corednsPlugin);
+    else if (defaultImage) ensure(where, `${f}.name`, d.name, corednsPlugin);
     if (builtIn.has(d.name)) {
       invalid(where, `${f}.name`, d.name, 'is already in the main server block (most plugins may appear once per block)', 'use the dedicated prop (upstreamResolvers, cacheTtl, ...) instead');
     }

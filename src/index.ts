@@ -1,10 +1,10 @@
 // Public API: re-exports only. Interfaces are re-exported with `export type`; internal helpers stay unexported.
 
 // Constructs
-export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, PodManagementPolicy, ClaimRetentionPolicy } from './stateful-app';
+export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, StatefulPodManagement, ClaimRetentionPolicy } from './stateful-app';
 export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
-export { StatelessApp, DeploymentStrategy } from './stateless-app';
-export type { StatelessAppProps, StatelessServiceOptions, RollingUpdateOptions } from './stateless-app';
+export { StatelessApp, StatelessUpdateStrategy } from './stateless-app';
+export type { StatelessAppProps, StatelessServiceOptions, StatelessRollingUpdateOptions } from './stateless-app';
 export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
 export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
 export { LogCollectorState } from './node-agent-presets';
@@ -13,10 +13,10 @@ export { JobRestartPolicy, CompletionMode, PodFailureAction, ExitCodeOperator, P
 export type { JobOptions, ExitCodeRuleOptions, PodConditionPattern, PodConditionRuleOptions } from './batch-job-spec';
 export { BatchJob } from './batch-job';
 export type { BatchJobProps } from './batch-job';
-export { ScheduledJob, ConcurrencyPolicy } from './scheduled-job';
+export { ScheduledJob, JobConcurrencyPolicy } from './scheduled-job';
 export type { ScheduledJobProps } from './scheduled-job';
 export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './nfs-volume-set';
-export type { NfsVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
+export type { NfsSetVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
 export type { NfsExportClient } from './nfs-volume-set-exports';
 export { VolumeBinding, BindingMismatch } from './volume-binding';
 export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, BindingResult, BindingCheckOptions } from './volume-binding';
@@ -32,29 +32,30 @@ export { StandalonePod, PodRestartPolicy } from './standalone-pod';
 export type { StandalonePodProps } from './standalone-pod';
 
 // The shared pod-template layer: what every construct's pods are made of
-export { Protocol, ImagePullPolicy, MountPropagation, EnvValue } from './pod/container';
-export { EnvFrom } from './pod/env-from';
-export type { EnvFromOptions } from './pod/env-from';
-export type { ContainerPort, ContainerResources, VolumeMount, ContainerProps, ResourceFieldOptions } from './pod/container';
-export { Probe } from './pod/probe';
-export type { ProbeTimings, HttpGetProbeOptions, TcpSocketProbeOptions, ExecProbeOptions } from './pod/probe';
+export { PortProtocol, PodImagePullPolicy, PodMountPropagation, PodEnvValue } from './pod/container';
+export { PodEnvFrom } from './pod/env-from';
+export type { PodEnvFromOptions } from './pod/env-from';
+export type { PodContainerPort, PodContainerResources, PodVolumeMount, PodContainerProps, ResourceFieldOptions } from './pod/container';
+export { PodProbe } from './pod/probe';
+export type { PodProbeTimings, PodHttpGetProbeOptions, PodTcpSocketProbeOptions, PodExecProbeOptions } from './pod/probe';
 export { ContainerSecurity } from './pod/security';
 export type { NonRootOptions, RunAsRootOptions } from './pod/security';
 export { PodVolume, HostPathType } from './pod/volume';
 export type {
-  EmptyDirOptions, ConfigMapVolumeOptions, SecretVolumeOptions, ClaimVolumeOptions, HostPathOptions, KeyProjectionOptions, ClaimObjectVolumeOptions,
+  EmptyDirOptions, PodConfigMapVolumeOptions, PodSecretVolumeOptions, ClaimVolumeOptions, HostPathOptions, KeyProjectionOptions,
+  ClaimObjectVolumeOptions,
 } from './pod/volume';
 export { HostAccess } from './pod/host-access';
 export type { HostAccessOptions } from './pod/host-access';
-export { TaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
+export { PodTaintEffect, TolerationOperator, Spread, WhenUnsatisfiable } from './pod/scheduling';
 export type { Toleration, TopologySpreadOptions, AntiAffinityOptions } from './pod/scheduling';
-export { DnsPolicy } from './pod/template';
+export { PodDnsPolicy } from './pod/template';
 export type { PodTemplateProps, PodDnsConfig, PodDnsOption } from './pod/template';
 
 // Shared workload props and handles
-export type { WorkloadProps } from './workload/identity';
+export type { WorkloadIdentityProps } from './workload/identity';
 export { IntOrPercent } from './workload/int-or-percent';
-export { ServiceType } from './workload/service';
+export { WorkloadServiceType } from './workload/service';
 export type { ServicePortProps } from './workload/service';
 export type { DisruptionBudgetOptions } from './workload/disruption';
 export { AccessMode, VolumeMode } from './workload/storage';

@@ -37,7 +37,7 @@ export enum VolumeBindingMode {
  * Settings of NFS volumes: on the set they are defaults for every volume; on a volume (or a numbered
  * volume's override) they replace the set's, except `labels`, which are merged.
  */
-export interface NfsVolumeOptions {
+export interface NfsSetVolumeOptions {
   /** NFS server: host name or IP address. @default - the set's; one of the two is required */
   readonly server?: string;
   /** Size, any Kubernetes quantity (`500Mi`, `2Gi`). @default - the set's; one of the two is required */
@@ -88,7 +88,7 @@ export interface NfsPreboundClaim {
 }
 
 /** Per-volume settings beyond the shared ones. */
-export interface NfsVolumeOverride extends NfsVolumeOptions {
+export interface NfsVolumeOverride extends NfsSetVolumeOptions {
   /** Reserve the volume for one claim (one-to-one binding). @default - any matching claim may bind */
   readonly claim?: NfsPreboundClaim;
   /**
@@ -142,7 +142,7 @@ export interface NfsStorageClassOptions {
 }
 
 /** Props of an {@link NfsVolumeSet}. */
-export interface NfsVolumeSetProps extends NfsVolumeOptions {
+export interface NfsVolumeSetProps extends NfsSetVolumeOptions {
   /** Volumes listed one by one. @default - none */
   readonly volumes?: NfsVolumeProps[];
   /** Numbered volumes, rendered before `volumes`. @default - none */
@@ -214,7 +214,7 @@ export class NfsVolumeSet extends Construct {
   /** The StorageClass, when the set has one. */
   public readonly storageClass?: k8s.KubeStorageClass;
 
-  private readonly defaults: NfsVolumeOptions;
+  private readonly defaults: NfsSetVolumeOptions;
   private readonly _volumes: NfsVolume[] = [];
   private readonly _persistentVolumes: k8s.KubePersistentVolume[] = [];
   private readonly _claims: k8s.KubePersistentVolumeClaim[] = [];
@@ -286,7 +286,7 @@ export class NfsVolumeSet extends Construct {
     const nameOk = check(this, 'volumes[].name', name, dnsSubdomain);
     ensure(this, `${f}.path`, props.path, nfsPath, normalPath);
     const own = checkOptions(this, `${f}.`, props);
-    const merged: NfsVolumeOptions = { ...this.defaults, ...stripUndefined(own) };
+    const merged: NfsSetVolumeOptions = { ...this.defaults, ...stripUndefined(own) };
     const server = ensure(this, `${f}.server`, merged.server ?? '', (v) => v === ''
       ? { reason: 'every volume needs an NFS server', fix: 'set server on the set or the volume, e.g. "stor01"' }
       : undefined);
@@ -464,7 +464,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** Validates the shared settings wherever they appear; `prefix` is "" on the set, `volumes["x"].` on a volume. */
-function checkOptions(where: Where, prefix: string, o: NfsVolumeOptions): NfsVolumeOptions {
+function checkOptions(where: Where, prefix: string, o: NfsSetVolumeOptions): NfsSetVolumeOptions {
   ensureOptional(where, `${prefix}server`, o.server, hostRule);
   ensureOptional(where, `${prefix}capacity`, o.capacity, positiveQuantity);
   if (o.accessModes !== undefined) ensureAccessModes(where, `${prefix}accessModes`, o.accessModes);

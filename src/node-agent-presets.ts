@@ -4,19 +4,19 @@ import { Construct } from 'constructs';
 import { CONFIG_CHECKSUM_ANNOTATION, REASON_ANNOTATION_PREFIX, SAFE_TO_EVICT_ANNOTATION, SUPPRESSION_ANNOTATION_PREFIX } from './metadata-keys';
 // node-agent.ts imports this file: only types and values read at call time come back from it.
 import { CRITICAL_PRIORITY_CLASSES, HostMount, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent';
-import { ContainerResources, EnvValue, MountPropagation, VolumeMount } from './pod/container';
-import { EnvFrom } from './pod/env-from';
+import { PodContainerResources, PodEnvValue, PodMountPropagation, PodVolumeMount } from './pod/container';
+import { PodEnvFrom } from './pod/env-from';
 import { HostAccess } from './pod/host-access';
-import { Probe } from './pod/probe';
+import { PodProbe } from './pod/probe';
 import { Toleration } from './pod/scheduling';
 import { ContainerSecurity } from './pod/security';
 import { EmptyDirOptions, HostPathType, PodVolume } from './pod/volume';
 import { absolutePath, ensure, ensureEach, invalid, isSensitiveHostPath, statedReason, Where } from './validation';
-import { objectMeta, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, WorkloadIdentity, WorkloadIdentityProps } from './workload/identity';
 import { namespaceOf } from './workload/rbac';
 
 /** What every node-agent preset lets you change. */
-export interface NodeAgentPresetOptions extends WorkloadProps {
+export interface NodeAgentPresetOptions extends WorkloadIdentityProps {
   /** Image; pin a tag or digest. @default - the preset's pinned image */
   readonly image?: string;
   /**
@@ -26,7 +26,7 @@ export interface NodeAgentPresetOptions extends WorkloadProps {
    */
   readonly imageVersion?: string;
   /** Requests and limits of the agent container. @default - the preset's */
-  readonly resources?: ContainerResources;
+  readonly resources?: PodContainerResources;
   /** Tolerate every taint so the agent runs on every node. @default - true unless `tolerations` is given */
   readonly tolerateAllTaints?: boolean;
   /** Explicit tolerations instead of tolerating every taint. @default - none */
@@ -171,13 +171,13 @@ export interface LogCollectorOptions extends NodeAgentPresetOptions {
    */
   readonly dockerContainerLogs?: boolean;
   /**
-   * Environment of the container, e.g. output credentials from a Secret (`EnvValue.fromSecret`),
+   * Environment of the container, e.g. output credentials from a Secret (`PodEnvValue.fromSecret`),
    * referenced in the configuration as `${NAME}`.
    * @default - none
    */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, PodEnvValue>;
   /** Every key of these Secrets and ConfigMaps as environment variables. @default - none */
-  readonly envFrom?: EnvFrom[];
+  readonly envFrom?: PodEnvFrom[];
   /**
    * More volumes (certificates, Lua scripts, ...). Host paths among them are mounted read-only and
    * may not be node system directories; the writable one is `state`.
@@ -185,7 +185,7 @@ export interface LogCollectorOptions extends NodeAgentPresetOptions {
    */
   readonly extraVolumes?: PodVolume[];
   /** Mounts of `extraVolumes` into the collector. @default - none */
-  readonly extraVolumeMounts?: VolumeMount[];
+  readonly extraVolumeMounts?: PodVolumeMount[];
 }
 
 // Image pins, each the newest release of its project when pinned (Dec 2026): node_exporter 1.12.1, the
@@ -364,7 +364,7 @@ function common(scope: Construct, options: NodeAgentPresetOptions): Omit<NodeAge
     priorityQuota: options.priorityQuota
       ?? (priorityClass !== undefined && CRITICAL_PRIORITY_CLASSES.includes(priorityClass) && namespace !== 'kube-system'),
     updateStrategy: options.updateStrategy,
-    imagePullSecrets: options.imagePullSecrets,
+    imagePullSecretNames: options.imagePullSecrets,
     podLabels: options.podLabels,
     podAnnotations: { ...SAFE_TO_EVICT, ...options.podAnnotations },
   };
@@ -383,7 +383,7 @@ export function nodeExporterProps(scope: Construct, id: string, options: NodeExp
   const versioned = nodeExporterVersionArgs(versionOf(where, image, options.imageVersion, { major: 1, minor: 0, patch: 0 }, 'node_exporter'));
   // Typed, so renames of HostMount's fields reach this literal.
   const hostDir = (name: string, hostPath: string): HostMount => ({
-    name, hostPath, mountPath: `/host/${name}`, readOnly: true, type: HostPathType.DIRECTORY, propagation: MountPropagation.HOST_TO_CONTAINER,
+    name, hostPath, mountPath: `/host/${name}`, readOnly: true, pathType: HostPathType.DIRECTORY, propagation: PodMountPropagation.HOST_TO_CONTAINER,
   });
   const hostMounts = [hostDir('proc', '/proc'), hostDir('sys', '/sys'), hostDir('root', '/')];
   return {
@@ -410,8 +410,8 @@ export function nodeExporterProps(scope: Construct, id: string, options: NodeExp
       ],
       ports: [{ number: port, name: 'metrics' }],
       resources: { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '32Mi', memoryLimit: '128Mi', ...options.resources },
-      livenessProbe: Probe.httpGet({ path: '/', portName: 'metrics' }),
-      readinessProbe: Probe.httpGet({ path: '/', portName: 'metrics' }),
+      livenessProbe: PodProbe.httpGet({ path: '/', portName: 'metrics' }),
+      readinessProbe: PodProbe.httpGet({ path: '/', portName: 'metrics' }),
       security: ContainerSecurity.nonRoot({ user: NOBODY }),
     }],
     metricsService: (options.metricsService ?? true) ? { port, path: '/metrics' } : undefined,
@@ -456,7 +456,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
   const hostMounts: HostMount[] = [
     { name: 'varlog', hostPath: '/var/log', mountPath: '/var/log' },
     ...(options.dockerContainerLogs ? [{ name: 'varlibdockercontainers', hostPath: '/var/lib/docker/containers', mountPath: '/var/lib/docker/containers' }] : []),
-    ...(journal ? [{ name: 'etcmachineid', hostPath: '/etc/machine-id', mountPath: '/etc/machine-id', type: HostPathType.FILE }] : []),
+    ...(journal ? [{ name: 'etcmachineid', hostPath: '/etc/machine-id', mountPath: '/etc/machine-id', pathType: HostPathType.FILE }] : []),
   ];
   const extraVolumes = checkExtraVolumes(where, options.extraVolumes ?? [], options.extraVolumeMounts ?? []);
 
@@ -477,7 +477,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
       // Restart the pods when the configuration changes (Fluent Bit reads it once, at start).
       podAnnotations: { ...base.podAnnotations, [CONFIG_CHECKSUM_ANNOTATION]: checksum },
       hostMounts,
-      volumes: [PodVolume.configMap('config', { configMapName }), ...(rendered.volume ? [rendered.volume] : []), ...extraVolumes],
+      volumes: [PodVolume.fromConfigMapName('config', { configMapName }), ...(rendered.volume ? [rendered.volume] : []), ...extraVolumes],
       rules: [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }],
       containers: [{
         name: 'fluent-bit',
@@ -488,8 +488,8 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
         envFrom: options.envFrom,
         ports: [{ number: port, name: 'http' }],
         resources: { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '64Mi', memoryLimit: '256Mi', ...options.resources },
-        livenessProbe: Probe.httpGet({ path: '/', portName: 'http' }),
-        readinessProbe: Probe.httpGet({ path: paths.health, portName: 'http' }),
+        livenessProbe: PodProbe.httpGet({ path: '/', portName: 'http' }),
+        readinessProbe: PodProbe.httpGet({ path: paths.health, portName: 'http' }),
         volumeMounts: [
           { volume: 'config', mountPath: FLUENT_BIT_CONFIG_DIR, readOnly: true },
           ...(rendered.volume ? [{ volume: STATE_VOLUME, mountPath: LogCollectorState.MOUNT_PATH }] : []),
@@ -509,7 +509,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
  * Extra volumes may not shadow the preset's own, and host paths among them stay read-only and away
  * from node system directories: the preset's suppressions cover only what it mounts itself.
  */
-function checkExtraVolumes(where: Where, volumes: readonly PodVolume[], mounts: readonly VolumeMount[]): PodVolume[] {
+function checkExtraVolumes(where: Where, volumes: readonly PodVolume[], mounts: readonly PodVolumeMount[]): PodVolume[] {
   const hostVolumes = new Set<string>();
   ensureEach('extraVolumes', volumes, (v, f) => {
     if (LOG_COLLECTOR_VOLUMES.includes(v.name)) {

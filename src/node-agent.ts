@@ -3,17 +3,17 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { reasonAnnotationKey } from './metadata-keys';
 import { addLogCollectorConfig, LogCollectorOptions, logCollectorPlan, NodeExporterOptions, nodeExporterProps } from './node-agent-presets';
-import { ContainerProps, MountPropagation, Protocol, VolumeMount } from './pod/container';
+import { PodContainerProps, PodMountPropagation, PortProtocol, PodVolumeMount } from './pod/container';
 import { hostAccessReason, HostAccess } from './pod/host-access';
 import { TolerationOperator } from './pod/scheduling';
-import { buildPodTemplate, DnsPolicy, PodTemplateProps, podPorts } from './pod/template';
+import { buildPodTemplate, PodDnsPolicy, PodTemplateProps, podPorts } from './pod/template';
 import { HostPathType, PodVolume } from './pod/volume';
 import {
   absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureList, ensureOptional, invalid, isSensitiveHostPath,
   nonNegativeInt, ownInstance, statedReason, Where,
 } from './validation';
 import { addAppChecks, AppIndex, pushTo, recordWorkload } from './workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { podSelectorConfig } from './workload/interop';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from './workload/rbac';
@@ -68,7 +68,7 @@ export class NodeAgentUpdateStrategy {
   private constructor(private readonly spec: StrategyKind) {}
 
   /** The strategy type, `RollingUpdate` or `OnDelete`. */
-  public get type(): string {
+  public get strategyType(): string {
     return this.spec.kind;
   }
 
@@ -115,9 +115,9 @@ export interface HostMount {
    */
   readonly reason?: string;
   /** What kubelet checks before mounting. @default HostPathType.UNSET (no check) */
-  readonly type?: HostPathType;
+  readonly pathType?: HostPathType;
   /** Whether mounts made on the host later show up in the container. @default - Kubernetes' default (None) */
-  readonly propagation?: MountPropagation;
+  readonly propagation?: PodMountPropagation;
   /** Names of the containers that get the mount (init containers may be named too). @default - every container (not init containers) */
   readonly containers?: string[];
 }
@@ -133,7 +133,7 @@ export interface NodeAgentMetricsOptions {
 }
 
 /** Properties of a {@link NodeAgent}. */
-export interface NodeAgentProps extends WorkloadProps, PodTemplateProps {
+export interface NodeAgentProps extends WorkloadIdentityProps, PodTemplateProps {
   /**
    * Tolerate every taint (`operator: Exists`), control-plane and NoExecute taints included, so the
    * agent runs on every node. Exclusive with `tolerations`.
@@ -318,7 +318,7 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
         hostNetwork: hostNetwork || undefined,
         hostPid: hostPid || undefined,
         hostIpc: hostIpc || undefined,
-        dnsPolicy: hostNetwork ? DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET : undefined,
+        dnsPolicy: hostNetwork ? PodDnsPolicy.CLUSTER_FIRST_WITH_HOST_NET : undefined,
         nodeSelector: { ...LINUX_NODE_SELECTOR },
         priorityClassName: (props.nodeCritical ?? true) ? NODE_CRITICAL_PRIORITY_CLASS : undefined,
       },
@@ -436,7 +436,7 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
 }
 
 /** The ports an agent binds on the node, checked for conflicts within the agent. */
-function collectHostPorts(where: Where, containers: readonly ContainerProps[], hostNetwork: boolean): HostPortUse[] {
+function collectHostPorts(where: Where, containers: readonly PodContainerProps[], hostNetwork: boolean): HostPortUse[] {
   const uses: HostPortUse[] = [];
   containers.forEach((c, i) => ensureEach(`containers[${i}].ports`, c.ports, (p, f) => {
     if (hostNetwork && p.hostPort !== undefined && p.hostPort !== p.number) {
@@ -444,7 +444,7 @@ function collectHostPorts(where: Where, containers: readonly ContainerProps[], h
     }
     const port = hostNetwork ? p.number : p.hostPort;
     if (port === undefined) return;
-    const use = { key: `${port}/${p.protocol ?? Protocol.TCP}`, field: `${f}.${p.hostPort !== undefined ? 'hostPort' : 'number'}` };
+    const use = { key: `${port}/${p.protocol ?? PortProtocol.TCP}`, field: `${f}.${p.hostPort !== undefined ? 'hostPort' : 'number'}` };
     const earlier = uses.find((u) => u.key === use.key);
     if (earlier) invalid(where, use.field, use.key, `${earlier.field} binds the same port on the node`, 'give each port its own number');
     uses.push(use);
@@ -457,7 +457,7 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
   const mounts = ensureList(where, 'hostMounts', props.hostMounts);
   const volumeNames = new Set(ensureList(where, 'volumes', props.volumes).map((v) => v.name));
   const containerNames = new Set([...ensureList(where, 'containers', props.containers), ...ensureList(where, 'initContainers', props.initContainers)].map((c) => c.name));
-  const extra = new Map<string, VolumeMount[]>();
+  const extra = new Map<string, PodVolumeMount[]>();
   const volumes = mounts.map((m, i) => {
     const f = `hostMounts[${i}]`;
     ensure(where, `${f}.name`, m.name, dnsLabel);
@@ -477,9 +477,9 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
         volume: m.name, mountPath: m.mountPath, readOnly: unjustified ? true : (m.readOnly ?? true), mountPropagation: m.propagation,
       }]);
     }
-    return PodVolume.hostPath(m.name, m.hostPath, m.type ?? HostPathType.UNSET, { reason: m.reason });
+    return PodVolume.hostPath(m.name, m.hostPath, m.pathType ?? HostPathType.UNSET, { reason: m.reason });
   });
-  const mount = (c: ContainerProps): ContainerProps => extra.has(c.name)
+  const mount = (c: PodContainerProps): PodContainerProps => extra.has(c.name)
     ? { ...c, volumeMounts: [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), ...extra.get(c.name)!] }
     : c;
   return {

@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -141,11 +141,12 @@ export class OutputDirectory {
     const parent = path.dirname(this.path);
     fs.mkdirSync(parent, { recursive: true });
     const base = path.basename(this.path);
-    const staging = fs.mkdtempSync(path.join(parent, `.${base}${STAGING}`));
+    // mkdir, not mkdtemp (0700): a new directory gets what any mkdir would under the umask.
+    const staging = path.join(parent, `.${base}${STAGING}${randomBytes(6).toString('hex')}`);
+    fs.mkdirSync(staging);
     try {
       const existed = fs.existsSync(this.path);
-      // mkdtemp makes 0700; keep the old directory's mode, or give a new one what mkdir would.
-      fs.chmodSync(staging, existed ? fs.statSync(this.path).mode & 0o7777 : 0o777 & ~process.umask());
+      if (existed) fs.chmodSync(staging, permissions(fs.statSync(this.path).mode));
       for (const name of foreign) if (!seen.has(name)) carryOver(path.join(this.path, name), path.join(staging, name));
       const written = new Map<string, string>();
       for (const f of files) {
@@ -208,7 +209,7 @@ export class OutputDirectory {
     if (edited.length > 0) {
       throw new Error(`${this.path}: ${edited.map((e) => `"${e}"`).join(', ')} changed since the last synthesis wrote ${edited.length === 1 ? 'it' : 'them'} `
         + '(the ledger records another sha256), and the synthesis would overwrite the edit. Move the change into the app, '
-        + `or restore the file (git checkout) or delete it to let the synthesis rewrite it`);
+        + 'or restore the file (git checkout) or delete it to let the synthesis rewrite it');
     }
   }
 
@@ -266,13 +267,13 @@ function carryOver(from: string, to: string): void {
   if (stat.isSymbolicLink()) {
     fs.symlinkSync(fs.readlinkSync(from), to);
   } else if (stat.isDirectory()) {
-    fs.mkdirSync(to, { mode: stat.mode & 0o7777 });
+    fs.mkdirSync(to, { mode: permissions(stat.mode) });
   } else {
     try {
       fs.linkSync(from, to);
     } catch {
       fs.copyFileSync(from, to);
-      fs.chmodSync(to, stat.mode & 0o7777);
+      fs.chmodSync(to, permissions(stat.mode));
     }
   }
 }
@@ -289,4 +290,9 @@ function normalise(text: string): string {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The permission bits of a file mode (what chmod takes), without the file-type bits. */
+function permissions(mode: number): number {
+  return mode % 0o10000;
 }

@@ -7,11 +7,11 @@ import {
   addWarning, check, CronSchedule, cronSchedule, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
 } from './validation';
 import { addAppChecks } from './workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentityProps } from './workload/identity';
 import { podSelectorConfig } from './workload/interop';
 
 /** What the CronJob controller does when a run is due while the previous Job still runs. */
-export enum ConcurrencyPolicy {
+export enum JobConcurrencyPolicy {
   /** Start the new Job alongside (Kubernetes' default). */
   ALLOW = 'Allow',
   /** Skip the new run. */
@@ -30,7 +30,7 @@ const WARN_WINDOW_SECONDS = 86_400;
 const MIN_SENSIBLE_DEADLINE = 10;
 
 /** Properties of a {@link ScheduledJob}. */
-export interface ScheduledJobProps extends WorkloadProps, PodTemplateProps, JobOptions {
+export interface ScheduledJobProps extends WorkloadIdentityProps, PodTemplateProps, JobOptions {
   /**
    * When to run, in cron format: `minute hour day-of-month month day-of-week` (`*`, ranges, lists,
    * steps, JAN-DEC, SUN-SAT; day-of-week 0-6) or a macro (`@hourly`, `@daily`, `@midnight`,
@@ -42,8 +42,8 @@ export interface ScheduledJobProps extends WorkloadProps, PodTemplateProps, JobO
    * @default - the kube-controller-manager's time zone (UTC on most clusters)
    */
   readonly timeZone?: string;
-  /** @default ConcurrencyPolicy.ALLOW (Kubernetes' default; left unset) */
-  readonly concurrencyPolicy?: ConcurrencyPolicy;
+  /** @default JobConcurrencyPolicy.ALLOW (Kubernetes' default; left unset) */
+  readonly concurrencyPolicy?: JobConcurrencyPolicy;
   /**
    * Seconds after its scheduled time within which a missed run may still start; later runs are
    * skipped. Keep it below the interval between runs (see the README on missed runs).
@@ -94,7 +94,7 @@ export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus
     this.schedule = CronSchedule.parse(check(this, 'schedule', props.schedule, cronSchedule) ? props.schedule : '0 0 1 1 *');
     this.timeZone = ensureOptional(this, 'timeZone', props.timeZone, ianaTimeZone);
     const concurrency = props.concurrencyPolicy;
-    if (concurrency !== undefined && !(Object.values(ConcurrencyPolicy) as string[]).includes(concurrency)) {
+    if (concurrency !== undefined && !(Object.values(JobConcurrencyPolicy) as string[]).includes(concurrency)) {
       invalid(this, 'concurrencyPolicy', concurrency, 'must be Allow, Forbid or Replace', 'use ConcurrencyPolicy.ALLOW, FORBID or REPLACE');
     }
     ensureOptional(this, 'startingDeadlineSeconds', props.startingDeadlineSeconds, intInRange(0, Number.MAX_SAFE_INTEGER, 'use 0 or a positive whole number'));
@@ -145,8 +145,8 @@ export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus
    * The next `count` times this CronJob fires after `from` (default now), in its time zone
    * (UTC when `timeZone` is unset, as on most clusters).
    */
-  public nextRuns(count: number, from?: Date): Date[] {
-    return this.schedule.nextRuns(count, { from, timeZone: this.timeZone });
+  public nextRuns(count: number, after?: Date): Date[] {
+    return this.schedule.nextRuns(count, { after: after, timeZone: this.timeZone });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { JobRestartPolicy, renderJobSpec } from './batch-job-spec';
-import { ContainerResources } from './pod/container';
+import { PodContainerResources } from './pod/container';
 import { StatelessApp } from './stateless-app';
 import {
   aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, formatInputError, imageReference, intInRange, invalid, portNumber,
@@ -9,7 +9,7 @@ import {
 } from './validation';
 import { addAppChecks } from './workload/app-index';
 import { appClusterDomain, IDnsNamed } from './workload/dns';
-import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentityProps } from './workload/identity';
 
 /** What a smoke test fetches besides resolving names. */
 export interface SmokeTargetOptions {
@@ -77,7 +77,7 @@ export class SmokeTarget {
 }
 
 /** Properties of a {@link DnsSmokeTest}. */
-export interface DnsSmokeTestProps extends WorkloadProps {
+export interface DnsSmokeTestProps extends WorkloadIdentityProps {
   /** What to check. */
   readonly targets: SmokeTarget[];
   /**
@@ -97,11 +97,11 @@ export interface DnsSmokeTestProps extends WorkloadProps {
   /** Seconds each HTTP check may wait (`wget -T`). @default 5 */
   readonly httpTimeoutSeconds?: number;
   /** @default - 10m/16Mi requested, 100m/32Mi limit */
-  readonly resources?: ContainerResources;
+  readonly resources?: PodContainerResources;
 }
 
 /** Small: the checks are a handful of DNS queries and HTTP requests. */
-const SMOKE_RESOURCES: Required<ContainerResources> = { cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '16Mi', memoryLimit: '32Mi' };
+const SMOKE_RESOURCES: Required<PodContainerResources> = { cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '16Mi', memoryLimit: '32Mi' };
 
 /**
  * A `batch/v1` Job in the spirit of `helm test`: it resolves every DNS name of its targets with

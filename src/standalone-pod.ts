@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { buildPodTemplate, PodTemplateProps } from './pod/template';
 import { ensureOptional, oneOf } from './validation';
-import { objectMeta, resolveIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentityProps } from './workload/identity';
 import { podSelectorConfig } from './workload/interop';
 
 /** What the kubelet does when a container of a standalone pod exits. */
@@ -17,7 +17,7 @@ export enum PodRestartPolicy {
 }
 
 /** Properties of a {@link StandalonePod}. */
-export interface StandalonePodProps extends WorkloadProps, PodTemplateProps {
+export interface StandalonePodProps extends WorkloadIdentityProps, PodTemplateProps {
   /** @default PodRestartPolicy.ALWAYS (Kubernetes' default, left unset) */
   readonly restartPolicy?: PodRestartPolicy;
 }

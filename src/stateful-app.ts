@@ -11,15 +11,15 @@ import {
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { clusterDomainFor, IDnsNamed, serviceFqdn } from './workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from './workload/identity';
 import { IntOrPercent } from './workload/int-or-percent';
 import { podSelectorConfig, ScalableWorkload } from './workload/interop';
 import { namespaceOf } from './workload/rbac';
-import { addService, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
+import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from './workload/service';
 import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from './workload/storage';
 
 /** How the StatefulSet controller creates and deletes pods. */
-export enum PodManagementPolicy {
+export enum StatefulPodManagement {
   /** One pod at a time, in ordinal order, each waiting for the previous to be Ready (Kubernetes' default). */
   ORDERED_READY = 'OrderedReady',
   /** All pods at once; for apps whose peers do not depend on start order. */
@@ -81,13 +81,13 @@ export class StatefulUpdateStrategy {
    * A strategy from plain configuration (values read from a file). Rolling-update options with
    * `OnDelete` are rejected at construction of the StatefulApp, as the API server would.
    */
-  public static of(type: StatefulUpdateType, options: StatefulRollingUpdateOptions = {}): StatefulUpdateStrategy {
-    return new StatefulUpdateStrategy(type, options);
+  public static of(strategyType: StatefulUpdateType, options: StatefulRollingUpdateOptions = {}): StatefulUpdateStrategy {
+    return new StatefulUpdateStrategy(strategyType, options);
   }
 
   private constructor(
     /** The kind of strategy. */
-    public readonly type: StatefulUpdateType,
+    public readonly strategyType: StatefulUpdateType,
     private readonly options: StatefulRollingUpdateOptions,
   ) {}
 
@@ -95,13 +95,13 @@ export class StatefulUpdateStrategy {
   public _render(where: Construct, field: string, replicas: number): k8s.StatefulSetUpdateStrategy {
     const partition = this.options.partition;
     const maxUnavailable = ownInstance(where, `${field}.maxUnavailable`, this.options.maxUnavailable, IntOrPercent, 'IntOrPercent.count(1)');
-    if (!Object.values(StatefulUpdateType).includes(this.type)) {
-      invalid(where, `${field}.type`, this.type, 'is not a StatefulSet update strategy', 'use RollingUpdate or OnDelete');
+    if (!Object.values(StatefulUpdateType).includes(this.strategyType)) {
+      invalid(where, `${field}.type`, this.strategyType, 'is not a StatefulSet update strategy', 'use RollingUpdate or OnDelete');
     }
-    if (this.type === StatefulUpdateType.ON_DELETE) {
+    if (this.strategyType === StatefulUpdateType.ON_DELETE) {
       if (partition !== undefined) invalid(where, `${field}.partition`, partition, 'only applies to RollingUpdate', 'drop partition, or use StatefulUpdateStrategy.rollingUpdate()');
       if (maxUnavailable !== undefined) invalid(where, `${field}.maxUnavailable`, maxUnavailable.toString(), 'only applies to RollingUpdate', 'drop maxUnavailable, or use StatefulUpdateStrategy.rollingUpdate()');
-      return { type: this.type };
+      return { type: this.strategyType };
     }
     ensureOptional(where, `${field}.partition`, partition, nonNegativeInt);
     if (partition !== undefined && partition > replicas) {
@@ -113,7 +113,7 @@ export class StatefulUpdateStrategy {
     const rollingUpdate = partition !== undefined || maxUnavailable !== undefined
       ? { partition, maxUnavailable: maxUnavailable?._render(where, `${field}.maxUnavailable`) }
       : undefined;
-    return { type: this.type, rollingUpdate };
+    return { type: this.strategyType, rollingUpdate };
   }
 }
 
@@ -149,8 +149,8 @@ export interface VolumeClaimTemplate {
 export interface ClientServiceOptions {
   /** Service name. @default "<name>-client" */
   readonly name?: string;
-  /** @default ServiceType.CLUSTER_IP */
-  readonly type?: ServiceType;
+  /** @default WorkloadServiceType.CLUSTER_IP */
+  readonly serviceType?: WorkloadServiceType;
   /** @default - the headless Service's ports */
   readonly ports?: ServicePortProps[];
   /** @default - none */
@@ -164,7 +164,7 @@ export interface ClientServiceOptions {
  * `selector` (`selectorLabels`) after it is created: changing them means deleting the StatefulSet
  * (`kubectl delete sts --cascade=orphan`) and applying it again.
  */
-export interface StatefulAppProps extends WorkloadProps, PodTemplateProps {
+export interface StatefulAppProps extends WorkloadIdentityProps, PodTemplateProps {
   /** Number of pods. @default 1 */
   readonly replicas?: number;
   /**
@@ -192,8 +192,8 @@ export interface StatefulAppProps extends WorkloadProps, PodTemplateProps {
    * @default - none
    */
   readonly volumeClaimTemplates?: VolumeClaimTemplate[];
-  /** @default PodManagementPolicy.ORDERED_READY (Kubernetes' default, left unset) */
-  readonly podManagementPolicy?: PodManagementPolicy;
+  /** @default StatefulPodManagement.ORDERED_READY (Kubernetes' default, left unset) */
+  readonly podManagementPolicy?: StatefulPodManagement;
   /** @default StatefulUpdateStrategy.rollingUpdate() (Kubernetes' default, left unset) */
   readonly updateStrategy?: StatefulUpdateStrategy;
   /** Old ControllerRevisions kept for rollback. @default - Kubernetes' default (10) */
@@ -262,7 +262,7 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
     const ordinalsStart = ensure(this, 'ordinalsStart', props.ordinalsStart ?? 0, nonNegativeInt);
     ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
     ensureOptional(this, 'minReadySeconds', props.minReadySeconds, nonNegativeInt);
-    ensureOptional(this, 'podManagementPolicy', props.podManagementPolicy, oneOf(PodManagementPolicy));
+    ensureOptional(this, 'podManagementPolicy', props.podManagementPolicy, oneOf(StatefulPodManagement));
     ensureOptional(this, 'claimRetention.whenDeleted', props.claimRetention?.whenDeleted, oneOf(ClaimRetentionPolicy));
     ensureOptional(this, 'claimRetention.whenScaled', props.claimRetention?.whenScaled, oneOf(ClaimRetentionPolicy));
     const clusterDomain = clusterDomainFor(this, 'clusterDomain', props.clusterDomain);
@@ -397,7 +397,7 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
     ensureAnnotations(this, 'clientService.annotations', options.annotations);
     return addService(this, 'ClientService', identity, pod, {
       name,
-      type: options.type,
+      type: options.serviceType,
       ports: options.ports ?? defaultPorts,
       annotations: options.annotations,
       field: options.ports ? 'clientService.ports' : 'servicePorts',

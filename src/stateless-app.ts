@@ -7,14 +7,14 @@ import { checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstan
 import { addAppChecks, recordWorkload } from './workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from './workload/disruption';
 import { clusterDomainFor, serviceFqdn } from './workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadProps } from './workload/identity';
+import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from './workload/identity';
 import { ensureRollingProgress, IntOrPercent } from './workload/int-or-percent';
 import { podSelectorConfig, ScalableWorkload } from './workload/interop';
 import { namespaceOf } from './workload/rbac';
-import { addService, portsFromContainers, ServicePortProps, ServiceType } from './workload/service';
+import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from './workload/service';
 
 /** How far a rolling update may go above and below the desired replicas. */
-export interface RollingUpdateOptions {
+export interface StatelessRollingUpdateOptions {
   /** Extra pods a rollout may start above the desired replicas. @default IntOrPercent.percent(25) */
   readonly maxSurge?: IntOrPercent;
   /** Pods that may be unavailable during a rollout. @default IntOrPercent.percent(25) */
@@ -22,38 +22,38 @@ export interface RollingUpdateOptions {
 }
 
 /** How a Deployment replaces its pods when the pod template changes. */
-export class DeploymentStrategy {
+export class StatelessUpdateStrategy {
   /**
    * Replace pods a few at a time (Kubernetes' default). The 25% / 25% defaults are Kubernetes'
    * own, rendered explicitly so the manifest says what a rollout does.
    */
-  public static rollingUpdate(options: RollingUpdateOptions = {}): DeploymentStrategy {
-    return new DeploymentStrategy('RollingUpdate', options.maxSurge ?? IntOrPercent.percent(25), options.maxUnavailable ?? IntOrPercent.percent(25));
+  public static rollingUpdate(options: StatelessRollingUpdateOptions = {}): StatelessUpdateStrategy {
+    return new StatelessUpdateStrategy('RollingUpdate', options.maxSurge ?? IntOrPercent.percent(25), options.maxUnavailable ?? IntOrPercent.percent(25));
   }
 
   /** Stop every old pod before starting new ones: downtime, but never two versions at once. */
-  public static recreate(): DeploymentStrategy {
-    return new DeploymentStrategy('Recreate');
+  public static recreate(): StatelessUpdateStrategy {
+    return new StatelessUpdateStrategy('Recreate');
   }
 
   private constructor(
     /** `RollingUpdate` or `Recreate`. */
-    public readonly type: string,
+    public readonly strategyType: string,
     private readonly maxSurge?: IntOrPercent,
     private readonly maxUnavailable?: IntOrPercent,
   ) {}
 
   /** @internal */
   public _render(where: Where): k8s.DeploymentStrategy {
-    if (!this.maxSurge || !this.maxUnavailable) return { type: this.type };
-    if (!checkInstance(where, 'strategy.maxSurge', this.maxSurge, IntOrPercent, 'IntOrPercent.percent(25)')
-      || !checkInstance(where, 'strategy.maxUnavailable', this.maxUnavailable, IntOrPercent, 'IntOrPercent.percent(25)')) return { type: this.type };
-    ensureRollingProgress(where, this.maxSurge, this.maxUnavailable, 'strategy.');
+    if (!this.maxSurge || !this.maxUnavailable) return { type: this.strategyType };
+    if (!checkInstance(where, 'updateStrategy.maxSurge', this.maxSurge, IntOrPercent, 'IntOrPercent.percent(25)')
+      || !checkInstance(where, 'updateStrategy.maxUnavailable', this.maxUnavailable, IntOrPercent, 'IntOrPercent.percent(25)')) return { type: this.strategyType };
+    ensureRollingProgress(where, this.maxSurge, this.maxUnavailable, 'updateStrategy.');
     return {
-      type: this.type,
+      type: this.strategyType,
       rollingUpdate: {
-        maxSurge: this.maxSurge._render(where, 'strategy.maxSurge'),
-        maxUnavailable: this.maxUnavailable._render(where, 'strategy.maxUnavailable'),
+        maxSurge: this.maxSurge._render(where, 'updateStrategy.maxSurge'),
+        maxUnavailable: this.maxUnavailable._render(where, 'updateStrategy.maxUnavailable'),
       },
     };
   }
@@ -63,8 +63,8 @@ export class DeploymentStrategy {
 export interface StatelessServiceOptions {
   /** Service name (a DNS-1035 label: clients use it as a host name). @default - the app's name */
   readonly name?: string;
-  /** @default ServiceType.CLUSTER_IP */
-  readonly type?: ServiceType;
+  /** @default WorkloadServiceType.CLUSTER_IP */
+  readonly serviceType?: WorkloadServiceType;
   /**
    * Ports of the Service. A `targetPortName` must name a container port; a fixed `nodePort` must
    * lie in 30000-32767 and be unused by any other Service of the app.
@@ -76,11 +76,11 @@ export interface StatelessServiceOptions {
 }
 
 /** Properties of a {@link StatelessApp}. */
-export interface StatelessAppProps extends WorkloadProps, PodTemplateProps {
+export interface StatelessAppProps extends WorkloadIdentityProps, PodTemplateProps {
   /** Desired pods. @default 1 */
   readonly replicas?: number;
-  /** How pods are replaced on change. @default DeploymentStrategy.rollingUpdate() (maxSurge 25%, maxUnavailable 25%, rendered) */
-  readonly strategy?: DeploymentStrategy;
+  /** How pods are replaced on change. @default StatelessUpdateStrategy.rollingUpdate() (maxSurge 25%, maxUnavailable 25%, rendered) */
+  readonly updateStrategy?: StatelessUpdateStrategy;
   /** Old ReplicaSets kept for `kubectl rollout undo`. @default - Kubernetes' default (10) */
   readonly revisionHistoryLimit?: number;
   /**
@@ -162,7 +162,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
       invalid(this, props.progressDeadlineSeconds === undefined ? 'progressDeadlineSeconds (default)' : 'progressDeadlineSeconds', deadline,
         `must be greater than minReadySeconds (${minReady}), or every rollout is marked failed`, `set progressDeadlineSeconds above ${minReady}`);
     }
-    const strategy = (ownInstance(this, 'strategy', props.strategy, DeploymentStrategy, 'DeploymentStrategy.rollingUpdate()') ?? DeploymentStrategy.rollingUpdate())._render(this);
+    const strategy = (ownInstance(this, 'updateStrategy', props.updateStrategy, StatelessUpdateStrategy, 'StatelessUpdateStrategy.rollingUpdate()') ?? StatelessUpdateStrategy.rollingUpdate())._render(this);
 
     const template = buildPodTemplate(this, props, { selectorLabels: identity.selectorLabels, labels: identity.labels, spread: props.spread });
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
@@ -251,7 +251,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     if (props.exposeService === undefined && !props.service && ports.length === 0) return undefined;
     return addService(this, 'Service', identity, props, {
       name: props.service?.name ?? identity.name,
-      type: props.service?.type,
+      type: props.service?.serviceType,
       ports,
       annotations: props.service?.annotations,
       field: 'service.ports',

@@ -211,19 +211,19 @@ function layout(app: App, charts: RenderedChart[], hasDependantCharts: boolean):
   const resourceName = (o: any) => `${o.kind}.${o.metadata?.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
   switch (app.yamlOutputType) {
     case YamlOutputType.FILE_PER_APP:
-      return charts.length === 0 ? [] : [file(`app${ext}`, charts.flatMap((c) => c.objects))];
+      return charts.length === 0 ? [] : [laidOutFile(`app${ext}`, charts.flatMap((c) => c.objects))];
     case YamlOutputType.FILE_PER_CHART:
-      return charts.map((c, i) => file(chartName(c.chart, i) + ext, c.objects));
+      return charts.map((c, i) => laidOutFile(chartName(c.chart, i) + ext, c.objects));
     case YamlOutputType.FILE_PER_RESOURCE:
-      return unique(charts.flatMap((c) => c.objects.map((o) => file(resourceName(o) + ext, [o]))));
+      return unique(charts.flatMap((c) => c.objects.map((o) => laidOutFile(resourceName(o) + ext, [o]))));
     case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
-      return unique(charts.flatMap((c, i) => c.objects.map((o) => file(`${chartName(c.chart, i)}/${resourceName(o)}${ext}`, [o]))));
+      return unique(charts.flatMap((c, i) => c.objects.map((o) => laidOutFile(`${chartName(c.chart, i)}/${resourceName(o)}${ext}`, [o]))));
     default:
       throw new Error(`App yamlOutputType ${app.yamlOutputType} is not one AppSynthesizer knows; use a YamlOutputType value`);
   }
 }
 
-function file(fileName: string, objects: any[]): LaidOutFile {
+function laidOutFile(fileName: string, objects: any[]): LaidOutFile {
   return { fileName, content: Yaml.stringify(...objects), objects };
 }
 

@@ -2,14 +2,14 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, Node } from 'constructs';
 import {
-  AppSynthesizer, ContainerProps, CoreDnsAddon, KubeletApiAccess, NfsVolumeSet, NodeAgent, ServiceType, StatefulApp, StatelessApp,
+  AppSynthesizer, PodContainerProps, CoreDnsAddon, KubeletApiAccess, NfsVolumeSet, NodeAgent, WorkloadServiceType, StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
 import { APP_INDEX_STATS } from '../src/workload/app-index';
 import { nodePortApp } from './bench/fixtures/nodeports';
 
-const web: ContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
-const db: ContainerProps = {
+const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
+const db: PodContainerProps = {
   name: 'db',
   image: 'postgres:16.1',
   ports: [{ number: 5432, name: 'postgres' }],
@@ -213,7 +213,7 @@ describe('labels the library manages are respected or rejected, never silently o
 describe('node ports across the app', () => {
   test('a custom resource with spec.ports[].nodePort is not a Service and does not clash', () => {
     const chart = testChart();
-    new StatelessApp(chart, 'web', { containers: [web], service: { type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] } });
+    new StatelessApp(chart, 'web', { containers: [web], service: { serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] } });
     new ApiObject(chart, 'gateway', { apiVersion: 'example.com/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { ports: [{ nodePort: 30080 }] } } as any);
     const docs = Testing.synth(chart);
     expect(docs.find((d) => d.kind === 'Service').spec.ports[0].nodePort).toBe(30080);
@@ -222,7 +222,7 @@ describe('node ports across the app', () => {
   test('rejected: a raw v1 Service with the same node port, reported on both sides', () => {
     const chart = testChart();
     const message = errorOf(() => {
-      new StatelessApp(chart, 'web', { containers: [web], service: { type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] } });
+      new StatelessApp(chart, 'web', { containers: [web], service: { serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] } });
       new k8s.KubeService(chart, 'raw', { metadata: { name: 'raw' }, spec: { type: 'NodePort', ports: [{ port: 1, nodePort: 30080 }] } });
       Testing.synth(chart);
     });

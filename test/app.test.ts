@@ -1,5 +1,5 @@
-import { createHash } from 'crypto';
 import { execSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';

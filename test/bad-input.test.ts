@@ -10,12 +10,12 @@ const web: any = {
   image: 'nginx:1.25.3',
   ports: [{ number: 8080, name: 'http' }],
   volumeMounts: [{ volume: 'data', mountPath: '/data' }],
-  env: { A: api.EnvValue.fromValue('x') },
-  livenessProbe: api.Probe.httpGet({ path: '/h', portName: 'http' }),
+  env: { A: api.PodEnvValue.fromValue('x') },
+  livenessProbe: api.PodProbe.httpGet({ path: '/h', portName: 'http' }),
   resources: { cpuRequest: '100m', memoryLimit: '256Mi' },
 };
 const bases: Record<string, [any, any]> = {
-  StatefulApp: [api.StatefulApp, { containers: [web], volumeClaimTemplates: [{ name: 'data', storage: '1Gi' }], replicas: 3, disruptionBudget: { maxUnavailable: api.IntOrPercent.count(1) }, clientService: { type: api.ServiceType.NODE_PORT } }],
+  StatefulApp: [api.StatefulApp, { containers: [web], volumeClaimTemplates: [{ name: 'data', storage: '1Gi' }], replicas: 3, disruptionBudget: { maxUnavailable: api.IntOrPercent.count(1) }, clientService: { type: api.WorkloadServiceType.NODE_PORT } }],
   StatelessApp: [api.StatelessApp, { containers: [{ ...web, volumeMounts: [] }], replicas: 2, service: { ports: [{ port: 80, targetPortName: 'http' }] } }],
   NodeAgent: [api.NodeAgent, { containers: [{ ...web, volumeMounts: [] }], hostMounts: [{ name: 'logs', hostPath: '/var/log', mountPath: '/var/log' }], metricsService: { port: 8080 } }],
   BatchJob: [api.BatchJob, { containers: [{ ...web, volumeMounts: [] }], completions: 3, parallelism: 2, backoffLimit: 2 }],

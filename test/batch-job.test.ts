@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import {
-  BatchJob, BatchJobProps, CompletionMode, ContainerProps, ExitCodeOperator, ImagePullPolicy, JobRestartPolicy, PodConditionStatus,
+  BatchJob, BatchJobProps, CompletionMode, PodContainerProps, ExitCodeOperator, PodImagePullPolicy, JobRestartPolicy, PodConditionStatus,
   PodFailureAction, PodFailurePolicyRule,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
 
-const perl: ContainerProps = { name: 'pi', image: 'perl:5.34.0', command: ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)'] };
+const perl: PodContainerProps = { name: 'pi', image: 'perl:5.34.0', command: ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)'] };
 
 function render(props: Partial<BatchJobProps> = {}, id = 'job'): { job: BatchJob; doc: Manifest } {
   const chart = testChart({ namespace: 'batch' });
@@ -116,7 +116,7 @@ describe('job options', () => {
 
   test('the tutorial busybox Job: args and imagePullPolicy pass through the pod template', () => {
     const { doc } = render({
-      containers: [{ name: 'busybox', image: 'busybox:1.28.4', imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT, args: ['/bin/sh', '-c', 'sleep 10;date;exit 1'] }],
+      containers: [{ name: 'busybox', image: 'busybox:1.28.4', imagePullPolicy: PodImagePullPolicy.IF_NOT_PRESENT, args: ['/bin/sh', '-c', 'sleep 10;date;exit 1'] }],
       backoffLimit: 2,
     }, 'busybox');
     expect(doc.spec.backoffLimit).toBe(2);
@@ -134,7 +134,7 @@ describe('pod failure policy', () => {
         PodFailurePolicyRule.onExitCodes({ action: PodFailureAction.COUNT, operator: ExitCodeOperator.NOT_IN, values: [0, 1], containerName: 'setup' }),
         PodFailurePolicyRule.onPodConditions({
           action: PodFailureAction.IGNORE,
-          conditions: [{ type: 'DisruptionTarget', status: PodConditionStatus.UNKNOWN }, { type: 'example.com/Preempted', status: PodConditionStatus.FALSE }],
+          conditions: [{ conditionType: 'DisruptionTarget', status: PodConditionStatus.UNKNOWN }, { conditionType: 'example.com/Preempted', status: PodConditionStatus.FALSE }],
         }),
       ],
     });
@@ -259,11 +259,11 @@ describe('bad input', () => {
       '[test/job] podFailurePolicy[0].action "FailIndex": must be one of FailJob, Ignore, Count (FailIndex is alpha in Kubernetes 1.28); use PodFailureAction.FAIL_JOB, IGNORE or COUNT'],
     ['no conditions', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [] })] },
       '[test/job] podFailurePolicy[0].conditions []: needs 1 to 20 conditions (has 0)'],
-    ['21 conditions', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: Array.from({ length: 21 }, () => ({ type: 'DisruptionTarget' })) })] },
+    ['21 conditions', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: Array.from({ length: 21 }, () => ({ conditionType: 'DisruptionTarget' })) })] },
       'needs 1 to 20 conditions (has 21)'],
-    ['a condition type that is not a qualified name', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'Disruption Target' }] })] },
-      '[test/job] podFailurePolicy[0].conditions[0].type "Disruption Target": the name part must be'],
-    ['an unknown condition status', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'Ready', status: 'Yes' as PodConditionStatus }] })] },
+    ['a condition type that is not a qualified name', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ conditionType: 'Disruption Target' }] })] },
+      '[test/job] podFailurePolicy[0].conditions[0].conditionType "Disruption Target": the name part must be'],
+    ['an unknown condition status', { podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ conditionType: 'Ready', status: 'Yes' as PodConditionStatus }] })] },
       '[test/job] podFailurePolicy[0].conditions[0].status "Yes": must be one of True, False, Unknown; use PodConditionStatus.TRUE'],
   ])('podFailurePolicy %s', (_, props, message) => {
     expect(renderError(props)).toContain(message);

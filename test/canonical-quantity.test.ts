@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { AppSynthesizer, ContainerProps, NfsVolumeSet, PodVolume, StatefulApp, StatelessApp } from '../src';
+import { AppSynthesizer, PodContainerProps, NfsVolumeSet, PodVolume, StatefulApp, StatelessApp } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
 import { canonicalQuantity, serverRewrites } from '../src/validation';
 
@@ -51,7 +51,7 @@ describe('canonicalQuantity writes what the API server stores', () => {
   });
 });
 
-const box = (extra: Partial<ContainerProps> = {}): ContainerProps => ({ name: 'app', image: 'busybox:1.36', ...extra });
+const box = (extra: Partial<PodContainerProps> = {}): PodContainerProps => ({ name: 'app', image: 'busybox:1.36', ...extra });
 
 describe('constructs render canonical quantities whatever form the user typed', () => {
   test('container requests and limits: 1000m -> "1", 1024Mi -> 1Gi, 0.5 -> 500m, 1000M -> 1G', () => {
@@ -112,7 +112,7 @@ describe('constructs render canonical quantities whatever form the user typed', 
       podAnnotations: {},
       nodeSelector: {},
       tolerations: [],
-      imagePullSecrets: [],
+      imagePullSecretNames: [],
       exposeService: false,
     });
     // synthValid fails on any empty list/map or non-canonical quantity the server would rewrite

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { AppSynthesizer, ChangeGuard, ContainerResources, PlanOutput, StatefulApp } from '../src';
+import { AppSynthesizer, ChangeGuard, PodContainerResources, PlanOutput, StatefulApp } from '../src';
 import { errorOf, readTree, tempDir } from './util';
 
 // The change guard inside AppSynthesizer: a second synthesis into the directory holding the first is compared
@@ -11,7 +11,7 @@ interface DbOptions {
   readonly serviceName?: string;
   readonly selector?: Record<string, string>;
   readonly acknowledge?: string;
-  readonly resources?: ContainerResources;
+  readonly resources?: PodContainerResources;
 }
 
 function dbApp(outdir: string, o: DbOptions = {}): { app: App; db: StatefulApp } {

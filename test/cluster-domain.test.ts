@@ -1,8 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
-import { ContainerProps, CoreDnsAddon, DnsSmokeTest, SmokeTarget, StatefulApp, StatelessApp } from '../src';
+import { PodContainerProps, CoreDnsAddon, DnsSmokeTest, SmokeTarget, StatefulApp, StatelessApp } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
 
-const web: ContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
+const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
 
 describe('one cluster domain per app: the CoreDnsAddon\'s', () => {
   test('the smoke test checks names under the CoreDNS domain when no domain is given', () => {

@@ -164,7 +164,7 @@ describe('handles', () => {
     expect(addon.serviceAccount.name).toBe('coredns');
     expect(addon.clusterRole.name).toBe('system:coredns');
     expect(addon.clusterRoleBinding.name).toBe('system:coredns');
-    expect(addon.disruptionBudget).toBeUndefined();
+    expect(addon.podDisruptionBudget).toBeUndefined();
     expect(addon.autoscalerDeployment).toBeUndefined();
     expect(only(docs, 'ConfigMap').data.Corefile).toBe(addon.corefile.render());
   });

@@ -72,61 +72,61 @@ describe('invalid schedules name the field, the reason and the fix', () => {
 
 describe('next runs', () => {
   test('every 15 minutes, in UTC by default', () => {
-    expect(iso(CronSchedule.parse('*/15 * * * *').nextRuns(4, { from: new Date('2024-01-01T00:07:00Z') })))
+    expect(iso(CronSchedule.parse('*/15 * * * *').nextRuns(4, { after: new Date('2024-01-01T00:07:00Z') })))
       .toEqual(['2024-01-01T00:15:00.000Z', '2024-01-01T00:30:00.000Z', '2024-01-01T00:45:00.000Z', '2024-01-01T01:00:00.000Z']);
   });
 
   test('runs are strictly after "from", on whole minutes', () => {
     const schedule = CronSchedule.parse('* * * * *');
-    expect(iso(schedule.nextRuns(2, { from: new Date('2024-01-01T00:00:00Z') }))).toEqual(['2024-01-01T00:01:00.000Z', '2024-01-01T00:02:00.000Z']);
-    expect(iso(schedule.nextRuns(1, { from: new Date('2024-01-01T00:00:59.999Z') }))).toEqual(['2024-01-01T00:01:00.000Z']);
-    expect(schedule.nextRuns(0, { from: new Date('2024-01-01T00:00:00Z') })).toEqual([]);
+    expect(iso(schedule.nextRuns(2, { after: new Date('2024-01-01T00:00:00Z') }))).toEqual(['2024-01-01T00:01:00.000Z', '2024-01-01T00:02:00.000Z']);
+    expect(iso(schedule.nextRuns(1, { after: new Date('2024-01-01T00:00:59.999Z') }))).toEqual(['2024-01-01T00:01:00.000Z']);
+    expect(schedule.nextRuns(0, { after: new Date('2024-01-01T00:00:00Z') })).toEqual([]);
   });
 
   test('weekdays skip the weekend (1 March 2024 is a Friday)', () => {
-    expect(iso(CronSchedule.parse('0 9 * * MON-FRI').nextRuns(3, { from: new Date('2024-03-01T10:00:00Z') })))
+    expect(iso(CronSchedule.parse('0 9 * * MON-FRI').nextRuns(3, { after: new Date('2024-03-01T10:00:00Z') })))
       .toEqual(['2024-03-04T09:00:00.000Z', '2024-03-05T09:00:00.000Z', '2024-03-06T09:00:00.000Z']);
   });
 
   test('day-of-month OR day-of-week when both are restricted (2 September 2024 is a Monday)', () => {
-    expect(iso(CronSchedule.parse('0 0 1 * MON').nextRuns(6, { from: new Date('2024-09-01T00:00:00Z') }))).toEqual([
+    expect(iso(CronSchedule.parse('0 0 1 * MON').nextRuns(6, { after: new Date('2024-09-01T00:00:00Z') }))).toEqual([
       '2024-09-02T00:00:00.000Z', '2024-09-09T00:00:00.000Z', '2024-09-16T00:00:00.000Z',
       '2024-09-23T00:00:00.000Z', '2024-09-30T00:00:00.000Z', '2024-10-01T00:00:00.000Z',
     ]);
   });
 
   test('day-of-month AND day-of-week when one is a star: a step clears the star (*/2 is odd days)', () => {
-    expect(iso(CronSchedule.parse('0 0 */2 * *').nextRuns(3, { from: new Date('2024-01-30T12:00:00Z') })))
+    expect(iso(CronSchedule.parse('0 0 */2 * *').nextRuns(3, { after: new Date('2024-01-30T12:00:00Z') })))
       .toEqual(['2024-01-31T00:00:00.000Z', '2024-02-01T00:00:00.000Z', '2024-02-03T00:00:00.000Z']);
   });
 
   test('@weekly is Sunday midnight; 29 February waits for the next leap year', () => {
-    expect(iso(CronSchedule.parse('@weekly').nextRuns(1, { from: new Date('2024-01-01T00:00:00Z') }))).toEqual(['2024-01-07T00:00:00.000Z']);
-    expect(iso(CronSchedule.parse('0 0 29 2 *').nextRuns(1, { from: new Date('2024-03-01T00:00:00Z') }))).toEqual(['2028-02-29T00:00:00.000Z']);
+    expect(iso(CronSchedule.parse('@weekly').nextRuns(1, { after: new Date('2024-01-01T00:00:00Z') }))).toEqual(['2024-01-07T00:00:00.000Z']);
+    expect(iso(CronSchedule.parse('0 0 29 2 *').nextRuns(1, { after: new Date('2024-03-01T00:00:00Z') }))).toEqual(['2028-02-29T00:00:00.000Z']);
   });
 
   test('a fixed-offset zone (India, UTC+5:30)', () => {
-    expect(iso(CronSchedule.parse('0 9 * * *').nextRuns(1, { from: new Date('2024-01-01T00:00:00Z'), timeZone: 'Asia/Kolkata' })))
+    expect(iso(CronSchedule.parse('0 9 * * *').nextRuns(1, { after: new Date('2024-01-01T00:00:00Z'), timeZone: 'Asia/Kolkata' })))
       .toEqual(['2024-01-01T03:30:00.000Z']);
   });
 
   test('Europe/Berlin: 02:30 does not exist on 29 March 2026 and happens twice on 25 October 2026', () => {
     const schedule = CronSchedule.parse('30 2 * * *');
     // 28 March 02:30 CET (+1), no run on the 29th, 30 March 02:30 CEST (+2).
-    expect(iso(schedule.nextRuns(3, { from: new Date('2026-03-27T12:00:00Z'), timeZone: 'Europe/Berlin' })))
+    expect(iso(schedule.nextRuns(3, { after: new Date('2026-03-27T12:00:00Z'), timeZone: 'Europe/Berlin' })))
       .toEqual(['2026-03-28T01:30:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z']);
     // 25 October 02:30 CEST, then 02:30 CET an hour later, then 26 October 02:30 CET.
-    expect(iso(schedule.nextRuns(3, { from: new Date('2026-10-24T12:00:00Z'), timeZone: 'Europe/Berlin' })))
+    expect(iso(schedule.nextRuns(3, { after: new Date('2026-10-24T12:00:00Z'), timeZone: 'Europe/Berlin' })))
       .toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z', '2026-10-26T01:30:00.000Z']);
   });
 
   test('America/New_York: every minute jumps from 01:59 EST to 03:00 EDT on 8 March 2026', () => {
-    expect(iso(CronSchedule.parse('* * * * *').nextRuns(3, { from: new Date('2026-03-08T06:58:00Z'), timeZone: 'America/New_York' })))
+    expect(iso(CronSchedule.parse('* * * * *').nextRuns(3, { after: new Date('2026-03-08T06:58:00Z'), timeZone: 'America/New_York' })))
       .toEqual(['2026-03-08T06:59:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-08T07:01:00.000Z']);
   });
 
   test('America/New_York: 01:30 runs twice on 1 November 2026 (EDT, then EST)', () => {
-    expect(iso(CronSchedule.parse('30 1 * * *').nextRuns(3, { from: new Date('2026-10-31T16:00:00Z'), timeZone: 'America/New_York' })))
+    expect(iso(CronSchedule.parse('30 1 * * *').nextRuns(3, { after: new Date('2026-10-31T16:00:00Z'), timeZone: 'America/New_York' })))
       .toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z', '2026-11-02T06:30:00.000Z']);
   });
 
@@ -135,7 +135,7 @@ describe('next runs', () => {
     expect(() => schedule.nextRuns(-1)).toThrow('[CronSchedule] count -1: must be a whole number from 0 to 10000; ask for fewer runs');
     expect(() => schedule.nextRuns(1.5)).toThrow('[CronSchedule] count 1.5: must be a whole number');
     expect(() => schedule.nextRuns(1, { timeZone: 'Mars/Olympus' })).toThrow('[CronSchedule] timeZone "Mars/Olympus": is not in the IANA time zone database');
-    expect(() => schedule.nextRuns(1, { from: new Date('not a date') })).toThrow('[CronSchedule] from "Invalid Date": is not a valid date; pass a valid Date');
+    expect(() => schedule.nextRuns(1, { after: new Date('not a date') })).toThrow('[CronSchedule] from "Invalid Date": is not a valid date; pass a valid Date');
   });
 });
 

@@ -3,8 +3,8 @@ import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import * as api from '../src';
 import {
-  BatchJob, ContainerProps, ContainerSecurity, CoreDnsAddon, DnsPolicy, EnvValue, NfsVolumeSet, NodeAgent, PodFailureAction,
-  PodFailurePolicyRule, PodTemplateProps, PodVolume, Probe, ScheduledJob, Spread, StatefulApp, StatefulUpdateStrategy,
+  BatchJob, PodContainerProps, ContainerSecurity, CoreDnsAddon, PodDnsPolicy, PodEnvValue, NfsVolumeSet, NodeAgent, PodFailureAction,
+  PodFailurePolicyRule, PodTemplateProps, PodVolume, PodProbe, ScheduledJob, Spread, StatefulApp, StatefulUpdateStrategy,
   StatelessApp, ExitCodeOperator,
 } from '../src';
 import { errorOf, errorsOf, only, synthValid, tempDir, testChart } from './util';
@@ -14,7 +14,7 @@ import {
   manifestProblems, nfsPath, oneOf, portName, probeScheme, relativePath, resourceDivisor, resourceFieldName, subPathExpression,
 } from '../src/validation';
 
-const web: ContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
+const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
 
 /** GIVEN a StatelessApp "web" with these pod props WHEN synthesised THEN every object is valid; returns its pod spec. */
 function pod(props: Partial<PodTemplateProps>) {
@@ -27,7 +27,7 @@ function podError(props: Partial<PodTemplateProps>): string {
   return errorOf(() => pod(props));
 }
 
-function withContainer(c: Partial<ContainerProps>): Partial<PodTemplateProps> {
+function withContainer(c: Partial<PodContainerProps>): Partial<PodTemplateProps> {
   return { containers: [{ ...web, ...c }] };
 }
 
@@ -76,9 +76,9 @@ describe('rules: a bad value is rejected with a fix, the nearest valid value acc
   });
 
   test('oneOf names the intended value when only the case differs', () => {
-    expect(oneOf(api.Protocol)('udp')).toEqual({ reason: 'is not one of the allowed values ("TCP", "UDP", "SCTP")', fix: 'use "UDP"' });
-    expect(oneOf(api.Protocol)('QUIC')?.fix).toBe('use one of "TCP", "UDP", "SCTP"');
-    expect(oneOf(api.Protocol)('UDP')).toBeUndefined();
+    expect(oneOf(api.PortProtocol)('udp')).toEqual({ reason: 'is not one of the allowed values ("TCP", "UDP", "SCTP")', fix: 'use "UDP"' });
+    expect(oneOf(api.PortProtocol)('QUIC')?.fix).toBe('use one of "TCP", "UDP", "SCTP"');
+    expect(oneOf(api.PortProtocol)('UDP')).toBeUndefined();
   });
 });
 
@@ -102,10 +102,10 @@ describe('path-like fields', () => {
   });
 
   test('ConfigMap and Secret items: key rules and relative paths', () => {
-    const cm = (items: Record<string, string>) => ({ volumes: [PodVolume.configMap('cfg', { configMapName: 'app', items })] });
+    const cm = (items: Record<string, string>) => ({ volumes: [PodVolume.fromConfigMapName('cfg', { configMapName: 'app', items })] });
     expect(podError(cm({ 'app.yaml': '/etc/app.yaml' }))).toBe('[test/web] volumes[0].items["app.yaml"] "/etc/app.yaml": must be a relative path, not absolute; try "etc/app.yaml"');
     expect(podError(cm({ 'app.yaml': '../app.yaml' }))).toMatch(/volumes\[0\]\.items\["app\.yaml"\] "\.\.\/app\.yaml": must not contain a '\.\.' segment/);
-    expect(podError({ volumes: [PodVolume.secret('tls', { secretName: 'tls', items: { 'tls crt': 'tls.crt' } })] }))
+    expect(podError({ volumes: [PodVolume.fromSecretName('tls', { secretName: 'tls', items: { 'tls crt': 'tls.crt' } })] }))
       .toBe('[test/web] volumes[0].items key "tls crt": may hold only letters, digits, "-", "_" and "."; try "tls_crt"');
     expect(pod(cm({ 'app.yaml': 'conf/app.yaml' })).volumes[0].configMap.items).toEqual([{ key: 'app.yaml', path: 'conf/app.yaml' }]);
   });
@@ -124,7 +124,7 @@ describe('path-like fields', () => {
 
 describe('references', () => {
   test('env fieldPath: only what the 1.28 downward API gives env', () => {
-    const env = (fieldPath: string) => withContainer({ env: { X: EnvValue.fromFieldPath(fieldPath) } });
+    const env = (fieldPath: string) => withContainer({ env: { X: PodEnvValue.fromFieldPath(fieldPath) } });
     expect(podError(env('status.hostIPs'))).toBe('[test/web] containers[0].env["X"].fieldPath "status.hostIPs": needs the PodHostIPs feature gate, off by default in Kubernetes 1.28; use "status.hostIP"');
     expect(podError(env('metadata.labels'))).toBe('[test/web] containers[0].env["X"].fieldPath "metadata.labels": is not a pod field the downward API gives environment variables; name one key, e.g. "metadata.labels[\'app\']"');
     expect(podError(env("metadata.annotations['Bad Key']"))).toMatch(/fieldPath "metadata\.annotations\['Bad Key'\]": names an invalid annotation key/);
@@ -134,16 +134,17 @@ describe('references', () => {
   });
 
   test('Secret and ConfigMap references: DNS-1123 names and config-map keys', () => {
-    expect(podError(withContainer({ env: { P: EnvValue.fromSecret('DB_Secret', 'password') } })))
+    expect(podError(withContainer({ env: { P: PodEnvValue.fromSecretName('DB_Secret', 'password') } })))
       .toBe('[test/web] containers[0].env["P"].secretName "DB_Secret": must be a DNS-1123 subdomain (lower case letters, digits, \'-\' and \'.\'); try "db-secret"');
-    expect(podError(withContainer({ env: { P: EnvValue.fromConfigMap('app', 'a/b') } })))
+    expect(podError(withContainer({ env: { P: PodEnvValue.fromConfigMapName('app', 'a/b') } })))
       .toBe('[test/web] containers[0].env["P"].key "a/b": may hold only letters, digits, "-", "_" and "."; try "a_b"');
-    expect(pod(withContainer({ env: { P: EnvValue.fromConfigMap('app.config', 'log.level') } })).containers[0].env[0].valueFrom)
+    expect(pod(withContainer({ env: { P: PodEnvValue.fromConfigMapName('app.config', 'log.level') } })).containers[0].env[0].valueFrom)
       .toEqual({ configMapKeyRef: { name: 'app.config', key: 'log.level' } });
   });
 
   test('resource field refs: known resources, per-resource divisors, existing containers', () => {
-    const env = (resource: string, options: api.ResourceFieldOptions = {}) => withContainer({ env: { R: EnvValue.fromResource(resource, options) } });
+    const env = (resource: string, options: api.ResourceFieldOptions = {}) =>
+      withContainer({ env: { R: PodEnvValue.fromResource(resource, options) } });
     expect(podError(env('limits.gpu'))).toMatch(/^\[test\/web\] containers\[0\]\.env\["R"\]\.resource "limits\.gpu": is not a container resource the downward API exposes; use one of limits\.cpu/);
     expect(podError(env('limits.cpu', { divisor: '1Mi' }))).toBe('[test/web] containers[0].env["R"].divisor "1Mi": is not a divisor the API server accepts for limits.cpu; use one of 1m, 1');
     expect(podError(env('limits.memory', { containerName: 'sidecar' }))).toBe('[test/web] containers[0].env["R"].containerName "sidecar": names no container of this pod; use one of "web"');
@@ -155,21 +156,21 @@ describe('references', () => {
 
 describe('probes', () => {
   test.each([
-    ['a port above 65535', Probe.tcpSocket({ port: 70000 }), '[test/web] containers[0].livenessProbe.port 70000: must be a whole number from 1 to 65535; use a port between 1 and 65535'],
-    ['a port name the container lacks', Probe.httpGet({ path: '/', portName: 'metrics' }), '[test/web] containers[0].livenessProbe.portName "metrics": names no port of the container (kubelet resolves probe port names on the container itself); use one of "http"'],
-    ['port and portName together', Probe.tcpSocket({ port: 8080, portName: 'http' }), '[test/web] containers[0].livenessProbe.portName "http": port and portName are exclusive; give one of them'],
-    ['an empty exec command', Probe.exec({ command: [] }), '[test/web] containers[0].livenessProbe.command []: needs a command to run; give the program and its arguments, e.g. ["pg_isready", "-q"]'],
-    ['a lower-case scheme', Probe.httpGet({ path: '/', scheme: 'https' }), '[test/web] containers[0].livenessProbe.scheme "https": must be HTTP or HTTPS; use "HTTPS"'],
-    ['a relative path', Probe.httpGet({ path: 'healthz' }), '[test/web] containers[0].livenessProbe.path "healthz": must be an absolute URL path; try "/healthz"'],
+    ['a port above 65535', PodProbe.tcpSocket({ port: 70000 }), '[test/web] containers[0].livenessProbe.port 70000: must be a whole number from 1 to 65535; use a port between 1 and 65535'],
+    ['a port name the container lacks', PodProbe.httpGet({ path: '/', portName: 'metrics' }), '[test/web] containers[0].livenessProbe.portName "metrics": names no port of the container (kubelet resolves probe port names on the container itself); use one of "http"'],
+    ['port and portName together', PodProbe.tcpSocket({ port: 8080, portName: 'http' }), '[test/web] containers[0].livenessProbe.portName "http": port and portName are exclusive; give one of them'],
+    ['an empty exec command', PodProbe.exec({ command: [] }), '[test/web] containers[0].livenessProbe.command []: needs a command to run; give the program and its arguments, e.g. ["pg_isready", "-q"]'],
+    ['a lower-case scheme', PodProbe.httpGet({ path: '/', scheme: 'https' }), '[test/web] containers[0].livenessProbe.scheme "https": must be HTTP or HTTPS; use "HTTPS"'],
+    ['a relative path', PodProbe.httpGet({ path: 'healthz' }), '[test/web] containers[0].livenessProbe.path "healthz": must be an absolute URL path; try "/healthz"'],
   ])('rejects %s', (_what, livenessProbe, message) => {
     expect(podError(withContainer({ livenessProbe }))).toBe(message);
   });
 
   test('accepts the nearest valid probes', () => {
     const c = pod(withContainer({
-      livenessProbe: Probe.httpGet({ path: '/healthz', portName: 'http', scheme: 'HTTPS' }),
-      readinessProbe: Probe.tcpSocket({ port: 65535 }),
-      startupProbe: Probe.exec({ command: ['true'] }),
+      livenessProbe: PodProbe.httpGet({ path: '/healthz', portName: 'http', scheme: 'HTTPS' }),
+      readinessProbe: PodProbe.tcpSocket({ port: 65535 }),
+      startupProbe: PodProbe.exec({ command: ['true'] }),
     })).containers[0];
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTPS' });
     expect(c.readinessProbe.tcpSocket).toEqual({ port: 65535 });
@@ -179,9 +180,9 @@ describe('probes', () => {
 
 describe('dnsPolicy and dnsConfig', () => {
   test('dnsPolicy None needs a dnsConfig with a nameserver', () => {
-    expect(podError({ dnsPolicy: DnsPolicy.NONE })).toBe('[test/web] dnsConfig (unset): dnsPolicy None takes every resolver setting from dnsConfig; give dnsConfig with at least one nameserver, or use another dnsPolicy');
-    expect(podError({ dnsPolicy: DnsPolicy.NONE, dnsConfig: { searches: ['svc.local'] } })).toBe('[test/web] dnsConfig.nameservers []: dnsPolicy None needs at least one nameserver; give a nameserver IP, e.g. ["10.96.0.10"]');
-    const spec = pod({ dnsPolicy: DnsPolicy.NONE, dnsConfig: { nameservers: ['10.96.0.10'], searches: ['svc.cluster.local'], options: [{ name: 'ndots', value: '2' }] } });
+    expect(podError({ dnsPolicy: PodDnsPolicy.NONE })).toBe('[test/web] dnsConfig (unset): dnsPolicy None takes every resolver setting from dnsConfig; give dnsConfig with at least one nameserver, or use another dnsPolicy');
+    expect(podError({ dnsPolicy: PodDnsPolicy.NONE, dnsConfig: { searches: ['svc.local'] } })).toBe('[test/web] dnsConfig.nameservers []: dnsPolicy None needs at least one nameserver; give a nameserver IP, e.g. ["10.96.0.10"]');
+    const spec = pod({ dnsPolicy: PodDnsPolicy.NONE, dnsConfig: { nameservers: ['10.96.0.10'], searches: ['svc.cluster.local'], options: [{ name: 'ndots', value: '2' }] } });
     expect(spec.dnsPolicy).toBe('None');
     expect(spec.dnsConfig).toEqual({ nameservers: ['10.96.0.10'], searches: ['svc.cluster.local'], options: [{ name: 'ndots', value: '2' }] });
   });
@@ -265,35 +266,35 @@ describe('capabilities, CoreDNS, exit codes', () => {
  */
 const BOGUS = 'Bogus';
 const enumProbes: Record<string, (bad: any) => unknown> = {
-  Protocol: (bad) => pod(withContainer({ ports: [{ number: 8080, protocol: bad }] })),
-  ImagePullPolicy: (bad) => pod(withContainer({ imagePullPolicy: bad })),
-  MountPropagation: (bad) => pod({ ...withContainer({ volumeMounts: [{ volume: 'v', mountPath: '/v', mountPropagation: bad }] }), volumes: [PodVolume.emptyDir('v')] }),
+  PortProtocol: (bad) => pod(withContainer({ ports: [{ number: 8080, protocol: bad }] })),
+  PodImagePullPolicy: (bad) => pod(withContainer({ imagePullPolicy: bad })),
+  PodMountPropagation: (bad) => pod({ ...withContainer({ volumeMounts: [{ volume: 'v', mountPath: '/v', mountPropagation: bad }] }), volumes: [PodVolume.emptyDir('v')] }),
   HostPathType: (bad) => {
     const chart = testChart();
     new NodeAgent(chart, 'agent', { containers: [web], volumes: [PodVolume.hostPath('logs', '/var/log', bad)] });
     return synthValid(chart);
   },
-  TaintEffect: (bad) => pod({ tolerations: [{ key: 'k', operator: api.TolerationOperator.EXISTS, effect: bad }] }),
+  PodTaintEffect: (bad) => pod({ tolerations: [{ key: 'k', operator: api.TolerationOperator.EXISTS, effect: bad }] }),
   TolerationOperator: (bad) => pod({ tolerations: [{ key: 'k', operator: bad }] }),
   WhenUnsatisfiable: (bad) => {
     const chart = testChart();
     new StatelessApp(chart, 'web', { containers: [web], spread: Spread.topology({ whenUnsatisfiable: bad }) });
     return synthValid(chart);
   },
-  DnsPolicy: (bad) => pod({ dnsPolicy: bad }),
-  ServiceType: (bad) => {
+  PodDnsPolicy: (bad) => pod({ dnsPolicy: bad }),
+  WorkloadServiceType: (bad) => {
     const chart = testChart();
-    new StatelessApp(chart, 'web', { containers: [web], service: { type: bad } });
+    new StatelessApp(chart, 'web', { containers: [web], service: { serviceType: bad } });
     return synthValid(chart);
   },
   AccessMode: (bad) => stateful({ volumeClaimTemplates: [{ name: 'data', storage: '1Gi', accessModes: [bad] }] }),
   VolumeMode: (bad) => stateful({ volumeClaimTemplates: [{ name: 'data', storage: '1Gi', volumeMode: bad }] }),
-  PodManagementPolicy: (bad) => stateful({ podManagementPolicy: bad }),
+  StatefulPodManagement: (bad) => stateful({ podManagementPolicy: bad }),
   ClaimRetentionPolicy: (bad) => stateful({ claimRetention: { whenDeleted: bad } }),
   StatefulUpdateType: (bad) => stateful({ updateStrategy: StatefulUpdateStrategy.of(bad) }),
   NfsReclaimPolicy: (bad) => nfs({ reclaimPolicy: bad }),
   VolumeBindingMode: (bad) => nfs({ storageClass: { name: 'nfs', volumeBindingMode: bad } }),
-  ConcurrencyPolicy: (bad) => {
+  JobConcurrencyPolicy: (bad) => {
     const chart = testChart();
     new ScheduledJob(chart, 'cron', { schedule: '0 3 * * *', containers: [{ name: 'c', image: 'busybox:1.36' }], concurrencyPolicy: bad });
     return synthValid(chart);
@@ -302,7 +303,7 @@ const enumProbes: Record<string, (bad: any) => unknown> = {
   CompletionMode: (bad) => job({ completionMode: bad }),
   PodFailureAction: (bad) => job({ podFailurePolicy: [exitRule(bad, ExitCodeOperator.IN)] }),
   ExitCodeOperator: (bad) => job({ podFailurePolicy: [exitRule(PodFailureAction.FAIL_JOB, bad)] }),
-  PodConditionStatus: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ type: 'DisruptionTarget', status: bad }] })] }),
+  PodConditionStatus: (bad) => job({ podFailurePolicy: [PodFailurePolicyRule.onPodConditions({ action: PodFailureAction.IGNORE, conditions: [{ conditionType: 'DisruptionTarget', status: bad }] })] }),
   PolicySeverity: (bad) => new api.PolicyChecker({ severities: { [api.PolicyChecker.rules()[0].id]: bad } }),
   PodRestartPolicy: (bad) => {
     const chart = testChart();
@@ -355,7 +356,7 @@ describe('every enum-typed prop is checked at run time', () => {
   });
 
   test('a case slip names the intended value', () => {
-    expect(errorOf(() => enumProbes.Protocol('udp'))).toBe('[test/web] containers[0].ports[0].protocol "udp": is not one of the allowed values ("TCP", "UDP", "SCTP"); use "UDP"');
+    expect(errorOf(() => enumProbes.PortProtocol('udp'))).toBe('[test/web] containers[0].ports[0].protocol "udp": is not one of the allowed values ("TCP", "UDP", "SCTP"); use "UDP"');
   });
 });
 
@@ -457,7 +458,7 @@ describe('server-side rules on rendered manifests hold escape hatches to the sam
   test('the tutorial-style objects of every construct pass the new rules', () => {
     const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { a: 'b' } });
-    new StatelessApp(chart, 'web', { containers: [{ ...web, env: { NODE: EnvValue.fromFieldPath('spec.nodeName') }, livenessProbe: Probe.httpGet({ path: '/' }) }] });
+    new StatelessApp(chart, 'web', { containers: [{ ...web, env: { NODE: PodEnvValue.fromFieldPath('spec.nodeName') }, livenessProbe: PodProbe.httpGet({ path: '/' }) }] });
     for (const doc of Testing.synth(chart)) expect(manifestProblems(doc)).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  BatchJob, ContainerProps, EnvValue, JobRestartPolicy, NodeAgent, PodVolume, ScheduledJob, StatefulApp, StatelessApp,
+  BatchJob, PodContainerProps, PodEnvValue, JobRestartPolicy, NodeAgent, PodVolume, ScheduledJob, StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
 
-const web: ContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
-const db: ContainerProps = { name: 'db', image: 'postgres:16.1', ports: [{ number: 5432, name: 'pg' }] };
+const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
+const db: PodContainerProps = { name: 'db', image: 'postgres:16.1', ports: [{ number: 5432, name: 'pg' }] };
 
 /** True when a label selector (matchLabels only) matches a label set. */
 function matches(selector: { matchLabels?: Record<string, string> }, labels: Record<string, string>): boolean {
@@ -227,7 +227,7 @@ describe('Secrets, ConfigMaps, ServiceAccounts and claims as objects', () => {
     new StatelessApp(chart, 'web', {
       containers: [{
         ...web,
-        env: { PASSWORD: EnvValue.fromSecretKey(secret, 'password'), MODE: EnvValue.fromConfigMapKey(config, 'mode'), OTHER: EnvValue.fromSecret('outside', 'k') },
+        env: { PASSWORD: PodEnvValue.fromSecret(secret, 'password'), MODE: PodEnvValue.fromConfigMap(config, 'mode'), OTHER: PodEnvValue.fromSecretName('outside', 'k') },
         volumeMounts: [{ volume: 'cfg', mountPath: '/etc/app' }, { volume: 'tls', mountPath: '/tls' }, { volume: 'data', mountPath: '/data' }],
       }],
       volumes: [
@@ -236,8 +236,8 @@ describe('Secrets, ConfigMaps, ServiceAccounts and claims as objects', () => {
         PodVolume.fromClaim('data', claim, { readOnly: true }),
       ],
       serviceAccount: account,
-      imagePullSecrets: ['legacy'],
-      imagePullSecretObjects: [pullSecret],
+      imagePullSecretNames: ['legacy'],
+      imagePullSecrets: [pullSecret],
     });
     const docs = synthValid(chart);
     const names = {
@@ -283,7 +283,7 @@ describe('Secrets, ConfigMaps, ServiceAccounts and claims as objects', () => {
   test('an object of the wrong kind is refused (callers in other jsii languages are not type-checked)', () => {
     const message = errorOf(() => {
       const { chart, config } = objects();
-      new StatelessApp(chart, 'web', { containers: [{ ...web, env: { X: EnvValue.fromSecretKey(config as unknown as kplus.ISecret, 'k') } }] });
+      new StatelessApp(chart, 'web', { containers: [{ ...web, env: { X: PodEnvValue.fromSecret(config as unknown as kplus.ISecret, 'k') } }] });
       Testing.synth(chart);
     });
     expect(message).toMatch(/^\[test\/web\] containers\[0\]\.env\["X"\]\.secret "ConfigMap\/test-settings-[0-9a-f]+": must be a Secret; pass a Secret$/);

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import {
-  EnvFrom, EnvValue, HostPathType, LogCollectorState, NodeAgent, PodVolume, PolicyChecker, PolicySeverity, StatelessApp,
+  PodEnvFrom, PodEnvValue, HostPathType, LogCollectorState, NodeAgent, PodVolume, PolicyChecker, PolicySeverity, StatelessApp,
 } from '../src';
 import { REASON_ANNOTATION_PREFIX, SUPPRESSION_ANNOTATION_PREFIX } from '../src/metadata-keys';
 import { LogCollectorOptions, NodeExporterOptions } from '../src/node-agent-presets';
@@ -325,8 +325,8 @@ describe('log collector production options', () => {
   test('output credentials from a Secret, by key or every key, never in the ConfigMap', () => {
     const docs = render('logCollector', {
       config: '[SERVICE]\n    HTTP_Server On\n    Health_Check On\n\n[OUTPUT]\n    Name es\n    Match *\n    HTTP_User ${ES_USER}\n    HTTP_Passwd ${ES_PASSWORD}\n',
-      env: { ES_PASSWORD: EnvValue.fromSecret('es-credentials', 'password') },
-      envFrom: [EnvFrom.fromSecretName('es-credentials', { prefix: 'ES_' }), EnvFrom.fromConfigMapName('es-endpoint', { optional: true })],
+      env: { ES_PASSWORD: PodEnvValue.fromSecretName('es-credentials', 'password') },
+      envFrom: [PodEnvFrom.fromSecretName('es-credentials', { prefix: 'ES_' }), PodEnvFrom.fromConfigMapName('es-endpoint', { optional: true })],
     });
     expect(container(docs).env).toEqual([{ name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'es-credentials', key: 'password' } } }]);
     expect(container(docs).envFrom).toEqual([
@@ -338,19 +338,19 @@ describe('log collector production options', () => {
 
   test('envFrom is the pod layer\'s: any workload takes it', () => {
     const chart = testChart();
-    new StatelessApp(chart, 'web', { containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27.2', envFrom: [EnvFrom.fromConfigMapName('web-settings')] }] });
+    new StatelessApp(chart, 'web', { containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27.2', envFrom: [PodEnvFrom.fromConfigMapName('web-settings')] }] });
     expect(only(synthValid(chart), 'Deployment').spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'web-settings' } }]);
   });
 
   test('bad Secret and ConfigMap references are refused', () => {
-    const attempt = (envFrom: EnvFrom[]) => errorOf(() => {
+    const attempt = (envFrom: PodEnvFrom[]) => errorOf(() => {
       const chart = testChart();
       NodeAgent.logCollector(chart, 'agent', { envFrom });
       Testing.synth(chart);
     });
-    expect(attempt([EnvFrom.fromSecretName('ES_Credentials')])).toMatch(/^\[test\/agent\] containers\[0\]\.envFrom\[0\]\.secretName "ES_Credentials": must be a DNS-1123 subdomain/);
-    expect(attempt([EnvFrom.fromConfigMapName('ok'), EnvFrom.fromConfigMapName('bad name')])).toMatch(/^\[test\/agent\] containers\[0\]\.envFrom\[1\]\.configMapName "bad name": /);
-    expect(attempt([EnvFrom.fromSecretName('es', { prefix: '1ES' })])).toBe('[test/agent] containers[0].envFrom[0].prefix "1ES": must be letters, digits, "_", "-", "." '
+    expect(attempt([PodEnvFrom.fromSecretName('ES_Credentials')])).toMatch(/^\[test\/agent\] containers\[0\]\.envFrom\[0\]\.secretName "ES_Credentials": must be a DNS-1123 subdomain/);
+    expect(attempt([PodEnvFrom.fromConfigMapName('ok'), PodEnvFrom.fromConfigMapName('bad name')])).toMatch(/^\[test\/agent\] containers\[0\]\.envFrom\[1\]\.configMapName "bad name": /);
+    expect(attempt([PodEnvFrom.fromSecretName('es', { prefix: '1ES' })])).toBe('[test/agent] containers[0].envFrom[0].prefix "1ES": must be letters, digits, "_", "-", "." '
       + 'and not start with a digit (it begins every variable name); try "_1ES"');
   });
 
@@ -374,7 +374,7 @@ describe('log collector production options', () => {
 
   test('extra volumes: a Secret of certificates, a read-only host directory', () => {
     const docs = render('logCollector', {
-      extraVolumes: [PodVolume.secret('certs', { secretName: 'es-ca' }), PodVolume.hostPath('audit', '/var/audit', HostPathType.DIRECTORY)],
+      extraVolumes: [PodVolume.fromSecretName('certs', { secretName: 'es-ca' }), PodVolume.hostPath('audit', '/var/audit', HostPathType.DIRECTORY)],
       extraVolumeMounts: [{ volume: 'certs', mountPath: '/fluent-bit/certs', readOnly: true }, { volume: 'audit', mountPath: '/var/audit', readOnly: true }],
     });
     expect(podSpec(docs).volumes.map((v: Manifest) => v.name)).toEqual(['config', 'state', 'certs', 'audit', 'varlog']);

@@ -1,12 +1,12 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  ContainerProps, ContainerSecurity, DnsPolicy, HostAccess, HostPathType, IntOrPercent, MountPropagation, NodeAgent, NodeAgentProps,
-  NodeAgentUpdateStrategy, PodVolume, Protocol, TaintEffect,
+  PodContainerProps, ContainerSecurity, PodDnsPolicy, HostAccess, HostPathType, IntOrPercent, PodMountPropagation, NodeAgent, NodeAgentProps,
+  NodeAgentUpdateStrategy, PodVolume, PortProtocol, PodTaintEffect,
 } from '../src';
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
 
-const agentContainer: ContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
+const agentContainer: PodContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
 const HOST_NETWORK = HostAccess.granted({ reason: 'the agent serves on the node IP for node-local clients' });
 const HOST_PID = HostAccess.granted({ reason: 'the agent reads host processes for its metrics' });
 const HOST_IPC = HostAccess.granted({ reason: 'the agent shares memory with a host daemon' });
@@ -105,7 +105,7 @@ describe('scheduling', () => {
   });
 
   test('explicit tolerations', () => {
-    const pod = daemonSet({ tolerations: [{ key: 'node-role.kubernetes.io/control-plane', effect: TaintEffect.NO_SCHEDULE }] }).spec.template.spec;
+    const pod = daemonSet({ tolerations: [{ key: 'node-role.kubernetes.io/control-plane', effect: PodTaintEffect.NO_SCHEDULE }] }).spec.template.spec;
     expect(pod.tolerations).toEqual([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }]);
   });
 
@@ -161,7 +161,7 @@ describe('update strategy', () => {
 
   test('OnDelete', () => {
     expect(daemonSet({ updateStrategy: NodeAgentUpdateStrategy.onDelete() }).spec.updateStrategy).toEqual({ type: 'OnDelete' });
-    expect(NodeAgentUpdateStrategy.onDelete().type).toBe('OnDelete');
+    expect(NodeAgentUpdateStrategy.onDelete().strategyType).toBe('OnDelete');
   });
 
   test('maxSurge and maxUnavailable both zero is rejected', () => {
@@ -191,7 +191,7 @@ describe('host namespaces and ports', () => {
     const pod = daemonSet({ hostNetwork: HOST_NETWORK }).spec.template.spec;
     expect(pod.hostNetwork).toBe(true);
     expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
-    expect(daemonSet({ hostNetwork: HOST_NETWORK, dnsPolicy: DnsPolicy.DEFAULT }).spec.template.spec.dnsPolicy).toBe('Default');
+    expect(daemonSet({ hostNetwork: HOST_NETWORK, dnsPolicy: PodDnsPolicy.DEFAULT }).spec.template.spec.dnsPolicy).toBe('Default');
   });
 
   test.each([
@@ -235,7 +235,7 @@ describe('host namespaces and ports', () => {
   test('host ports are allowed, and reported as the ports the agent binds on nodes', () => {
     const chart = testChart();
     const agent = new NodeAgent(chart, 'agent', {
-      containers: [{ ...agentContainer, ports: [{ number: 80, name: 'http', hostPort: 8080, hostPortReason: WHY_PORT }, { number: 53, protocol: Protocol.UDP, hostPort: 53, hostPortReason: WHY_PORT }, { number: 9000 }] }],
+      containers: [{ ...agentContainer, ports: [{ number: 80, name: 'http', hostPort: 8080, hostPortReason: WHY_PORT }, { number: 53, protocol: PortProtocol.UDP, hostPort: 53, hostPortReason: WHY_PORT }, { number: 9000 }] }],
     });
     expect(only(synthValid(chart), 'DaemonSet').spec.template.spec.containers[0].ports).toEqual([
       { containerPort: 80, hostPort: 8080, name: 'http', protocol: 'TCP' },
@@ -298,7 +298,7 @@ describe('host port collisions between agents', () => {
     const chart = testChart();
     new NodeAgent(chart, 'a', { containers: [agentContainer], ...withPort(9100, true) });
     new NodeAgent(chart, 'b', { containers: [agentContainer], ...withPort(9200) });
-    new NodeAgent(chart, 'c', { containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 9100, protocol: Protocol.UDP, hostPortReason: WHY_PORT }] }] });
+    new NodeAgent(chart, 'c', { containers: [{ ...agentContainer, ports: [{ number: 9100, hostPort: 9100, protocol: PortProtocol.UDP, hostPortReason: WHY_PORT }] }] });
     expect(kinds(synthValid(chart)).filter((k) => k === 'DaemonSet')).toHaveLength(3);
   });
 });
@@ -310,8 +310,8 @@ describe('host mounts', () => {
       initContainers: [{ name: 'init', image: 'example.com/init:1.0.0' }],
       volumes: [PodVolume.emptyDir('tmp')],
       hostMounts: [
-        { name: 'sys', hostPath: '/sys', mountPath: '/host/sys', type: HostPathType.DIRECTORY, propagation: MountPropagation.HOST_TO_CONTAINER },
-        { name: 'state', hostPath: '/var/lib/agent', mountPath: '/state', readOnly: false, type: HostPathType.DIRECTORY_OR_CREATE, containers: ['agent', 'init'] },
+        { name: 'sys', hostPath: '/sys', mountPath: '/host/sys', pathType: HostPathType.DIRECTORY, propagation: PodMountPropagation.HOST_TO_CONTAINER },
+        { name: 'state', hostPath: '/var/lib/agent', mountPath: '/state', readOnly: false, pathType: HostPathType.DIRECTORY_OR_CREATE, containers: ['agent', 'init'] },
       ],
     });
     const pod = ds.spec.template.spec;
@@ -380,7 +380,7 @@ describe('host mounts', () => {
   });
 
   test('Bidirectional propagation is rejected by the pod layer', () => {
-    expect(errorOf(() => synth({ hostMounts: [{ name: 'mnt', hostPath: '/mnt', mountPath: '/mnt', propagation: MountPropagation.BIDIRECTIONAL }] })))
+    expect(errorOf(() => synth({ hostMounts: [{ name: 'mnt', hostPath: '/mnt', mountPath: '/mnt', propagation: PodMountPropagation.BIDIRECTIONAL }] })))
       .toBe('[test/agent] containers[0].volumeMounts[0].mountPropagation "Bidirectional": Bidirectional propagation requires a privileged container; use HostToContainer');
   });
 });
@@ -500,7 +500,7 @@ describe('node exporter preset', () => {
       extraArgs: ['--collector.systemd'],
       image: 'quay.io/prometheus/node-exporter:v1.8.1',
       resources: { memoryLimit: '256Mi' },
-      tolerations: [{ key: 'gpu', effect: TaintEffect.NO_SCHEDULE }],
+      tolerations: [{ key: 'gpu', effect: PodTaintEffect.NO_SCHEDULE }],
       metricsService: false,
       nodeCritical: false,
       updateStrategy: NodeAgentUpdateStrategy.onDelete(),

@@ -59,7 +59,9 @@ describe('OutputDirectory', () => {
     out.replace(asFiles({ 'a.k8s.yaml': 'a: 1\n', 'b.k8s.yaml': 'b: 1\n' }));
     const change = out.replace(asFiles({ 'a.k8s.yaml': 'a: 2\n', 'c.k8s.yaml': 'c: 1\n' }));
     expect(change).toEqual({
-      added: ['c.k8s.yaml'], changed: ['a.k8s.yaml'], removed: ['b.k8s.yaml'],
+      added: ['c.k8s.yaml'],
+      changed: ['a.k8s.yaml'],
+      removed: ['b.k8s.yaml'],
       kept: ['argocd/app.yaml', 'empty-folder', 'notes.txt', 'sealed-secret.k8s.yaml'],
     });
     expect(readTree(dir)).toEqual({ ...foreign, 'a.k8s.yaml': 'a: 2\n', 'c.k8s.yaml': 'c: 1\n' });
@@ -72,7 +74,7 @@ describe('OutputDirectory', () => {
     fs.chmodSync(path.join(dir, 'run.sh'), 0o750);
     fs.symlinkSync('run.sh', path.join(dir, 'link'));
     new OutputDirectory(dir).replace(asFiles({ 'a.k8s.yaml': 'a: 1\n' }));
-    expect(fs.statSync(path.join(dir, 'run.sh')).mode & 0o777).toBe(0o750);
+    expect(fs.statSync(path.join(dir, 'run.sh')).mode % 0o1000).toBe(0o750);
     expect(fs.readlinkSync(path.join(dir, 'link'))).toBe('run.sh');
   });
 

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  ContainerProps, ContainerSecurity, EnvValue, HostPathType, PodTemplateProps, PodVolume, Probe, Protocol, Spread,
-  TaintEffect, TolerationOperator,
+  PodContainerProps, ContainerSecurity, PodEnvValue, HostPathType, PodTemplateProps, PodVolume, PodProbe, PortProtocol, Spread,
+  PodTaintEffect, TolerationOperator,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
@@ -23,7 +23,7 @@ function renderError(props: PodTemplateProps, ctx: Partial<PodTemplateContext> =
   return errorOf(() => render(props, ctx));
 }
 
-const web: ContainerProps = { name: 'web', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'http' }] };
+const web: PodContainerProps = { name: 'web', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'http' }] };
 
 describe('secure defaults', () => {
   const pod = render({ containers: [web] });
@@ -107,10 +107,10 @@ describe('containers', () => {
       containers: [{
         ...web,
         env: {
-          B: EnvValue.fromValue('1'),
-          POD_NAME: EnvValue.fromFieldPath('metadata.name'),
-          PASSWORD: EnvValue.fromSecret('db', 'password'),
-          MODE: EnvValue.fromConfigMap('cfg', 'mode'),
+          B: PodEnvValue.fromValue('1'),
+          POD_NAME: PodEnvValue.fromFieldPath('metadata.name'),
+          PASSWORD: PodEnvValue.fromSecretName('db', 'password'),
+          MODE: PodEnvValue.fromConfigMapName('cfg', 'mode'),
         },
       }],
     });
@@ -126,9 +126,9 @@ describe('containers', () => {
     const pod = render({
       containers: [{
         ...web,
-        livenessProbe: Probe.httpGet({ path: '/health', initialDelaySeconds: 60, failureThreshold: 5 }),
-        readinessProbe: Probe.tcpSocket({ port: 8181 }),
-        startupProbe: Probe.exec({ command: ['true'] }),
+        livenessProbe: PodProbe.httpGet({ path: '/health', initialDelaySeconds: 60, failureThreshold: 5 }),
+        readinessProbe: PodProbe.tcpSocket({ port: 8181 }),
+        startupProbe: PodProbe.exec({ command: ['true'] }),
       }],
     });
     const c = pod.spec.containers[0];
@@ -138,12 +138,12 @@ describe('containers', () => {
   });
 
   test('a probe needs a port when the container has none', () => {
-    expect(renderError({ containers: [{ name: 'c', image: 'busybox:1.28.4', livenessProbe: Probe.tcpSocket() }] }))
+    expect(renderError({ containers: [{ name: 'c', image: 'busybox:1.28.4', livenessProbe: PodProbe.tcpSocket() }] }))
       .toMatch(/containers\[0\]\.livenessProbe\.port \(unset\): the container has no port to probe/);
   });
 
   test('liveness probes need successThreshold 1', () => {
-    expect(renderError({ containers: [{ ...web, livenessProbe: Probe.httpGet({ path: '/', successThreshold: 2 }) }] }))
+    expect(renderError({ containers: [{ ...web, livenessProbe: PodProbe.httpGet({ path: '/', successThreshold: 2 }) }] }))
       .toMatch(/livenessProbe\.successThreshold 2/);
   });
 
@@ -164,7 +164,7 @@ describe('containers', () => {
     ['a bad port', { containers: [{ ...web, ports: [{ number: 70000 }] }] }, /ports\[0\]\.number 70000: must be a whole number from 1 to 65535/],
     ['duplicate ports', { containers: [{ ...web, ports: [{ number: 80 }, { number: 80 }] }] }, /ports\[1\] "80\/TCP": duplicates containers\[0\]\.ports\[0\]/],
     ['duplicate container names', { containers: [web, web] }, /containers\[1\] "web": duplicates containers\[0\]/],
-    ['a bad env name', { containers: [{ ...web, env: { '1X': EnvValue.fromValue('') } }] }, /env "1X"/],
+    ['a bad env name', { containers: [{ ...web, env: { '1X': PodEnvValue.fromValue('') } }] }, /env "1X"/],
     ['a mount of nothing', { containers: [{ ...web, volumeMounts: [{ volume: 'data', mountPath: '/d' }] }] }, /volumeMounts\[0\]\.volume "data": names no volume or claim template of this pod; add the volume/],
     ['a relative mount', { containers: [{ ...web, volumeMounts: [{ volume: 'tmp', mountPath: 'tmp' }] }], volumes: [PodVolume.emptyDir('tmp')] }, /mountPath "tmp": must be an absolute path/],
     ['a host port', { containers: [{ ...web, ports: [{ number: 80, hostPort: 80 }] }] }, /hostPort 80: host ports are host access/],
@@ -191,9 +191,9 @@ describe('volumes', () => {
       }],
       volumes: [
         PodVolume.emptyDir('cache', { memory: true, sizeLimit: '64Mi' }),
-        PodVolume.configMap('config', { configMapName: 'nginx', items: { 'default.conf': 'default.conf' }, defaultMode: 0o444 }),
-        PodVolume.secret('tls', { secretName: 'web-tls' }),
-        PodVolume.persistentVolumeClaim('data', { claimName: 'web-data' }),
+        PodVolume.fromConfigMapName('config', { configMapName: 'nginx', items: { 'default.conf': 'default.conf' }, defaultMode: 0o444 }),
+        PodVolume.fromSecretName('tls', { secretName: 'web-tls' }),
+        PodVolume.fromClaimName('data', { claimName: 'web-data' }),
       ],
     });
     expect(pod.spec.volumes).toEqual([
@@ -228,7 +228,7 @@ describe('scheduling', () => {
       containers: [web],
       tolerations: [
         { key: 'CriticalAddonsOnly', operator: TolerationOperator.EXISTS },
-        { key: 'dedicated', value: 'web', effect: TaintEffect.NO_EXECUTE, tolerationSeconds: 30 },
+        { key: 'dedicated', value: 'web', effect: PodTaintEffect.NO_EXECUTE, tolerationSeconds: 30 },
       ],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       priorityClassName: 'system-cluster-critical',
@@ -267,6 +267,6 @@ describe('scheduling', () => {
 });
 
 test('protocols other than TCP are kept', () => {
-  const pod = render({ containers: [{ ...web, ports: [{ number: 53, name: 'dns', protocol: Protocol.UDP }] }] });
+  const pod = render({ containers: [{ ...web, ports: [{ number: 53, name: 'dns', protocol: PortProtocol.UDP }] }] });
   expect(pod.spec.containers[0].ports).toEqual([{ containerPort: 53, name: 'dns', protocol: 'UDP' }]);
 });

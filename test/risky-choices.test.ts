@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  AccessMode, BatchJob, ContainerProps, KubeletApiAccess, KubeletApiAccessProps, NfsExportClient, NfsVolumeSet, NodeAgent, PolicyRule,
+  AccessMode, BatchJob, PodContainerProps, KubeletApiAccess, KubeletApiAccessProps, NfsExportClient, NfsVolumeSet, NodeAgent, PolicyRule,
   ScheduledJob, StatelessApp,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
@@ -75,7 +75,7 @@ describe('granting the kubelet API beyond the API server', () => {
 });
 
 describe('RBAC rules that escalate or read Secrets cluster-wide', () => {
-  const agent: ContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
+  const agent: PodContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
   function role(rules: PolicyRule[]) {
     const chart = testChart();
     new NodeAgent(chart, 'agent', { containers: [agent], rules });
@@ -109,10 +109,10 @@ describe('RBAC rules that escalate or read Secrets cluster-wide', () => {
 
 describe('unpinned images, one rule in every construct', () => {
   test.each([
-    ['StatelessApp', (chart: any, c: ContainerProps) => new StatelessApp(chart, 'w', { containers: [c] })],
-    ['BatchJob', (chart: any, c: ContainerProps) => new BatchJob(chart, 'w', { containers: [c] })],
-    ['ScheduledJob', (chart: any, c: ContainerProps) => new ScheduledJob(chart, 'w', { schedule: '0 * * * *', containers: [c] })],
-    ['NodeAgent', (chart: any, c: ContainerProps) => new NodeAgent(chart, 'w', { containers: [c] })],
+    ['StatelessApp', (chart: any, c: PodContainerProps) => new StatelessApp(chart, 'w', { containers: [c] })],
+    ['BatchJob', (chart: any, c: PodContainerProps) => new BatchJob(chart, 'w', { containers: [c] })],
+    ['ScheduledJob', (chart: any, c: PodContainerProps) => new ScheduledJob(chart, 'w', { schedule: '0 * * * *', containers: [c] })],
+    ['NodeAgent', (chart: any, c: PodContainerProps) => new NodeAgent(chart, 'w', { containers: [c] })],
   ])('%s: untagged and :latest are rejected; pinned or with a reason accepted', (_, build) => {
     for (const image of ['busybox', 'busybox:latest', 'registry.example.com:5000/tools/busybox']) {
       const chart = testChart();

@@ -1,10 +1,10 @@
 import {
-  BatchJob, CompletionMode, ConcurrencyPolicy, ContainerProps, ExitCodeOperator, JobOptions, JobRestartPolicy, PodFailureAction,
+  BatchJob, CompletionMode, JobConcurrencyPolicy, PodContainerProps, ExitCodeOperator, JobOptions, JobRestartPolicy, PodFailureAction,
   PodFailurePolicyRule, ScheduledJob, ScheduledJobProps, SynthWarnings,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
 
-const hello: ContainerProps = { name: 'hello', image: 'busybox:1.28.4', args: ['/bin/sh', '-c', 'date; echo Hello from the Kubernetes cluster'] };
+const hello: PodContainerProps = { name: 'hello', image: 'busybox:1.28.4', args: ['/bin/sh', '-c', 'date; echo Hello from the Kubernetes cluster'] };
 
 function render(props: Partial<ScheduledJobProps> = {}, id = 'hello'): { cron: ScheduledJob; doc: Manifest } {
   const chart = testChart();
@@ -52,7 +52,7 @@ describe('props', () => {
       namespace: 'ops',
       schedule: '@daily',
       timeZone: 'Europe/Berlin',
-      concurrencyPolicy: ConcurrencyPolicy.FORBID,
+      concurrencyPolicy: JobConcurrencyPolicy.FORBID,
       startingDeadlineSeconds: 300,
       successfulJobsHistoryLimit: 5,
       failedJobsHistoryLimit: 0,
@@ -74,7 +74,7 @@ describe('props', () => {
     expect(cron.timeZone).toBe('Europe/Berlin');
   });
 
-  test.each([ConcurrencyPolicy.ALLOW, ConcurrencyPolicy.REPLACE])('concurrencyPolicy %s', (policy) => {
+  test.each([JobConcurrencyPolicy.ALLOW, JobConcurrencyPolicy.REPLACE])('concurrencyPolicy %s', (policy) => {
     expect(render({ concurrencyPolicy: policy }).doc.spec.concurrencyPolicy).toBe(policy);
   });
 
@@ -179,7 +179,7 @@ describe('bad input', () => {
     ['an unknown time zone', { timeZone: 'Europe/Berln' }, '[test/hello] timeZone "Europe/Berln": is not in the IANA time zone database; use a name'],
     ['Local', { timeZone: 'Local' }, '[test/hello] timeZone "Local": "Local" means the controller\'s own zone, which the API server rejects; name the zone, e.g. "Etc/UTC"'],
     ['a lower-case time zone', { timeZone: 'europe/berlin' }, '[test/hello] timeZone "europe/berlin": time zone names are case-sensitive on the cluster; try "Europe/Berlin"'],
-    ['an unknown concurrencyPolicy', { concurrencyPolicy: 'Queue' as ConcurrencyPolicy },
+    ['an unknown concurrencyPolicy', { concurrencyPolicy: 'Queue' as JobConcurrencyPolicy },
       '[test/hello] concurrencyPolicy "Queue": must be Allow, Forbid or Replace; use ConcurrencyPolicy.ALLOW, FORBID or REPLACE'],
     ['a negative deadline', { startingDeadlineSeconds: -1 }, '[test/hello] startingDeadlineSeconds -1: must be a whole number from 0'],
     ['a negative successfulJobsHistoryLimit', { successfulJobsHistoryLimit: -1 }, '[test/hello] successfulJobsHistoryLimit -1: must be a whole number from 0'],

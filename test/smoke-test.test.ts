@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { DnsSmokeTest, DnsSmokeTestProps, IDnsNamed, ServiceType, SmokeTarget, StatelessApp } from '../src';
+import { DnsSmokeTest, DnsSmokeTestProps, IDnsNamed, WorkloadServiceType, SmokeTarget, StatelessApp } from '../src';
 import { errorOf, only, synthValid, tempDir, testChart } from './util';
 
 /** What a StatefulApp `web` with 2 replicas under Service `web` in `default` exposes. */
@@ -131,7 +131,7 @@ test('a StatelessApp has no pod names: its Service is resolved and fetched', () 
   const chart = testChart();
   const app = new StatelessApp(chart, 'front', {
     containers: [{ name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 8080, name: 'http' }] }],
-    service: { type: ServiceType.CLUSTER_IP },
+    service: { serviceType: WorkloadServiceType.CLUSTER_IP },
   });
   const smoke = new DnsSmokeTest(chart, 'front-smoke', { targets: [SmokeTarget.service(app, { httpPort: 8080 })] });
   synthValid(chart);

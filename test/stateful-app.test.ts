@@ -1,13 +1,13 @@
 import { ChartProps, Testing } from 'cdk8s';
 import {
-  AccessMode, ContainerProps, IDnsNamed, IntOrPercent, PodVolume, Protocol, ServiceType, Spread, VolumeMode,
+  AccessMode, PodContainerProps, IDnsNamed, IntOrPercent, PodVolume, PortProtocol, WorkloadServiceType, Spread, VolumeMode,
 } from '../src';
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import {
-  ClaimRetentionPolicy, PodManagementPolicy, StatefulApp, StatefulAppProps, StatefulUpdateStrategy, StatefulUpdateType,
+  ClaimRetentionPolicy, StatefulPodManagement, StatefulApp, StatefulAppProps, StatefulUpdateStrategy, StatefulUpdateType,
 } from '../src/stateful-app';
 
-const db: ContainerProps = {
+const db: PodContainerProps = {
   name: 'db',
   image: 'postgres:16.1',
   ports: [{ number: 5432, name: 'postgres' }],
@@ -128,7 +128,7 @@ describe('StatefulSet props', () => {
   test('replicas, pod management, history, readiness, grace period', () => {
     const { sts, app } = build({
       replicas: 3,
-      podManagementPolicy: PodManagementPolicy.PARALLEL,
+      podManagementPolicy: StatefulPodManagement.PARALLEL,
       revisionHistoryLimit: 5,
       minReadySeconds: 10,
       terminationGracePeriodSeconds: 60,
@@ -166,7 +166,7 @@ describe('StatefulSet props', () => {
 
   test('OnDelete', () => {
     const strategy = StatefulUpdateStrategy.onDelete();
-    expect(strategy.type).toBe(StatefulUpdateType.ON_DELETE);
+    expect(strategy.strategyType).toBe(StatefulUpdateType.ON_DELETE);
     expect(build({ updateStrategy: strategy }).sts.spec.updateStrategy).toEqual({ type: 'OnDelete' });
   });
 
@@ -319,7 +319,7 @@ describe('Services', () => {
   });
 
   test('default ports: every port when none is named', () => {
-    const { headless } = build({ containers: [{ ...db, ports: [{ number: 6379, protocol: Protocol.TCP }] }] });
+    const { headless } = build({ containers: [{ ...db, ports: [{ number: 6379, protocol: PortProtocol.TCP }] }] });
     expect(headless.spec.ports).toEqual([{ port: 6379, targetPort: 6379, protocol: 'TCP' }]);
   });
 
@@ -337,7 +337,7 @@ describe('Services', () => {
     const { docs } = build({
       clientService: {
         name: 'postgres',
-        type: ServiceType.LOAD_BALANCER,
+        serviceType: WorkloadServiceType.LOAD_BALANCER,
         annotations: { 'example.com/lb': 'internal' },
         ports: [{ port: 5432, targetPortName: 'postgres', nodePort: 30432 }],
       },
@@ -385,7 +385,7 @@ describe('bad input', () => {
       /^\[test\/db\] updateStrategy\.maxUnavailable 150: must be a whole number from 0 to 100/],
     ['unknown update strategy type', { updateStrategy: StatefulUpdateStrategy.of('Recreate' as StatefulUpdateType) },
       /^\[test\/db\] updateStrategy\.type "Recreate": is not a StatefulSet update strategy; use RollingUpdate or OnDelete$/],
-    ['unknown podManagementPolicy', { podManagementPolicy: 'Ordered' as PodManagementPolicy },
+    ['unknown podManagementPolicy', { podManagementPolicy: 'Ordered' as StatefulPodManagement },
       /^\[test\/db\] podManagementPolicy "Ordered": is not one of the allowed values \(.*\); use one of "OrderedReady", "Parallel"$/],
     ['unknown claim retention', { claimRetention: { whenScaled: 'Keep' as ClaimRetentionPolicy } },
       /^\[test\/db\] claimRetention\.whenScaled "Keep": is not one of the allowed values \(.*\); use one of "Retain", "Delete"$/],
@@ -457,7 +457,7 @@ describe('shared Service rules', () => {
   test('a fixed node port of a client Service must be unique in the app', () => {
     const chart = testChart();
     const nodePort: Partial<StatefulAppProps> = {
-      clientService: { type: ServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] },
+      clientService: { serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 5432, nodePort: 30432 }] },
     };
     new StatefulApp(chart, 'a', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });
     new StatefulApp(chart, 'b', { containers: [db], volumeClaimTemplates: [DATA], ...nodePort });

@@ -3,13 +3,13 @@ import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  ContainerProps, ContainerSecurity, DeploymentStrategy, IntOrPercent, Protocol, ServiceType, Spread, StatelessApp,
+  PodContainerProps, ContainerSecurity, StatelessUpdateStrategy, IntOrPercent, PortProtocol, WorkloadServiceType, Spread, StatelessApp,
   StatelessAppProps,
 } from '../src';
 import { errorOf, kinds, only, synthValid, tempDir, testChart } from './util';
 import { AppSynthesizer } from '../src/synth';
 
-const nginx: ContainerProps = { name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 8080, name: 'http' }] };
+const nginx: PodContainerProps = { name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 8080, name: 'http' }] };
 
 function render(props: Partial<StatelessAppProps> = {}, chartNamespace?: string) {
   const chart = testChart({ namespace: chartNamespace });
@@ -95,7 +95,7 @@ test('every Deployment prop', () => {
     annotations: { owner: 'team-a' },
     selectorLabels: { app: 'frontend' },
     replicas: 3,
-    strategy: DeploymentStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(1), maxUnavailable: IntOrPercent.count(0) }),
+    updateStrategy: StatelessUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(1), maxUnavailable: IntOrPercent.count(0) }),
     revisionHistoryLimit: 5,
     progressDeadlineSeconds: 120,
     minReadySeconds: 10,
@@ -124,7 +124,7 @@ test('every Deployment prop', () => {
 });
 
 test('Recreate has no rolling parameters', () => {
-  const d = only(render({ strategy: DeploymentStrategy.recreate() }).docs, 'Deployment');
+  const d = only(render({ updateStrategy: StatelessUpdateStrategy.recreate() }).docs, 'Deployment');
   expect(d.spec.strategy).toEqual({ type: 'Recreate' });
 });
 
@@ -141,7 +141,7 @@ describe('the Service', () => {
       containers: [{ ...nginx, ports: [{ number: 8080, name: 'http' }, { number: 9090, name: 'metrics' }] }],
       service: {
         name: 'front',
-        type: ServiceType.NODE_PORT,
+        serviceType: WorkloadServiceType.NODE_PORT,
         annotations: { 'example.com/team': 'web' },
         ports: [{ port: 80, targetPortName: 'http', nodePort: 30080 }],
       },
@@ -155,8 +155,8 @@ describe('the Service', () => {
 
   test('LoadBalancer with several ports', () => {
     const service = only(render({
-      containers: [{ ...nginx, ports: [{ number: 8080, name: 'http' }, { number: 5353, name: 'dns', protocol: Protocol.UDP }] }],
-      service: { type: ServiceType.LOAD_BALANCER },
+      containers: [{ ...nginx, ports: [{ number: 8080, name: 'http' }, { number: 5353, name: 'dns', protocol: PortProtocol.UDP }] }],
+      service: { serviceType: WorkloadServiceType.LOAD_BALANCER },
     }).docs, 'Service');
     expect(service.spec.type).toBe('LoadBalancer');
     expect(service.spec.ports).toEqual([
@@ -166,7 +166,7 @@ describe('the Service', () => {
   });
 
   test.each<[string, Partial<StatelessAppProps>, string]>([
-    ['node port 80', { service: { type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 80 }] } },
+    ['node port 80', { service: { serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 80 }] } },
       '[test/web] service.ports[0].nodePort 80: must be a whole number from 30000 to 32767; use a port from 30000 to 32767 (the default --service-node-port-range), or leave it unset'],
     ['a node port on a ClusterIP Service', { service: { ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] } },
       '[test/web] service.ports[0].nodePort 30080: only NodePort and LoadBalancer Services have node ports; set the Service type to NodePort, or drop nodePort'],
@@ -184,12 +184,12 @@ describe('the Service', () => {
 
 describe('rolling update and timing errors', () => {
   test.each<[string, Partial<StatelessAppProps>, string]>([
-    ['maxSurge and maxUnavailable both 0', { strategy: DeploymentStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(0), maxUnavailable: IntOrPercent.percent(0) }) },
-      '[test/web] strategy.maxSurge/maxUnavailable "0/0": both zero means a rollout can never replace a pod; set maxUnavailable to at least 1 or maxSurge to at least 1'],
-    ['maxUnavailable above 100%', { strategy: DeploymentStrategy.rollingUpdate({ maxUnavailable: IntOrPercent.percent(150) }) },
-      '[test/web] strategy.maxUnavailable 150: must be a whole number from 0 to 100; use a percentage from 0 to 100'],
-    ['a negative maxSurge', { strategy: DeploymentStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(-1) }) },
-      '[test/web] strategy.maxSurge -1: must be a whole number from 0 to 2147483647; use 0 or a positive whole number'],
+    ['maxSurge and maxUnavailable both 0', { updateStrategy: StatelessUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(0), maxUnavailable: IntOrPercent.percent(0) }) },
+      '[test/web] updateStrategy.maxSurge/maxUnavailable "0/0": both zero means a rollout can never replace a pod; set maxUnavailable to at least 1 or maxSurge to at least 1'],
+    ['maxUnavailable above 100%', { updateStrategy: StatelessUpdateStrategy.rollingUpdate({ maxUnavailable: IntOrPercent.percent(150) }) },
+      '[test/web] updateStrategy.maxUnavailable 150: must be a whole number from 0 to 100; use a percentage from 0 to 100'],
+    ['a negative maxSurge', { updateStrategy: StatelessUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(-1) }) },
+      '[test/web] updateStrategy.maxSurge -1: must be a whole number from 0 to 2147483647; use 0 or a positive whole number'],
     ['negative replicas', { replicas: -1 }, '[test/web] replicas -1: must be a whole number from 0 to 2147483647; use 0 or a positive whole number'],
     ['fractional replicas', { replicas: 1.5 }, '[test/web] replicas 1.5: must be a whole number from 0 to 2147483647; use 0 or a positive whole number'],
     ['a negative revisionHistoryLimit', { revisionHistoryLimit: -2 }, '[test/web] revisionHistoryLimit -2: must be a whole number from 0 to 2147483647; use 0 or a positive whole number'],
@@ -207,7 +207,7 @@ describe('rolling update and timing errors', () => {
   });
 
   test('maxSurge 0 with maxUnavailable 1 is a valid in-place rollout', () => {
-    const d = only(render({ strategy: DeploymentStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(0), maxUnavailable: IntOrPercent.count(1) }) }).docs, 'Deployment');
+    const d = only(render({ updateStrategy: StatelessUpdateStrategy.rollingUpdate({ maxSurge: IntOrPercent.count(0), maxUnavailable: IntOrPercent.count(1) }) }).docs, 'Deployment');
     expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
   });
 });
@@ -252,7 +252,7 @@ describe('node ports are unique in the app', () => {
   function nodePortApp(chart: Chart, id: string, nodePort: number): StatelessApp {
     return new StatelessApp(chart, id, {
       containers: [nginx],
-      service: { type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort }] },
+      service: { serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort }] },
     });
   }
 
@@ -280,16 +280,16 @@ describe('node ports are unique in the app', () => {
     const chart = testChart();
     new StatelessApp(chart, 'web', {
       containers: [{ ...nginx, ports: [{ number: 8080, name: 'http' }, { number: 8081, name: 'alt' }] }],
-      service: { type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080, name: 'a' }, { port: 81, targetPort: 8081, nodePort: 30080, name: 'b' }] },
+      service: { serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: 30080, name: 'a' }, { port: 81, targetPort: 8081, nodePort: 30080, name: 'b' }] },
     });
     expect(() => synthValid(chart)).toThrow(/\[test\/web\] service\.ports\[1\]\.nodePort 30080: also used by \[test\/web\] service\.ports\[0\]/);
 
     const ok = testChart();
     new StatelessApp(ok, 'dns', {
-      containers: [{ name: 'dns', image: 'coredns/coredns:1.11.1', ports: [{ number: 53, name: 'dns', protocol: Protocol.UDP }, { number: 53, name: 'dns-tcp' }] }],
+      containers: [{ name: 'dns', image: 'coredns/coredns:1.11.1', ports: [{ number: 53, name: 'dns', protocol: PortProtocol.UDP }, { number: 53, name: 'dns-tcp' }] }],
       service: {
-        type: ServiceType.NODE_PORT,
-        ports: [{ port: 53, targetPortName: 'dns', protocol: Protocol.UDP, nodePort: 30053 }, { port: 53, targetPortName: 'dns-tcp', nodePort: 30053 }],
+        serviceType: WorkloadServiceType.NODE_PORT,
+        ports: [{ port: 53, targetPortName: 'dns', protocol: PortProtocol.UDP, nodePort: 30053 }, { port: 53, targetPortName: 'dns-tcp', nodePort: 30053 }],
       },
     });
     expect(only(synthValid(ok), 'Service').spec.ports.map((p: any) => `${p.nodePort}/${p.protocol}`)).toEqual(['30053/UDP', '30053/TCP']);

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BatchJob, ImagePullPolicy, JobRestartPolicy, ScheduledJob } from '../../src';
+import { BatchJob, PodImagePullPolicy, JobRestartPolicy, ScheduledJob } from '../../src';
 
 // Small, fixed requests: these pods print a line or compute 2000 digits of pi.
 const TINY = { cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '16Mi', memoryLimit: '32Mi' };
@@ -32,7 +32,7 @@ export class BatchChart extends Chart {
       containers: [{
         name: 'busybox',
         image: 'busybox:1.28.4',
-        imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: PodImagePullPolicy.IF_NOT_PRESENT,
         args: ['/bin/sh', '-c', 'sleep 10;date;exit 1'],
         resources: TINY,
       }],

@@ -1,4 +1,4 @@
-import { ContainerProps, ContainerSecurity, MetadataKeys, Probe } from '../../src';
+import { PodContainerProps, ContainerSecurity, MetadataKeys, PodProbe } from '../../src';
 
 /**
  * What the tutorial's nginx-based images (nginx:1.15.4, ikubernetes/myapp:v1) need to start: their master
@@ -20,11 +20,11 @@ export const NGINX_WRITABLE_ROOT = {
  * first port, the root opt-out. `probePath` is the URL the probes fetch; without it they check the TCP port
  * (for servers whose content may not exist yet).
  */
-export function nginxContainer(options: Pick<ContainerProps, 'name' | 'image'> & Partial<ContainerProps> & { probePath?: string }): ContainerProps {
+export function nginxContainer(options: Pick<PodContainerProps, 'name' | 'image'> & Partial<PodContainerProps> & { probePath?: string }): PodContainerProps {
   const { probePath, ...container } = options;
   const ports = container.ports ?? [{ number: 80, name: 'http' }];
   const portName = ports[0].name;
   const port = portName === undefined ? ports[0].number : undefined;
-  const probe = () => probePath === undefined ? Probe.tcpSocket({ port, portName }) : Probe.httpGet({ path: probePath, port, portName });
+  const probe = () => probePath === undefined ? PodProbe.tcpSocket({ port, portName }) : PodProbe.httpGet({ path: probePath, port, portName });
   return { readinessProbe: probe(), livenessProbe: probe(), security: NGINX_AS_ROOT, ...container, ports };
 }

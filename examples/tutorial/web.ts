@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
-import { DeploymentStrategy, PodRestartPolicy, ServiceType, StandalonePod, StatelessApp } from '../../src';
+import { StatelessUpdateStrategy, PodRestartPolicy, WorkloadServiceType, StandalonePod, StatelessApp } from '../../src';
 
 /** The tutorial's web tier and its DNS test pod, in the default namespace. */
 export class WebChart extends Chart {
@@ -25,11 +25,11 @@ export class WebChart extends Chart {
 
     this.web = new StatelessApp(this, 'nginx-deployment', {
       replicas: 3,
-      strategy: DeploymentStrategy.rollingUpdate(),
+      updateStrategy: StatelessUpdateStrategy.rollingUpdate(),
       containers: [nginxContainer({ name: 'nginx', image: 'nginx:1.15.4', probePath: '/' })],
       annotations: NGINX_WRITABLE_ROOT,
       // The tutorial's NodePort Service; Kubernetes picks the node port (the tutorial fixes none).
-      service: { name: 'nginx-service', type: ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 80 }] },
+      service: { name: 'nginx-service', serviceType: WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 80 }] },
     });
   }
 }

@@ -7,20 +7,20 @@ import {
   objectReferenceName, oneOf, ownInstance, parseQuantity, pinnedImage, portName, portNumber, quantity, relativePath,
   resourceDivisor, resourceFieldName, statedReason, subPathExpression, Where,
 } from '../validation';
-import { EnvFrom } from './env-from';
-import { Probe } from './probe';
+import { PodEnvFrom } from './env-from';
+import { PodProbe } from './probe';
 import { resourceName } from './resource-ref';
 import { ContainerSecurity } from './security';
 
 /** Network protocol of a port. */
-export enum Protocol {
+export enum PortProtocol {
   TCP = 'TCP',
   UDP = 'UDP',
   SCTP = 'SCTP',
 }
 
 /** When kubelet pulls the image. */
-export enum ImagePullPolicy {
+export enum PodImagePullPolicy {
   /** Pull when missing; right for pinned tags (the default here). */
   IF_NOT_PRESENT = 'IfNotPresent',
   /** Pull on every start. */
@@ -30,7 +30,7 @@ export enum ImagePullPolicy {
 }
 
 /** How a mount sees mounts made later on the host or in the container. */
-export enum MountPropagation {
+export enum PodMountPropagation {
   NONE = 'None',
   /** Host mounts appear in the container (node agents reading host filesystems). */
   HOST_TO_CONTAINER = 'HostToContainer',
@@ -39,13 +39,13 @@ export enum MountPropagation {
 }
 
 /** A port the container listens on. */
-export interface ContainerPort {
+export interface PodContainerPort {
   /** Port number. */
   readonly number: number;
   /** IANA service name (at most 15 characters) that Services and probes can target. @default - unnamed */
   readonly name?: string;
-  /** @default Protocol.TCP */
-  readonly protocol?: Protocol;
+  /** @default PortProtocol.TCP */
+  readonly protocol?: PortProtocol;
   /**
    * Expose the port on the node's IP. Host access: only node agents accept it, and only with
    * `hostPortReason`. @default - none
@@ -59,7 +59,7 @@ export interface ContainerPort {
 }
 
 /** CPU and memory requests and limits, as Kubernetes quantities. */
-export interface ContainerResources {
+export interface PodContainerResources {
   /** @default "100m" */
   readonly cpuRequest?: string;
   /** @default "500m" */
@@ -71,7 +71,7 @@ export interface ContainerResources {
 }
 
 /** The resources a container gets when it says nothing: sized for a small service, not 1 CPU each. */
-export const DEFAULT_RESOURCES: Required<ContainerResources> = {
+export const DEFAULT_RESOURCES: Required<PodContainerResources> = {
   cpuRequest: '100m',
   cpuLimit: '500m',
   memoryRequest: '128Mi',
@@ -79,7 +79,7 @@ export const DEFAULT_RESOURCES: Required<ContainerResources> = {
 };
 
 /** Mounts a pod volume (or a StatefulApp claim template) into a container. */
-export interface VolumeMount {
+export interface PodVolumeMount {
   /** Name of the pod volume or claim template. */
   readonly volume: string;
   /** Absolute path in the container. */
@@ -95,7 +95,7 @@ export interface VolumeMount {
    */
   readonly subPathExpr?: string;
   /** @default - Kubernetes' default (None) */
-  readonly mountPropagation?: MountPropagation;
+  readonly mountPropagation?: PodMountPropagation;
 }
 
 type EnvSource =
@@ -105,7 +105,7 @@ type EnvSource =
   | { readonly configMap: string | kplus.IConfigMap; readonly key: string }
   | { readonly resource: string; readonly containerName?: string; readonly divisor?: string };
 
-/** Options of {@link EnvValue.fromResource}. */
+/** Options of {@link PodEnvValue.fromResource}. */
 export interface ResourceFieldOptions {
   /** The container whose resources are read. @default - the container the variable is set on */
   readonly containerName?: string;
@@ -114,40 +114,40 @@ export interface ResourceFieldOptions {
 }
 
 /** The value of an environment variable. */
-export class EnvValue {
+export class PodEnvValue {
   /** A literal value. */
-  public static fromValue(value: string): EnvValue {
-    return new EnvValue({ value });
+  public static fromValue(value: string): PodEnvValue {
+    return new PodEnvValue({ value });
   }
 
   /** A field of the pod (`metadata.name`, `metadata.namespace`, `status.podIP`, `spec.nodeName`). */
-  public static fromFieldPath(fieldPath: string): EnvValue {
-    return new EnvValue({ fieldPath });
+  public static fromFieldPath(fieldPath: string): PodEnvValue {
+    return new PodEnvValue({ fieldPath });
   }
 
   /** A key of a Secret, by name (a Secret outside the app). */
-  public static fromSecret(secretName: string, key: string): EnvValue {
-    return new EnvValue({ secret: secretName, key });
+  public static fromSecretName(secretName: string, key: string): PodEnvValue {
+    return new PodEnvValue({ secret: secretName, key });
   }
 
   /** A key of a ConfigMap, by name (a ConfigMap outside the app). */
-  public static fromConfigMap(configMapName: string, key: string): EnvValue {
-    return new EnvValue({ configMap: configMapName, key });
+  public static fromConfigMapName(configMapName: string, key: string): PodEnvValue {
+    return new PodEnvValue({ configMap: configMapName, key });
   }
 
   /** A resource limit or request of a container (`limits.memory`, `requests.cpu`, `limits.hugepages-2Mi`, ...). */
-  public static fromResource(resource: string, options: ResourceFieldOptions = {}): EnvValue {
-    return new EnvValue({ resource, containerName: options.containerName, divisor: options.divisor });
+  public static fromResource(resource: string, options: ResourceFieldOptions = {}): PodEnvValue {
+    return new PodEnvValue({ resource, containerName: options.containerName, divisor: options.divisor });
   }
 
   /** A key of a Secret of the app (`kplus.Secret`, or `kplus.Secret.fromSecretName()`). */
-  public static fromSecretKey(secret: kplus.ISecret, key: string): EnvValue {
-    return new EnvValue({ secret, key });
+  public static fromSecret(secret: kplus.ISecret, key: string): PodEnvValue {
+    return new PodEnvValue({ secret, key });
   }
 
   /** A key of a ConfigMap of the app (`kplus.ConfigMap`, or `kplus.ConfigMap.fromConfigMapName()`). */
-  public static fromConfigMapKey(configMap: kplus.IConfigMap, key: string): EnvValue {
-    return new EnvValue({ configMap, key });
+  public static fromConfigMap(configMap: kplus.IConfigMap, key: string): PodEnvValue {
+    return new PodEnvValue({ configMap, key });
   }
 
   private constructor(private readonly source: EnvSource) {}
@@ -196,7 +196,7 @@ export class EnvValue {
 }
 
 /** A container of a pod. */
-export interface ContainerProps {
+export interface PodContainerProps {
   /** Container name (DNS-1123 label, unique in the pod). */
   readonly name: string;
   /** Image reference; pin a tag or digest (an untagged or `:latest` image needs `unpinnedImageReason`). */
@@ -214,15 +214,15 @@ export interface ContainerProps {
   /** @default - the image's WORKDIR */
   readonly workingDir?: string;
   /** Environment variables, in the order given. @default - none */
-  readonly env?: Record<string, EnvValue>;
+  readonly env?: Record<string, PodEnvValue>;
   /** Every key of these Secrets and ConfigMaps as environment variables (`env` wins on a clash). @default - none */
-  readonly envFrom?: EnvFrom[];
+  readonly envFrom?: PodEnvFrom[];
   /** Ports the container listens on. @default - none */
-  readonly ports?: ContainerPort[];
-  /** @default ImagePullPolicy.IF_NOT_PRESENT */
-  readonly imagePullPolicy?: ImagePullPolicy;
-  /** Requests and limits; unset fields take the defaults of {@link ContainerResources}. @default - 100m/128Mi requested, 500m/256Mi limit */
-  readonly resources?: ContainerResources;
+  readonly ports?: PodContainerPort[];
+  /** @default PodImagePullPolicy.IF_NOT_PRESENT */
+  readonly imagePullPolicy?: PodImagePullPolicy;
+  /** Requests and limits; unset fields take the defaults of {@link PodContainerResources}. @default - 100m/128Mi requested, 500m/256Mi limit */
+  readonly resources?: PodContainerResources;
   /**
    * Render no CPU limit, so the container is never throttled (latency-critical pods such as the
    * cluster DNS). Exclusive with `resources.cpuLimit`.
@@ -230,13 +230,13 @@ export interface ContainerProps {
    */
   readonly omitCpuLimit?: boolean;
   /** @default - none */
-  readonly livenessProbe?: Probe;
+  readonly livenessProbe?: PodProbe;
   /** @default - none */
-  readonly readinessProbe?: Probe;
+  readonly readinessProbe?: PodProbe;
   /** @default - none */
-  readonly startupProbe?: Probe;
+  readonly startupProbe?: PodProbe;
   /** Mounts of pod volumes or claim templates. @default - none */
-  readonly volumeMounts?: VolumeMount[];
+  readonly volumeMounts?: PodVolumeMount[];
   /** Security context. @default ContainerSecurity.nonRoot() */
   readonly security?: ContainerSecurity;
 }
@@ -256,7 +256,7 @@ export interface ContainerContext {
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** Renders and validates one container. @internal */
-export function renderContainer(where: Where, field: string, c: ContainerProps, ctx: ContainerContext): k8s.Container {
+export function renderContainer(where: Where, field: string, c: PodContainerProps, ctx: ContainerContext): k8s.Container {
   ensure(where, `${field}.name`, c.name, dnsLabel);
   ensure(where, `${field}.image`, c.image, imageReference);
   const reasons = ctx.reasons ?? {};
@@ -275,7 +275,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   ensureEach(`${field}.ports`, ports, (p, f) => {
     ensure(where, `${f}.number`, p.number, portNumber);
     ensureOptional(where, `${f}.name`, p.name, portName);
-    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(Protocol));
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(PortProtocol));
     if (p.hostPort !== undefined) {
       if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
       ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
@@ -285,7 +285,7 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
             'reach the pods through a Service instead, or give hostPortReason');
           return;
         }
-        reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? Protocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
+        reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
       } else if (p.hostPortReason !== undefined) {
         invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'under hostNetwork the host-network grant already states why ports bind on the node', 'remove hostPortReason');
       }
@@ -294,13 +294,13 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     }
   });
   ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
-  ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? Protocol.TCP}`, 'port number and protocol pairs');
+  ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? PortProtocol.TCP}`, 'port number and protocol pairs');
 
-  ensureOptional(where, `${field}.imagePullPolicy`, c.imagePullPolicy, oneOf(ImagePullPolicy));
+  ensureOptional(where, `${field}.imagePullPolicy`, c.imagePullPolicy, oneOf(PodImagePullPolicy));
   const env: k8s.EnvVar[] = [];
   for (const [name, value] of Object.entries(c.env ?? {})) {
     if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
-    if (!(value instanceof EnvValue)) {
+    if (!(value instanceof PodEnvValue)) {
       invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
       continue;
     }
@@ -320,8 +320,8 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
     if (m.subPath !== undefined && m.subPathExpr !== undefined) {
       invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
     }
-    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(MountPropagation));
-    if (m.mountPropagation === MountPropagation.BIDIRECTIONAL) {
+    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(PodMountPropagation));
+    if (m.mountPropagation === PodMountPropagation.BIDIRECTIONAL) {
       invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
     }
   });
@@ -346,26 +346,26 @@ export function renderContainer(where: Where, field: string, c: ContainerProps, 
   }
 
   // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
-  const quantity = (value: string) => k8s.Quantity.fromString(renderedQuantity(value));
+  const toQuantity = (value: string) => k8s.Quantity.fromString(renderedQuantity(value));
   const firstPort = ports[0]?.name ?? ports[0]?.number;
   const security = ownInstance(where, `${field}.security`, c.security, ContainerSecurity, 'ContainerSecurity.nonRoot()') ?? ContainerSecurity.nonRoot();
   const probe = (kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', liveness: boolean) =>
-    ownInstance(where, `${field}.${kind}`, c[kind], Probe, 'Probe.httpGet(), Probe.tcpSocket() or Probe.exec()')?._render(where, `${field}.${kind}`, firstPort, liveness, ports);
+    ownInstance(where, `${field}.${kind}`, c[kind], PodProbe, 'Probe.httpGet(), Probe.tcpSocket() or Probe.exec()')?._render(where, `${field}.${kind}`, firstPort, liveness, ports);
   return {
     name: c.name,
     image: c.image,
-    imagePullPolicy: c.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
+    imagePullPolicy: c.imagePullPolicy ?? PodImagePullPolicy.IF_NOT_PRESENT,
     command: nonEmptyList(c.command),
     args: nonEmptyList(c.args),
     workingDir: c.workingDir,
     env: c.env ? nonEmptyList(env) : undefined,
     envFrom: c.envFrom?.length ? c.envFrom.map((e, i) => e._render(where, `${field}.envFrom[${i}]`)) : undefined,
     ports: ports.length > 0
-      ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, hostPort: p.hostPort }))
+      ? ports.map((p) => ({ containerPort: p.number, name: p.name, protocol: p.protocol ?? PortProtocol.TCP, hostPort: p.hostPort }))
       : undefined,
     resources: {
-      requests: { cpu: quantity(r.cpuRequest), memory: quantity(r.memoryRequest) },
-      limits: omitCpuLimit ? { memory: quantity(r.memoryLimit) } : { cpu: quantity(r.cpuLimit), memory: quantity(r.memoryLimit) },
+      requests: { cpu: toQuantity(r.cpuRequest), memory: toQuantity(r.memoryRequest) },
+      limits: omitCpuLimit ? { memory: toQuantity(r.memoryLimit) } : { cpu: toQuantity(r.cpuLimit), memory: toQuantity(r.memoryLimit) },
     },
     livenessProbe: probe('livenessProbe', true),
     readinessProbe: probe('readinessProbe', false),

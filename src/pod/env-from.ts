@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { dnsSubdomain, ensure, invalid, Where } from '../validation';
 
-/** Options of an {@link EnvFrom} source. */
-export interface EnvFromOptions {
+/** Options of an {@link PodEnvFrom} source. */
+export interface PodEnvFromOptions {
   /** Prepended to every key, e.g. `ES_` (a key `PASSWORD` becomes `ES_PASSWORD`). @default - none */
   readonly prefix?: string;
   /** Start the container even if the Secret or ConfigMap does not exist. @default false */
@@ -10,8 +10,8 @@ export interface EnvFromOptions {
 }
 
 type EnvFromSource =
-  | { readonly kind: 'secret'; readonly name: string; readonly options: EnvFromOptions }
-  | { readonly kind: 'configMap'; readonly name: string; readonly options: EnvFromOptions };
+  | { readonly kind: 'secret'; readonly name: string; readonly options: PodEnvFromOptions }
+  | { readonly kind: 'configMap'; readonly name: string; readonly options: PodEnvFromOptions };
 
 /** A prefix begins every variable name, so it follows the environment variable name rule. */
 const ENV_PREFIX = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -22,15 +22,15 @@ const ENV_PREFIX = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
  *
  * The factories take the object's name; factories taking the object itself can sit beside them.
  */
-export class EnvFrom {
+export class PodEnvFrom {
   /** Every key of the Secret named `secretName`, in the pod's namespace. */
-  public static fromSecretName(secretName: string, options: EnvFromOptions = {}): EnvFrom {
-    return new EnvFrom({ kind: 'secret', name: secretName, options });
+  public static fromSecretName(secretName: string, options: PodEnvFromOptions = {}): PodEnvFrom {
+    return new PodEnvFrom({ kind: 'secret', name: secretName, options });
   }
 
   /** Every key of the ConfigMap named `configMapName`, in the pod's namespace. */
-  public static fromConfigMapName(configMapName: string, options: EnvFromOptions = {}): EnvFrom {
-    return new EnvFrom({ kind: 'configMap', name: configMapName, options });
+  public static fromConfigMapName(configMapName: string, options: PodEnvFromOptions = {}): PodEnvFrom {
+    return new PodEnvFrom({ kind: 'configMap', name: configMapName, options });
   }
 
   private constructor(private readonly source: EnvFromSource) {}

@@ -4,7 +4,7 @@ import {
 } from '../validation';
 
 /** Timings shared by every probe kind. Unset fields keep Kubernetes' defaults. */
-export interface ProbeTimings {
+export interface PodProbeTimings {
   /** @default 0 (Kubernetes default) */
   readonly initialDelaySeconds?: number;
   /** @default 10 (Kubernetes default) */
@@ -18,7 +18,7 @@ export interface ProbeTimings {
 }
 
 /** Options of an HTTP GET probe. */
-export interface HttpGetProbeOptions extends ProbeTimings {
+export interface PodHttpGetProbeOptions extends PodProbeTimings {
   /** Request path, e.g. `/healthz`. */
   readonly path: string;
   /** Port number. Give this or `portName`. @default - the first container port */
@@ -30,7 +30,7 @@ export interface HttpGetProbeOptions extends ProbeTimings {
 }
 
 /** Options of a TCP socket probe. */
-export interface TcpSocketProbeOptions extends ProbeTimings {
+export interface PodTcpSocketProbeOptions extends PodProbeTimings {
   /** Port number. Give this or `portName`. @default - the first container port */
   readonly port?: number;
   /** Name of a container port. @default - use `port` */
@@ -38,31 +38,31 @@ export interface TcpSocketProbeOptions extends ProbeTimings {
 }
 
 /** Options of an exec probe. */
-export interface ExecProbeOptions extends ProbeTimings {
+export interface PodExecProbeOptions extends PodProbeTimings {
   /** Command run in the container; exit code 0 means healthy. */
   readonly command: string[];
 }
 
 type ProbeAction =
-  | { readonly kind: 'httpGet'; readonly options: HttpGetProbeOptions }
-  | { readonly kind: 'tcpSocket'; readonly options: TcpSocketProbeOptions }
-  | { readonly kind: 'exec'; readonly options: ExecProbeOptions };
+  | { readonly kind: 'httpGet'; readonly options: PodHttpGetProbeOptions }
+  | { readonly kind: 'tcpSocket'; readonly options: PodTcpSocketProbeOptions }
+  | { readonly kind: 'exec'; readonly options: PodExecProbeOptions };
 
 /** A liveness, readiness or startup probe. */
-export class Probe {
+export class PodProbe {
   /** Healthy when an HTTP GET returns 200-399. */
-  public static httpGet(options: HttpGetProbeOptions): Probe {
-    return new Probe({ kind: 'httpGet', options });
+  public static httpGet(options: PodHttpGetProbeOptions): PodProbe {
+    return new PodProbe({ kind: 'httpGet', options });
   }
 
   /** Healthy when a TCP connection opens. */
-  public static tcpSocket(options: TcpSocketProbeOptions = {}): Probe {
-    return new Probe({ kind: 'tcpSocket', options });
+  public static tcpSocket(options: PodTcpSocketProbeOptions = {}): PodProbe {
+    return new PodProbe({ kind: 'tcpSocket', options });
   }
 
   /** Healthy when a command exits 0. */
-  public static exec(options: ExecProbeOptions): Probe {
-    return new Probe({ kind: 'exec', options });
+  public static exec(options: PodExecProbeOptions): PodProbe {
+    return new PodProbe({ kind: 'exec', options });
   }
 
   private constructor(private readonly action: ProbeAction) {}

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { ensure, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, oneOf, Where } from '../validation';
 
 /** Taint effect a toleration matches. */
-export enum TaintEffect {
+export enum PodTaintEffect {
   NO_SCHEDULE = 'NoSchedule',
   PREFER_NO_SCHEDULE = 'PreferNoSchedule',
   NO_EXECUTE = 'NoExecute',
@@ -23,7 +23,7 @@ export interface Toleration {
   /** @default - none */
   readonly value?: string;
   /** @default - every effect */
-  readonly effect?: TaintEffect;
+  readonly effect?: PodTaintEffect;
   /** For NoExecute: how long the pod stays after the taint appears. @default - forever */
   readonly tolerationSeconds?: number;
 }
@@ -35,14 +35,14 @@ export function renderTolerations(where: Where, field: string, tolerations: read
     const operator = t.operator ?? (t.value !== undefined ? TolerationOperator.EQUAL : TolerationOperator.EXISTS);
     ensureOptional(where, `${f}.key`, t.key, labelKey);
     ensureOptional(where, `${f}.operator`, t.operator, oneOf(TolerationOperator));
-    ensureOptional(where, `${f}.effect`, t.effect, oneOf(TaintEffect));
+    ensureOptional(where, `${f}.effect`, t.effect, oneOf(PodTaintEffect));
     if (operator === TolerationOperator.EXISTS && t.value !== undefined) {
       invalid(where, `${f}.value`, t.value, 'operator Exists matches any value, so a value is not allowed', 'remove the value or use operator Equal');
     }
     if (t.key === undefined && operator !== TolerationOperator.EXISTS) {
       invalid(where, `${f}.operator`, operator, 'a toleration without a key must use operator Exists', 'set a key or use TolerationOperator.EXISTS');
     }
-    if (t.tolerationSeconds !== undefined && t.effect !== TaintEffect.NO_EXECUTE) {
+    if (t.tolerationSeconds !== undefined && t.effect !== PodTaintEffect.NO_EXECUTE) {
       invalid(where, `${f}.tolerationSeconds`, t.tolerationSeconds, 'only applies to the NoExecute effect', 'set effect: TaintEffect.NO_EXECUTE or drop tolerationSeconds');
     }
     ensureOptional(where, `${f}.tolerationSeconds`, t.tolerationSeconds, nonNegativeInt);

@@ -7,13 +7,13 @@ import {
   ensureOptional, ensureUnique, invalid, isSensitiveHostPath, nonEmptyList, nonEmptyMap, nonNegativeInt, oneOf,
   ownInstance, statedReason, Where,
 } from '../validation';
-import { ContainerProps, renderContainer } from './container';
+import { PodContainerProps, renderContainer } from './container';
 import { resourceName } from './resource-ref';
 import { renderTolerations, Spread, Toleration } from './scheduling';
 import { PodVolume } from './volume';
 
 /** DNS policy of a pod. */
-export enum DnsPolicy {
+export enum PodDnsPolicy {
   /** Cluster DNS first, then the node's resolvers (Kubernetes' default). */
   CLUSTER_FIRST = 'ClusterFirst',
   /** Cluster DNS even with hostNetwork. */
@@ -29,9 +29,9 @@ export enum DnsPolicy {
  */
 export interface PodTemplateProps {
   /** The pod's containers (at least one). */
-  readonly containers: ContainerProps[];
+  readonly containers: PodContainerProps[];
   /** Containers that run to completion before the others start. @default - none */
-  readonly initContainers?: ContainerProps[];
+  readonly initContainers?: PodContainerProps[];
   /** Volumes containers can mount. @default - none */
   readonly volumes?: PodVolume[];
   /** Extra labels on the pods (not part of the selector). @default - none */
@@ -62,15 +62,15 @@ export interface PodTemplateProps {
   /** PriorityClass of the pods. @default - none (NodeAgent: `system-node-critical`) */
   readonly priorityClassName?: string;
   /** Secrets used to pull images, by name. @default - none */
-  readonly imagePullSecrets?: string[];
+  readonly imagePullSecretNames?: string[];
   /** Secrets of the app used to pull images (`kplus.Secret`); added after `imagePullSecrets`. @default - none */
-  readonly imagePullSecretObjects?: kplus.ISecret[];
+  readonly imagePullSecrets?: kplus.ISecret[];
   /** Group that owns mounted volumes, so a non-root user can write them. @default - none */
   readonly fsGroup?: number;
-  /** @default DnsPolicy.CLUSTER_FIRST */
-  readonly dnsPolicy?: DnsPolicy;
+  /** @default PodDnsPolicy.CLUSTER_FIRST */
+  readonly dnsPolicy?: PodDnsPolicy;
   /**
-   * Resolver settings merged into the pod's resolv.conf; required with `DnsPolicy.NONE`, which then
+   * Resolver settings merged into the pod's resolv.conf; required with `PodDnsPolicy.NONE`, which then
    * needs at least one nameserver.
    * @default - none
    */
@@ -141,7 +141,10 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   const reasons: Record<string, string> = { ...ctx.reasons };
   const all = [...listOf(props.initContainers), ...givenContainers];
   const containerCtx = {
-    volumeNames, allowHostPorts: ctx.allowHostAccess ?? false, hostNetwork: ctx.spec?.hostNetwork === true, reasons,
+    volumeNames,
+    allowHostPorts: ctx.allowHostAccess ?? false,
+    hostNetwork: ctx.spec?.hostNetwork === true,
+    reasons,
     containerNames: new Set(all.map((c) => c.name)),
   };
   ensureUnique(where, 'containers', all, (c) => c.name, 'container names (init containers included)');
@@ -158,14 +161,14 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   }
   const serviceAccountName = props.serviceAccount ? resourceName(where, 'serviceAccount', props.serviceAccount, 'ServiceAccount') : props.serviceAccountName;
   const pullSecrets = [
-    ...props.imagePullSecrets ?? [],
-    ...(props.imagePullSecretObjects ?? []).map((s, i) => resourceName(where, `imagePullSecretObjects[${i}]`, s, 'Secret')),
+    ...props.imagePullSecretNames ?? [],
+    ...(props.imagePullSecrets ?? []).map((s, i) => resourceName(where, `imagePullSecrets[${i}]`, s, 'Secret')),
   ];
   ensureOptional(where, 'priorityClassName', props.priorityClassName, dnsSubdomain);
   ensureOptional(where, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, nonNegativeInt);
   ensureOptional(where, 'fsGroup', props.fsGroup, nonNegativeInt);
-  ensureEach('imagePullSecrets', props.imagePullSecrets, (s, f) => ensure(where, f, s, dnsSubdomain));
-  ensureOptional(where, 'dnsPolicy', props.dnsPolicy, oneOf(DnsPolicy));
+  ensureEach('imagePullSecretNames', props.imagePullSecretNames, (s, f) => ensure(where, f, s, dnsSubdomain));
+  ensureOptional(where, 'dnsPolicy', props.dnsPolicy, oneOf(PodDnsPolicy));
   const dnsConfig = renderDnsConfig(where, props.dnsPolicy ?? ctx.spec?.dnsPolicy, props.dnsConfig);
 
   // Why a container runs as root travels with the pod, so a reviewer of the manifest sees it.
@@ -203,7 +206,9 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
     topologySpreadConstraints: spread?.topologySpreadConstraints ?? ctx.spec?.topologySpreadConstraints,
     dnsPolicy: props.dnsPolicy ?? ctx.spec?.dnsPolicy,
     dnsConfig: dnsConfig ?? ctx.spec?.dnsConfig,
-    imagePullSecrets: nonEmptyList(props.imagePullSecrets || props.imagePullSecretObjects ? pullSecrets.map((name) => ({ name })) : ctx.spec?.imagePullSecrets),
+    imagePullSecrets: nonEmptyList(props.imagePullSecretNames || props.imagePullSecrets
+      ? pullSecrets.map((name) => ({ name }))
+      : ctx.spec?.imagePullSecrets),
     securityContext: {
       ...ctx.spec?.securityContext,
       fsGroup: props.fsGroup ?? ctx.spec?.securityContext?.fsGroup,
@@ -230,7 +235,7 @@ function listOf<T>(value: readonly T[] | undefined): readonly T[] {
 
 /** Validates a dnsConfig as the 1.28 API server does (validatePodDNSConfig). */
 function renderDnsConfig(where: Where, policy: string | undefined, config: PodDnsConfig | undefined): k8s.PodDnsConfig | undefined {
-  if (policy === DnsPolicy.NONE) {
+  if (policy === PodDnsPolicy.NONE) {
     if (!config) {
       invalid(where, 'dnsConfig', undefined, 'dnsPolicy None takes every resolver setting from dnsConfig', 'give dnsConfig with at least one nameserver, or use another dnsPolicy');
       return undefined;

@@ -15,7 +15,7 @@ export interface EmptyDirOptions {
 }
 
 /** Options of a ConfigMap volume. */
-export interface ConfigMapVolumeOptions {
+export interface PodConfigMapVolumeOptions {
   /** Name of the ConfigMap. */
   readonly configMapName: string;
   /** Keys to project, key -> relative path. @default - every key, at a path named after it */
@@ -25,7 +25,7 @@ export interface ConfigMapVolumeOptions {
 }
 
 /** Options of a Secret volume. */
-export interface SecretVolumeOptions {
+export interface PodSecretVolumeOptions {
   /** Name of the Secret. */
   readonly secretName: string;
   /** Keys to project, key -> relative path. @default - every key */
@@ -85,8 +85,8 @@ export enum HostPathType {
 
 type VolumeSource =
   | { readonly kind: 'emptyDir'; readonly options: EmptyDirOptions }
-  | { readonly kind: 'configMap'; readonly options: ConfigMapVolumeOptions; readonly object?: kplus.IConfigMap }
-  | { readonly kind: 'secret'; readonly options: SecretVolumeOptions; readonly object?: kplus.ISecret }
+  | { readonly kind: 'configMap'; readonly options: PodConfigMapVolumeOptions; readonly object?: kplus.IConfigMap }
+  | { readonly kind: 'secret'; readonly options: PodSecretVolumeOptions; readonly object?: kplus.ISecret }
   | { readonly kind: 'claim'; readonly options: ClaimVolumeOptions; readonly object?: kplus.IPersistentVolumeClaim }
   | { readonly kind: 'hostPath'; readonly path: string; readonly type: HostPathType; readonly reason?: string };
 
@@ -98,17 +98,17 @@ export class PodVolume {
   }
 
   /** Files from a ConfigMap. */
-  public static configMap(name: string, options: ConfigMapVolumeOptions): PodVolume {
+  public static fromConfigMapName(name: string, options: PodConfigMapVolumeOptions): PodVolume {
     return new PodVolume(name, { kind: 'configMap', options });
   }
 
   /** Files from a Secret. */
-  public static secret(name: string, options: SecretVolumeOptions): PodVolume {
+  public static fromSecretName(name: string, options: PodSecretVolumeOptions): PodVolume {
     return new PodVolume(name, { kind: 'secret', options });
   }
 
   /** An existing PersistentVolumeClaim. */
-  public static persistentVolumeClaim(name: string, options: ClaimVolumeOptions): PodVolume {
+  public static fromClaimName(name: string, options: ClaimVolumeOptions): PodVolume {
     return new PodVolume(name, { kind: 'claim', options });
   }
 
@@ -131,8 +131,8 @@ export class PodVolume {
    * A directory or file of the node. Only constructs that opt in to host access accept it
    * (`NodeAgent`); elsewhere it is rejected.
    */
-  public static hostPath(name: string, path: string, type: HostPathType = HostPathType.UNSET, options: HostPathOptions = {}): PodVolume {
-    return new PodVolume(name, { kind: 'hostPath', path, type, reason: options.reason });
+  public static hostPath(name: string, path: string, pathType: HostPathType = HostPathType.UNSET, options: HostPathOptions = {}): PodVolume {
+    return new PodVolume(name, { kind: 'hostPath', path, type: pathType, reason: options.reason });
   }
 
   private constructor(

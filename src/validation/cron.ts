@@ -287,7 +287,7 @@ export function* cronRuns(cron: ParsedCron, from: number, timeZone: string): Gen
 /** Options of {@link CronSchedule.nextRuns}. */
 export interface CronRunOptions {
   /** List runs strictly after this instant. @default - now */
-  readonly from?: Date;
+  readonly after?: Date;
   /**
    * IANA time zone the schedule runs in (a CronJob's `timeZone`).
    * @default "Etc/UTC" - what most kube-controller-managers run in when `timeZone` is unset
@@ -337,7 +337,7 @@ export class CronSchedule {
     const timeZone = options.timeZone ?? 'Etc/UTC';
     const zoneProblem = ianaTimeZone(timeZone);
     if (zoneProblem) throw new Error(formatInputError('CronSchedule', 'timeZone', timeZone, zoneProblem));
-    const from = options.from ?? new Date();
+    const from = options.after ?? new Date();
     if (Number.isNaN(from.getTime())) {
       throw new Error(formatInputError('CronSchedule', 'from', String(from), { reason: 'is not a valid date', fix: 'pass a valid Date' }));
     }

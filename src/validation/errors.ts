@@ -157,7 +157,7 @@ export function ownInstance<T>(where: Where, field: string, value: T | undefined
 }
 
 /**
- * True when `value` was made by the library's factory class (`Probe.httpGet()`, `IntOrPercent.count()`, ...);
+ * True when `value` was made by the library's factory class (`PodProbe.httpGet()`, `IntOrPercent.count()`, ...);
  * reports otherwise. A plain object or string in its place would fail later with a TypeError.
  */
 export function checkInstance<T>(where: Where, field: string, value: unknown, type: ClassOf<T>, example: string): value is T {

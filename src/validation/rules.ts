@@ -272,7 +272,7 @@ export function isSensitiveHostPath(path: string): boolean {
 
 /**
  * One of an enum's values: JavaScript and jsii-language callers, and values read from configuration, can pass
- * any string (protocol "udp" for `Protocol.UDP`). The fix names the intended value when only the case differs.
+ * any string (protocol "udp" for `PortProtocol.UDP`). The fix names the intended value when only the case differs.
  */
 export function oneOf(values: Record<string, string | number>): Rule<string> {
   const allowed = Object.values(values).filter((v): v is string => typeof v === 'string');

@@ -9,7 +9,7 @@ export { MANAGED_BY_LABEL, MANAGED_BY };
 export const NAME_LABEL = 'app.kubernetes.io/name';
 
 /** Names, namespace and labels every workload construct accepts. */
-export interface WorkloadProps {
+export interface WorkloadIdentityProps {
   /**
    * Name of the main object (and the base of its companions' names). Set it explicitly for objects
    * that already exist in a cluster: renaming the construct id then changes nothing.
@@ -50,7 +50,7 @@ function chartNamespace(scope: Construct): string | undefined {
 }
 
 /** Resolves and validates a workload's identity. @internal */
-export function resolveIdentity(scope: Construct, props: WorkloadProps, nameRule: Rule<string> = dnsLabel): WorkloadIdentity {
+export function resolveIdentity(scope: Construct, props: WorkloadIdentityProps, nameRule: Rule<string> = dnsLabel): WorkloadIdentity {
   const name = ensure(scope, props.name === undefined ? 'name (from the construct id)' : 'name', props.name ?? scope.node.id, nameRule);
   if (props.namespace !== undefined) ensure(scope, 'namespace', props.namespace, dnsLabel);
   else ensureOptional(scope, 'namespace (from the chart)', chartNamespace(scope), dnsLabel);

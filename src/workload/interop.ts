@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ContainerProps, DEFAULT_RESOURCES } from '../pod/container';
+import { PodContainerProps, DEFAULT_RESOURCES } from '../pod/container';
 import { parseQuantity } from '../validation';
 import { namespaceOf } from './rbac';
 
@@ -33,7 +33,7 @@ export class ScalableWorkload {
 
   constructor(
     private readonly main: ApiObject,
-    private readonly containers: readonly ContainerProps[],
+    private readonly containers: readonly PodContainerProps[],
     /** The replicas the user gave, if any: cdk8s-plus' autoscaler refuses a fixed count. */
     private readonly givenReplicas: number | undefined,
   ) {}
@@ -58,7 +58,7 @@ export class ScalableWorkload {
 }
 
 /** A cdk8s-plus view of one of our containers, with the requests and limits it renders. */
-function toKplusContainer(c: ContainerProps): kplus.Container {
+function toKplusContainer(c: PodContainerProps): kplus.Container {
   const r = { ...DEFAULT_RESOURCES, ...c.resources };
   const cpu = (q: string) => kplus.Cpu.millis(parseQuantity(q) * 1000);
   const memory = (q: string) => Size.kibibytes(parseQuantity(q) / 1024);

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Protocol } from '../pod/container';
+import { PortProtocol } from '../pod/container';
 import { PodTemplateProps, podPorts } from '../pod/template';
 import {
   ensure, ensureAnnotations, ensureList, ensureOptional, ensureUnique, intInRange, invalid, oneOf, portName, portNumber, serviceName, Where,
@@ -18,8 +18,8 @@ export interface ServicePortProps {
   readonly targetPort?: number;
   /** Name of a container port to forward to. @default - use `targetPort` */
   readonly targetPortName?: string;
-  /** @default Protocol.TCP */
-  readonly protocol?: Protocol;
+  /** @default PortProtocol.TCP */
+  readonly protocol?: PortProtocol;
   /** Fixed node port (30000-32767) for NodePort and LoadBalancer Services. @default - Kubernetes picks one */
   readonly nodePort?: number;
 }
@@ -28,7 +28,7 @@ export { NODE_PORT_RANGE };
 
 /** Service ports that mirror every container port of a pod template (name, number, protocol). @internal */
 export function portsFromContainers(pod: PodTemplateProps): ServicePortProps[] {
-  return podPorts(pod).map((p) => ({ port: p.number, name: p.name, targetPort: p.number, protocol: p.protocol as Protocol }));
+  return podPorts(pod).map((p) => ({ port: p.number, name: p.name, targetPort: p.number, protocol: p.protocol as PortProtocol }));
 }
 
 /**
@@ -44,7 +44,7 @@ export function renderServicePorts(
     const f = `${field}[${i}]`;
     ensure(where, `${f}.port`, p.port, portNumber);
     ensureOptional(where, `${f}.targetPort`, p.targetPort, portNumber);
-    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(Protocol));
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(PortProtocol));
     if (p.targetPort !== undefined && p.targetPortName !== undefined) {
       invalid(where, `${f}.targetPortName`, p.targetPortName, 'targetPort and targetPortName are exclusive', 'give one of them');
     }
@@ -59,7 +59,7 @@ export function renderServicePorts(
       name = name ?? target?.name;
     } else {
       const number = p.targetPort ?? p.port;
-      name = name ?? containerPorts.find((c) => c.number === number && c.protocol === (p.protocol ?? Protocol.TCP))?.name;
+      name = name ?? containerPorts.find((c) => c.number === number && c.protocol === (p.protocol ?? PortProtocol.TCP))?.name;
     }
     ensureOptional(where, `${f}.name`, name, portName);
     if (p.nodePort !== undefined) {
@@ -71,7 +71,7 @@ export function renderServicePorts(
     const targetPort = typeof p.targetPortName === 'string'
       ? k8s.IntOrString.fromString(p.targetPortName)
       : k8s.IntOrString.fromNumber(p.targetPort ?? p.port);
-    return { name, port: p.port, targetPort, protocol: p.protocol ?? Protocol.TCP, nodePort: p.nodePort };
+    return { name, port: p.port, targetPort, protocol: p.protocol ?? PortProtocol.TCP, nodePort: p.nodePort };
   });
   if (rendered.length > 1) {
     rendered.forEach((p, i) => {
@@ -84,7 +84,7 @@ export function renderServicePorts(
 }
 
 /** Kind of Service. */
-export enum ServiceType {
+export enum WorkloadServiceType {
   /** A virtual IP inside the cluster (Kubernetes' default). */
   CLUSTER_IP = 'ClusterIP',
   /** ClusterIP plus a port on every node (30000-32767). */
@@ -96,7 +96,7 @@ export enum ServiceType {
 /** What a workload construct asks of {@link addService}. @internal */
 export interface ServiceSpec {
   readonly name: string;
-  readonly type?: ServiceType;
+  readonly type?: WorkloadServiceType;
   /** `clusterIP: None`: DNS returns the pods' addresses (StatefulSet governing Services). */
   readonly headless?: boolean;
   /** A fixed cluster IP (the cluster DNS Service). */
@@ -116,20 +116,20 @@ export interface ServiceSpec {
 export function addService(scope: Construct, id: string, identity: WorkloadIdentity, pod: PodTemplateProps, spec: ServiceSpec): k8s.KubeService {
   ensure(scope, `${spec.field.replace(/\.ports$/, '')}.name`, spec.name, serviceName);
   ensureAnnotations(scope, `${spec.field.replace(/\.ports$/, '')}.annotations`, spec.annotations);
-  const type = spec.type ?? ServiceType.CLUSTER_IP;
-  ensureOptional(scope, `${spec.field.replace(/\.ports$/, '')}.type`, spec.type, oneOf(ServiceType));
-  if (spec.headless && type !== ServiceType.CLUSTER_IP) {
+  const type = spec.type ?? WorkloadServiceType.CLUSTER_IP;
+  ensureOptional(scope, `${spec.field.replace(/\.ports$/, '')}.type`, spec.type, oneOf(WorkloadServiceType));
+  if (spec.headless && type !== WorkloadServiceType.CLUSTER_IP) {
     invalid(scope, spec.field, type, 'a headless Service must be of type ClusterIP', 'drop the type or use a separate Service');
   }
   // A headless Service may have no ports (it only publishes DNS records); any other needs one.
   if (Array.isArray(spec.ports) && spec.ports.length === 0 && !spec.headless) {
     invalid(scope, spec.field, [], 'a Service needs at least one port', 'give ports, or add ports to the containers');
   }
-  const ports = renderServicePorts(scope, spec.field, ensureList(scope, spec.field, spec.ports), pod, type !== ServiceType.CLUSTER_IP);
+  const ports = renderServicePorts(scope, spec.field, ensureList(scope, spec.field, spec.ports), pod, type !== WorkloadServiceType.CLUSTER_IP);
   const service = new k8s.KubeService(scope, id, {
     metadata: objectMeta(identity, spec.name, spec.annotations),
     spec: {
-      type: type === ServiceType.CLUSTER_IP ? undefined : type,
+      type: type === WorkloadServiceType.CLUSTER_IP ? undefined : type,
       clusterIp: spec.headless ? 'None' : spec.clusterIp,
       selector: { ...identity.selectorLabels },
       ports: ports.length > 0 ? ports : undefined,

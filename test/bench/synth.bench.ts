@@ -100,8 +100,8 @@ function mixedCharts(l: Lib, app: App, n: number): void {
         image: 'postgres:16.4',
         ports: [{ number: 5432, name: 'pg' }],
         volumeMounts: [{ volume: 'data', mountPath: '/var/lib/postgresql/data' }],
-        readinessProbe: l.Probe.tcpSocket({ portName: 'pg' }),
-        livenessProbe: l.Probe.tcpSocket({ portName: 'pg', periodSeconds: 20 }),
+        readinessProbe: l.PodProbe.tcpSocket({ portName: 'pg' }),
+        livenessProbe: l.PodProbe.tcpSocket({ portName: 'pg', periodSeconds: 20 }),
       }],
       volumeClaimTemplates: [{ name: 'data', storage: '1Gi' }],
     });
@@ -111,8 +111,8 @@ function mixedCharts(l: Lib, app: App, n: number): void {
         name: 'web',
         image: 'nginx:1.25.3',
         ports: [{ number: 8080, name: 'http' }],
-        readinessProbe: l.Probe.httpGet({ path: '/healthz', portName: 'http' }),
-        livenessProbe: l.Probe.httpGet({ path: '/healthz', portName: 'http', periodSeconds: 20 }),
+        readinessProbe: l.PodProbe.httpGet({ path: '/healthz', portName: 'http' }),
+        livenessProbe: l.PodProbe.httpGet({ path: '/healthz', portName: 'http', periodSeconds: 20 }),
       }],
     });
   }
@@ -129,7 +129,7 @@ function nodePortApp(l: Lib, app: App, n: number): void {
   for (let i = 0; i < n; i++) {
     new l.StatelessApp(chart, `web${i}`, {
       containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] }],
-      service: { type: l.ServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: l.NODE_PORT_RANGE.min + i }] },
+      service: { serviceType: l.WorkloadServiceType.NODE_PORT, ports: [{ port: 80, targetPort: 8080, nodePort: l.NODE_PORT_RANGE.min + i }] },
     });
   }
 }
