@@ -194,3 +194,45 @@ describe('a successful synthesis keeps what it did not write', () => {
     expect(snapshot(repo)).toEqual({ ...committed, dist: { ...(committed.dist as object), 'notes.txt': 'mine\n' } });
   });
 });
+
+describe('every output layout through the real CLI', () => {
+  /** A cdk8s app in a temp directory using AppSynthesizer the documented way, with the given layout. */
+  function layoutProject(yamlOutputType: string, outputFileExtension: string): string {
+    const dir = tempDir('layout-cli');
+    const app = (synth: string) => [
+      `const { App, Chart, YamlOutputType } = require(${JSON.stringify(path.join(ROOT, 'node_modules', 'cdk8s'))});`,
+      `const { k8s } = require(${JSON.stringify(path.join(ROOT, 'node_modules', 'cdk8s-plus-28'))});`,
+      `const { AppSynthesizer, PlanOutput } = require(${JSON.stringify(path.join(ROOT, 'src'))});`,
+      `const app = new App({ yamlOutputType: YamlOutputType.${yamlOutputType}, outputFileExtension: '${outputFileExtension}' });`,
+      "const a = new Chart(app, 'alpha', { namespace: 'alpha' });",
+      "new k8s.KubeConfigMap(a, 'one', { metadata: { name: 'one' }, data: { k: 'v' } });",
+      "new k8s.KubeConfigMap(a, 'two', { metadata: { name: 'two' } });",
+      "const b = new Chart(app, 'beta', { namespace: 'beta' });",
+      "new k8s.KubeConfigMap(b, 'three', { metadata: { name: 'three' } });",
+      'a.addDependency(b);',
+      synth,
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'ours.ts'), app("AppSynthesizer.synth(app, { outdir: 'dist', cliOutdir: process.env.CDK8S_OUTDIR, planOutput: PlanOutput.NONE });"));
+    fs.writeFileSync(path.join(dir, 'cdk8s.ts'), app('app.synth();'));
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: node --require ${path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs')} ours.ts\noutput: cdk8s.out\n`);
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    return dir;
+  }
+
+  test.each([
+    ['FILE_PER_APP', '.k8s.yaml'], ['FILE_PER_CHART', '.yaml'], ['FILE_PER_RESOURCE', '.k8s.yaml'], ['FOLDER_PER_CHART_FILE_PER_RESOURCE', '.yml'],
+  ])('%s (%s): dist/ and the CLI output hold exactly what App.synth() writes', (layout, ext) => {
+    const dir = layoutProject(layout, ext);
+    const result = cdk8sSynth(dir);
+    expect(result.status).toBe(0);
+    const expected = cdk8sSynth(dir, '--app', `node --require ${path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs')} cdk8s.ts`, '--output', 'expected');
+    expect(expected.status).toBe(0);
+    const want = readTree(path.join(dir, 'expected'));
+    expect(Object.keys(want).length).toBeGreaterThan(0);
+    const { ['kustomization.yaml']: kustomization, ...dist } = readTree(path.join(dir, 'dist'));
+    expect(dist).toEqual(want);
+    expect(readTree(path.join(dir, 'cdk8s.out'))).toEqual(want);
+    expect(parseYamlDocuments(kustomization)[0].resources.slice().sort()).toEqual(Object.keys(want).sort());
+  });
+});
