@@ -97,6 +97,37 @@ project.eslint?.addRules({
   }],
 });
 
+// The layers are the folders (CONTRIBUTING.md, "The layers"); imports only go down, and no file cycle.
+// kubernetes/ knows Kubernetes and imports nothing of ours; pod/ builds on it; workload/ on both; each
+// constructs/<family>/ on those three and never on another family; gitops/ (synthesis, output directory,
+// change guard, policy) on kubernetes/ only. index.ts re-exports and nothing imports it.
+const LAYERS: Record<string, string[]> = {
+  'src/kubernetes': ['src/pod', 'src/workload', 'src/constructs', 'src/gitops', 'src/index.ts'],
+  'src/pod': ['src/workload', 'src/constructs', 'src/gitops', 'src/index.ts'],
+  'src/workload': ['src/constructs', 'src/gitops', 'src/index.ts'],
+  'src/constructs': ['src/gitops', 'src/index.ts'],
+  'src/gitops': ['src/pod', 'src/workload', 'src/constructs', 'src/index.ts'],
+};
+const CONSTRUCT_FAMILIES = ['access', 'batch', 'coredns', 'nfs', 'node-agent', 'standalone-pod', 'stateful-app', 'stateless-app'];
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      ...Object.entries(LAYERS).map(([target, from]) => ({
+        target: `./${target}`,
+        from: from.map((f) => `./${f}`),
+        message: `${target}/ sits below this folder: imports only go down (CONTRIBUTING.md, "The layers").`,
+      })),
+      ...CONSTRUCT_FAMILIES.map((family) => ({
+        target: `./src/constructs/${family}`,
+        from: './src/constructs',
+        except: [`./${family}`],
+        message: 'a construct family never imports another: move what both need down into workload/ or pod/ (CONTRIBUTING.md).',
+      })),
+    ],
+  }],
+  'import/no-cycle': ['error', { ignoreExternal: true }],
+});
+
 project.package.addField('bugs', { url: `${REPOSITORY}/issues` });
 project.package.addEngine('node', NODE_ENGINES);
 

@@ -1,35 +1,36 @@
 // Public API: re-exports only. Interfaces are re-exported with `export type`; internal helpers stay unexported.
 
 // Constructs
-export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, StatefulPodManagement, ClaimRetentionPolicy } from './stateful-app';
-export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './stateful-app';
-export { StatelessApp, StatelessUpdateStrategy } from './stateless-app';
-export type { StatelessAppProps, StatelessServiceOptions, StatelessRollingUpdateOptions } from './stateless-app';
-export { NodeAgent, NodeAgentUpdateStrategy } from './node-agent';
-export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './node-agent';
-export { LogCollectorState } from './node-agent-presets';
-export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions, LogCollectorHostStateOptions } from './node-agent-presets';
-export { JobRestartPolicy, CompletionMode, PodFailureAction, ExitCodeOperator, PodConditionStatus, PodFailurePolicyRule } from './batch-job-spec';
-export type { JobOptions, ExitCodeRuleOptions, PodConditionPattern, PodConditionRuleOptions } from './batch-job-spec';
-export { BatchJob } from './batch-job';
-export type { BatchJobProps } from './batch-job';
-export { ScheduledJob, JobConcurrencyPolicy } from './scheduled-job';
-export type { ScheduledJobProps } from './scheduled-job';
-export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './nfs-volume-set';
-export type { NfsSetVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './nfs-volume-set';
-export type { NfsExportClient } from './nfs-volume-set-exports';
-export { VolumeBinding, BindingMismatch } from './volume-binding';
-export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, BindingResult, BindingCheckOptions } from './volume-binding';
-export { CoreDnsAddon } from './core-dns-addon';
-export type { CoreDnsAddonProps, DnsAutoscalerOptions } from './core-dns-addon';
-export { Corefile } from './corefile';
-export type { CorefileDirective, CorefileServerBlock } from './corefile';
-export { DnsSmokeTest, SmokeTarget } from './smoke-test';
-export type { DnsSmokeTestProps, SmokeTargetOptions } from './smoke-test';
-export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './kubelet-api-access';
-export type { KubeletApiAccessProps, KubeletApiServiceAccount } from './kubelet-api-access';
-export { StandalonePod, PodRestartPolicy } from './standalone-pod';
-export type { StandalonePodProps } from './standalone-pod';
+export { StatefulApp, StatefulUpdateStrategy, StatefulUpdateType, StatefulPodManagement, ClaimRetentionPolicy } from './constructs/stateful-app/stateful-app';
+export type { StatefulAppProps, VolumeClaimTemplate, ClientServiceOptions, ClaimRetentionOptions, StatefulRollingUpdateOptions } from './constructs/stateful-app/stateful-app';
+export { StatelessApp, StatelessUpdateStrategy } from './constructs/stateless-app/stateless-app';
+export type { StatelessAppProps, StatelessServiceOptions, StatelessRollingUpdateOptions } from './constructs/stateless-app/stateless-app';
+export { NodeAgent } from './constructs/node-agent/node-agent';
+export { NodeAgentUpdateStrategy } from './constructs/node-agent/node-agent-props';
+export type { NodeAgentProps, NodeAgentRollingUpdateOptions, HostMount, NodeAgentMetricsOptions } from './constructs/node-agent/node-agent-props';
+export { LogCollectorState } from './constructs/node-agent/presets';
+export type { NodeAgentPresetOptions, NodeExporterOptions, LogCollectorOptions, LogCollectorHostStateOptions } from './constructs/node-agent/presets';
+export { JobRestartPolicy, CompletionMode, PodFailureAction, ExitCodeOperator, PodConditionStatus, PodFailurePolicyRule } from './workload/job-spec';
+export type { JobOptions, ExitCodeRuleOptions, PodConditionPattern, PodConditionRuleOptions } from './workload/job-spec';
+export { BatchJob } from './constructs/batch/batch-job';
+export type { BatchJobProps } from './constructs/batch/batch-job';
+export { ScheduledJob, JobConcurrencyPolicy } from './constructs/batch/scheduled-job';
+export type { ScheduledJobProps } from './constructs/batch/scheduled-job';
+export { NfsVolumeSet, NfsReclaimPolicy, VolumeBindingMode } from './constructs/nfs/nfs-volume-set';
+export type { NfsSetVolumeOptions, NfsPreboundClaim, NfsVolumeOverride, NfsVolumeProps, NumberedNfsVolumes, NfsStorageClassOptions, NfsVolumeSetProps, NfsVolume } from './constructs/nfs/nfs-volume-set';
+export type { NfsExportClient } from './constructs/nfs/exports';
+export { VolumeBinding, BindingMismatch } from './constructs/nfs/volume-binding';
+export type { BindableVolume, VolumeClaimRef, VolumeRejection, ClaimBinding, BindingResult, BindingCheckOptions } from './constructs/nfs/volume-binding';
+export { CoreDnsAddon } from './constructs/coredns/core-dns-addon';
+export type { CoreDnsAddonProps, DnsAutoscalerOptions } from './constructs/coredns/core-dns-addon';
+export { Corefile } from './constructs/coredns/corefile';
+export type { CorefileDirective, CorefileServerBlock } from './constructs/coredns/corefile';
+export { DnsSmokeTest, SmokeTarget } from './constructs/coredns/smoke-test';
+export type { DnsSmokeTestProps, SmokeTargetOptions } from './constructs/coredns/smoke-test';
+export { KubeletApiAccess, KUBELET_API_ADMIN_ROLE } from './constructs/access/kubelet-api-access';
+export type { KubeletApiAccessProps, KubeletApiServiceAccount } from './constructs/access/kubelet-api-access';
+export { StandalonePod, PodRestartPolicy } from './constructs/standalone-pod/standalone-pod';
+export type { StandalonePodProps } from './constructs/standalone-pod/standalone-pod';
 
 // The shared pod-template layer: what every construct's pods are made of
 export { PortProtocol, PodImagePullPolicy, PodMountPropagation, PodEnvValue } from './pod/container';
@@ -61,27 +62,27 @@ export type { DisruptionBudgetOptions } from './workload/disruption';
 export { AccessMode, VolumeMode } from './workload/storage';
 export type { ClaimRequest } from './workload/storage';
 export type { PolicyRule } from './workload/rbac';
-export type { IDnsNamed } from './workload/dns';
+export type { IDnsNamed, IServiceDnsNamed } from './workload/dns';
 
 // Every label and annotation key the library writes
-export { MetadataKeys } from './metadata-keys';
+export { MetadataKeys } from './kubernetes/metadata-keys';
 
 // Validation helpers with a public face
-export { CronSchedule } from './validation/cron';
-export type { CronRunOptions } from './validation/cron';
-export { SynthWarnings } from './validation/warnings';
+export { CronSchedule } from './kubernetes/validation/cron';
+export type { CronRunOptions } from './kubernetes/validation/cron';
+export { SynthWarnings } from './kubernetes/validation/warnings';
 
 // Synthesis and policy checks
-export * from './synth';
-export { OutputDirectory } from './output-directory';
-export type { OutputFile, OutputDirectoryChange, OutputDirectoryReplaceOptions, IOutputFileMerge } from './output-directory';
-export { ChangeGuard, ObjectAction, FindingType } from './change-guard';
+export * from './gitops/app-synthesizer';
+export { OutputDirectory } from './gitops/output-directory';
+export type { OutputFile, OutputDirectoryChange, OutputDirectoryReplaceOptions, IOutputFileMerge } from './gitops/output-directory';
+export { ChangeGuard, ObjectAction, FindingType } from './gitops/change-guard';
 export type {
   ManifestFile, ObjectRef, ChangeAcknowledgement, AcknowledgeReplacementOptions, PlanChangesOptions, ObjectChange, ChangeFinding,
   FilePlan, ChangePlan, FormatPlanOptions,
-} from './change-guard';
-export { PolicyPlugin, PolicyChecker, PolicySeverity } from './plugin';
+} from './gitops/change-guard';
+export { PolicyPlugin, PolicyChecker, PolicySeverity } from './gitops/policy';
 export type {
   PolicyPluginProps, PolicyOptions, PolicyViolation, PolicyRuleInfo, PolicyReportViolation, PolicyViolatingResource,
   IPolicyValidationContext, IPolicyValidationReport, IPolicyValidationLogger,
-} from './plugin';
+} from './gitops/policy';

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { cdk8sAppCommand, LEDGER, Manifest, only, parseYamlDocuments, readTree, tempDir, validateManifests } from './util';
 import { buildTutorialCluster, tutorialHostFiles } from '../examples/tutorial/tutorial';
-import { AppSynthesizer } from '../src/synth';
+import { AppSynthesizer } from '../src/gitops/app-synthesizer';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { AppSynthesizer, PodContainerProps, NfsVolumeSet, PodVolume, StatefulApp, StatelessApp } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
-import { canonicalQuantity, serverRewrites } from '../src/validation';
+import { canonicalQuantity, serverRewrites } from '../src/kubernetes/validation';
 
 // Expected values are the API server's (apimachinery resource.Quantity ParseQuantity + String), taken from the
 // behaviour its own tests pin down, restated here as input -> stored text.

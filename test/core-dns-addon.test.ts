@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerSecurity, CoreDnsAddon, CoreDnsAddonProps, Corefile, IntOrPercent, Spread, StatefulApp } from '../src';
-import { errorOf, Manifest, only, parseYamlDocuments, synthValid, testChart } from './util';
-import { buildPodTemplate } from '../src/pod/template';
-import { selectorMatches } from '../src/validation';
 import { UPSTREAM_YAML } from './fixtures/coredns-upstream';
+import { errorOf, Manifest, only, parseYamlDocuments, synthValid, testChart } from './util';
+import { selectorMatches } from '../src/kubernetes/validation';
+import { buildPodTemplate } from '../src/pod/template';
 
 const UPSTREAM: Manifest[] = parseYamlDocuments(UPSTREAM_YAML);
 

@@ -1,7 +1,7 @@
 import { Corefile, CorefileServerBlock } from '../src';
-import { corefileToken } from '../src/corefile';
 import { UPSTREAM_YAML } from './fixtures/coredns-upstream';
 import { parseYamlDocuments } from './util';
+import { corefileToken } from '../src/constructs/coredns/corefile';
 
 describe('rendering', () => {
   const servers: CorefileServerBlock[] = [

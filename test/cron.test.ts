@@ -1,5 +1,5 @@
 import { CronSchedule } from '../src';
-import { cronSchedule, ianaTimeZone } from '../src/validation';
+import { cronSchedule, ianaTimeZone } from '../src/kubernetes/validation';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 

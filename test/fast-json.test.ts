@@ -11,8 +11,8 @@ import { tempDir } from './util';
 type Cdk8s = typeof import('cdk8s');
 interface Loaded {
   readonly cdk8s: Cdk8s;
-  readonly fast: typeof import('../src/fast-json');
-  readonly synth: typeof import('../src/synth');
+  readonly fast: typeof import('../src/kubernetes/fast-json');
+  readonly synth: typeof import('../src/gitops/app-synthesizer');
   readonly build: (outdir: string) => import('cdk8s').App;
 }
 
@@ -23,7 +23,7 @@ function load(changeCdk8s?: (real: Cdk8s) => Cdk8s): Loaded {
     if (changeCdk8s) jest.doMock('cdk8s', () => changeCdk8s(jest.requireActual('cdk8s')));
     const cdk8s = require('cdk8s') as Cdk8s;
     const { k8s } = require('cdk8s-plus-28') as typeof import('cdk8s-plus-28');
-    const { StatefulApp } = require('../src/stateful-app') as typeof import('../src/stateful-app');
+    const { StatefulApp } = require('../src/constructs/stateful-app/stateful-app') as typeof import('../src/constructs/stateful-app/stateful-app');
     const build = (outdir: string) => {
       const app = new cdk8s.App({ outdir });
       const chart = new cdk8s.Chart(app, 'db', { namespace: 'data', labels: { team: 'data' } });
@@ -39,8 +39,8 @@ function load(changeCdk8s?: (real: Cdk8s) => Cdk8s): Loaded {
     };
     loaded = {
       cdk8s,
-      fast: require('../src/fast-json'),
-      synth: require('../src/synth'),
+      fast: require('../src/kubernetes/fast-json'),
+      synth: require('../src/gitops/app-synthesizer'),
       build,
     };
   });

@@ -8,11 +8,11 @@ import {
   StatelessApp, ExitCodeOperator,
 } from '../src';
 import { errorOf, errorsOf, only, synthValid, tempDir, testChart } from './util';
-import { AppSynthesizer } from '../src/synth';
+import { AppSynthesizer } from '../src/gitops/app-synthesizer';
 import {
   annotationsSize, capabilityName, command, configMapKey, corednsPlugin, dnsSearchDomain, dnsSearchList, envFieldPath, exitCode,
   manifestProblems, nfsPath, oneOf, portName, probeScheme, relativePath, resourceDivisor, resourceFieldName, subPathExpression,
-} from '../src/validation';
+} from '../src/kubernetes/validation';
 
 const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
 

@@ -8,7 +8,7 @@ import {
 } from '../src';
 import { cdk8sAppCommand, Manifest, parseYamlDocuments, readTree, synthValid, tempDir } from './util';
 import { buildTutorialCluster, tutorialHostFiles } from '../examples/tutorial/tutorial';
-import { AppSynthesizer } from '../src/synth';
+import { AppSynthesizer } from '../src/gitops/app-synthesizer';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
 
 // The GitOps contract of dist/ beyond test/app.test.ts (which checks committed == fresh, YAML only,

@@ -1,6 +1,6 @@
 import {
   addressInCidr, canonicalIp, cidr, cidrPosition, ensure, ipAddress, ipv4Address, ipv6Address, isIpv6,
-} from '../src/validation';
+} from '../src/kubernetes/validation';
 
 describe('ipv4Address', () => {
   test.each(['10.0.0.2', '0.0.0.0', '255.255.255.255', '192.168.1.10'])('accepts %s', (ip) => {

@@ -4,7 +4,7 @@ import {
   AccessMode, BindingMismatch, ClaimRequest, NfsReclaimPolicy, NfsVolumeSet, NfsVolumeSetProps, StatefulApp, VolumeBindingMode, VolumeMode,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
-import { warningsOf } from '../src/validation';
+import { warningsOf } from '../src/kubernetes/validation';
 import { LEGACY_STORAGE_CLASS_ANNOTATION } from '../src/workload/storage';
 
 const RWO = AccessMode.READ_WRITE_ONCE;

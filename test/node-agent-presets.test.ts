@@ -3,9 +3,9 @@ import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import {
   PodEnvFrom, PodEnvValue, HostPathType, LogCollectorState, NodeAgent, PodVolume, PolicyChecker, PolicySeverity, StatelessApp,
 } from '../src';
-import { REASON_ANNOTATION_PREFIX, SUPPRESSION_ANNOTATION_PREFIX } from '../src/metadata-keys';
-import { LogCollectorOptions, NodeExporterOptions } from '../src/node-agent-presets';
-import { statedReason } from '../src/validation';
+import { LogCollectorOptions, NodeExporterOptions } from '../src/constructs/node-agent/presets';
+import { REASON_ANNOTATION_PREFIX, SUPPRESSION_ANNOTATION_PREFIX } from '../src/kubernetes/metadata-keys';
+import { statedReason } from '../src/kubernetes/validation';
 
 type Preset = 'nodeExporter' | 'logCollector';
 const PRESETS: Preset[] = ['nodeExporter', 'logCollector'];

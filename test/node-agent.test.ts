@@ -4,7 +4,7 @@ import {
   NodeAgentUpdateStrategy, PodVolume, PortProtocol, PodTaintEffect,
 } from '../src';
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
+import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/kubernetes/metadata-keys';
 
 const agentContainer: PodContainerProps = { name: 'agent', image: 'example.com/agent:1.0.0' };
 const HOST_NETWORK = HostAccess.granted({ reason: 'the agent serves on the node IP for node-local clients' });

@@ -5,9 +5,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { errorOf, Manifest, parseYamlDocuments, synthValid, tempDir, testChart } from './util';
 import { ContainerSecurity, PolicyChecker, PolicyPlugin, PolicySeverity, PolicyViolation } from '../src';
-import { IPolicyValidationContext } from '../src/plugin';
-import { formatViolation } from '../src/plugin/checker';
-import { isSensitiveHostPath } from '../src/plugin/rules';
+import { IPolicyValidationContext } from '../src/gitops/policy';
+import { formatViolation } from '../src/gitops/policy/checker';
+import { isSensitiveHostPath } from '../src/gitops/policy/rules';
 import { buildPodTemplate } from '../src/pod/template';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'plugin');

@@ -5,7 +5,7 @@ import {
   PodTaintEffect, TolerationOperator,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/metadata-keys';
+import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../src/kubernetes/metadata-keys';
 import { buildPodTemplate, PodTemplateContext } from '../src/pod/template';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'web' };

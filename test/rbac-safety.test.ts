@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Manifest, parseYamlDocuments } from './util';
 import { buildTutorialCluster } from '../examples/tutorial/tutorial';
-import { AppSynthesizer } from '../src/synth';
+import { AppSynthesizer } from '../src/gitops/app-synthesizer';
 
 /** Subjects that stand for every client of the API server. */
 const ANYONE = ['system:anonymous', 'system:unauthenticated'];

@@ -4,7 +4,7 @@ import {
   ScheduledJob, StatelessApp,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
-import { reasonAnnotationKey } from '../src/metadata-keys';
+import { reasonAnnotationKey } from '../src/kubernetes/metadata-keys';
 
 // GIVEN a risky choice WHEN it comes without a reason THEN synthesis fails naming path, field, value and fix;
 // WHEN it comes with a real reason THEN it is rendered and the reason is kept as an annotation.

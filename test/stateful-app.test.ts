@@ -5,7 +5,7 @@ import {
 import { errorOf, kinds, Manifest, only, synthValid, testChart } from './util';
 import {
   ClaimRetentionPolicy, StatefulPodManagement, StatefulApp, StatefulAppProps, StatefulUpdateStrategy, StatefulUpdateType,
-} from '../src/stateful-app';
+} from '../src/constructs/stateful-app/stateful-app';
 
 const db: PodContainerProps = {
   name: 'db',

@@ -7,7 +7,7 @@ import {
   StatelessAppProps,
 } from '../src';
 import { errorOf, kinds, only, synthValid, tempDir, testChart } from './util';
-import { AppSynthesizer } from '../src/synth';
+import { AppSynthesizer } from '../src/gitops/app-synthesizer';
 
 const nginx: PodContainerProps = { name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 8080, name: 'http' }] };
 

@@ -4,7 +4,7 @@ import { ApiObject, App, Chart, Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { tempDir } from './util';
 import { AppSynthesizer } from '../src';
-import { StatefulApp } from '../src/stateful-app';
+import { StatefulApp } from '../src/constructs/stateful-app/stateful-app';
 
 // AppSynthesizer skips cdk8s' dependency graph when the tree order is the graph's order anyway.
 // Each case here is one where a shortcut could get the order wrong; App.synth() is the reference.

@@ -5,8 +5,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { AppSynthesizer } from '../src';
 import { errorOf, parseYamlDocuments, readTree, tempDir } from './util';
-import { renderApiObject } from '../src/fast-json';
-import { StatefulApp } from '../src/stateful-app';
+import { StatefulApp } from '../src/constructs/stateful-app/stateful-app';
+import { renderApiObject } from '../src/kubernetes/fast-json';
 
 const readDir = (dir: string) => readTree(dir);
 

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart, ChartProps, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { renderApiObject } from '../src/fast-json';
-import { manifestProblems, serverRewrites, strictSchemaViolations } from '../src/validation';
+import { renderApiObject } from '../src/kubernetes/fast-json';
+import { manifestProblems, serverRewrites, strictSchemaViolations } from '../src/kubernetes/validation';
 
 export type Manifest = Record<string, any>;
 

@@ -2,7 +2,7 @@ import {
   absolutePath, dnsLabel, dnsSubdomain, duration, ensure, ensureLabels, formatInputError, imageReference,
   isUnpinnedImage, labelKey, labelValue, manifestProblems, nonNegativeQuantity, parseQuantity, portName,
   isServedGroup, positiveQuantity, quantity, schemaTypeViolations, serviceName, strictSchemaViolations, suggestDnsLabel, workloadName,
-} from '../src/validation';
+} from '../src/kubernetes/validation';
 
 describe('names', () => {
   test.each(['web', 'web-1', 'a', '0abc', 'x'.repeat(63)])('DNS-1123 label accepts %s', (v) => {

@@ -1,16 +1,17 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { reasonAnnotationKey } from '../metadata-keys';
+import { PodEnvFrom } from './env-from';
+import { PodProbe } from './probe';
+import { resourceName } from './resource-ref';
+import { ContainerSecurity } from './security';
+import { reasonAnnotationKey } from '../kubernetes/metadata-keys';
 import {
   absolutePath, renderedQuantity, check, configMapKey, dnsLabel, ensure, ensureEach, ensureList, ensureOptional,
   ensureUnique, envFieldPath, imageReference, invalid, isUnpinnedImage, nonEmptyList, nonNegativeQuantity,
   objectReferenceName, oneOf, ownInstance, parseQuantity, pinnedImage, portName, portNumber, quantity, relativePath,
   resourceDivisor, resourceFieldName, statedReason, subPathExpression, Where,
-} from '../validation';
-import { PodEnvFrom } from './env-from';
-import { PodProbe } from './probe';
-import { resourceName } from './resource-ref';
-import { ContainerSecurity } from './security';
+} from '../kubernetes/validation';
 
 /** Network protocol of a port. */
 export enum PortProtocol {

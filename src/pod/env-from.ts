@@ -1,5 +1,6 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import { k8s } from 'cdk8s-plus-28';
-import { dnsSubdomain, ensure, invalid, Where } from '../validation';
+import { dnsSubdomain, ensure, invalid, Where } from '../kubernetes/validation';
 
 /** Options of an {@link PodEnvFrom} source. */
 export interface PodEnvFromOptions {

@@ -1,4 +1,5 @@
-import { ensure, invalid, statedReason, Where } from '../validation';
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
+import { ensure, invalid, statedReason, Where } from '../kubernetes/validation';
 
 /** Options of {@link HostAccess.granted}. */
 export interface HostAccessOptions {

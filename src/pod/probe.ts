@@ -1,7 +1,8 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import { k8s } from 'cdk8s-plus-28';
 import {
   check, command, ensure, ensureOptional, intInRange, invalid, nonNegativeInt, portName, portNumber, positiveInt, probeScheme, Where,
-} from '../validation';
+} from '../kubernetes/validation';
 
 /** Timings shared by every probe kind. Unset fields keep Kubernetes' defaults. */
 export interface PodProbeTimings {

@@ -1,5 +1,6 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import * as kplus from 'cdk8s-plus-28';
-import { dnsSubdomain, ensure, invalid, Where } from '../validation';
+import { dnsSubdomain, ensure, invalid, Where } from '../kubernetes/validation';
 
 /**
  * The name of an object passed where a name is accepted too: a cdk8s-plus resource (created in

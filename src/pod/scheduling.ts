@@ -1,5 +1,6 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import { k8s } from 'cdk8s-plus-28';
-import { ensure, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, oneOf, Where } from '../validation';
+import { ensure, ensureOptional, intInRange, invalid, labelKey, nonNegativeInt, oneOf, Where } from '../kubernetes/validation';
 
 /** Taint effect a toleration matches. */
 export enum PodTaintEffect {

@@ -1,5 +1,6 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import { k8s } from 'cdk8s-plus-28';
-import { capabilityName, ensure, ensureEach, intInRange, invalid, statedReason, Where } from '../validation';
+import { capabilityName, ensure, ensureEach, intInRange, invalid, statedReason, Where } from '../kubernetes/validation';
 
 /** The user id non-root containers run as unless told otherwise ("nonroot" in distroless images). */
 export const DEFAULT_NON_ROOT_USER = 65532;

@@ -1,16 +1,17 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { MANAGED_BY_LABEL, reasonAnnotationKey, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../metadata-keys';
+import { PodContainerProps, renderContainer } from './container';
+import { resourceName } from './resource-ref';
+import { renderTolerations, Spread, Toleration } from './scheduling';
+import { PodVolume } from './volume';
+import { MANAGED_BY_LABEL, reasonAnnotationKey, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../kubernetes/metadata-keys';
 import {
   annotationsSize, checkInstance, dnsLabel, dnsNameserver, dnsNameserverList, dnsOptionName, dnsSearchDomain,
   dnsSearchList, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureManagedLabelsKept,
   ensureOptional, ensureUnique, invalid, isSensitiveHostPath, nonEmptyList, nonEmptyMap, nonNegativeInt, oneOf,
   ownInstance, statedReason, Where,
-} from '../validation';
-import { PodContainerProps, renderContainer } from './container';
-import { resourceName } from './resource-ref';
-import { renderTolerations, Spread, Toleration } from './scheduling';
-import { PodVolume } from './volume';
+} from '../kubernetes/validation';
 
 /** DNS policy of a pod. */
 export enum PodDnsPolicy {

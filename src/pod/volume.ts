@@ -1,10 +1,11 @@
+// Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
+import { resourceName } from './resource-ref';
 import {
   absolutePath, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf, relativePath,
   renderedQuantity, Where,
-} from '../validation';
-import { resourceName } from './resource-ref';
+} from '../kubernetes/validation';
 
 /** Options of an emptyDir volume. */
 export interface EmptyDirOptions {

@@ -1,8 +1,9 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { renderApiObject } from '../fast-json';
-import { CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../validation';
+import { renderApiObject } from '../kubernetes/fast-json';
+import { CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../kubernetes/validation';
 
 /*
  * Checks that look across the whole app (duplicate objects, node ports, selector overlap, host ports,

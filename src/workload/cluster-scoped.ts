@@ -1,3 +1,4 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 
 /**

@@ -1,8 +1,9 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { invalid, ownInstance } from '../validation';
 import { objectMeta, WorkloadIdentity } from './identity';
 import { IntOrPercent } from './int-or-percent';
+import { invalid, ownInstance } from '../kubernetes/validation';
 
 /** Options of a workload's PodDisruptionBudget. */
 export interface DisruptionBudgetOptions {

@@ -1,5 +1,6 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { Construct, IConstruct } from 'constructs';
-import { dnsSubdomain, ensure, formatInputError, invalid, Where } from '../validation';
+import { dnsSubdomain, ensure, formatInputError, invalid, Where } from '../kubernetes/validation';
 
 /** The cluster domain kubelet and the cluster DNS use unless configured otherwise. */
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -13,6 +14,14 @@ export interface IDnsNamed {
   readonly serviceDnsName: string;
   /** Fully qualified name of every pod, e.g. `myapp-0.myapp-svc.default.svc.cluster.local`; empty when pods have none. */
   readonly podDnsNames: string[];
+}
+
+/**
+ * Something a Service fronts, whose cluster DNS name is known once it has a Service: a StatelessApp.
+ */
+export interface IServiceDnsNamed {
+  /** Fully qualified name of the Service, e.g. `web.default.svc.cluster.local`; undefined without a Service. */
+  readonly serviceDnsName?: string;
 }
 
 /** Validates a cluster domain (`cluster.local`): a DNS subdomain without a trailing dot. @internal */

@@ -1,8 +1,9 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../metadata-keys';
-import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureManagedLabelsKept, ensureOptional, Rule } from '../validation';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../kubernetes/metadata-keys';
+import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureManagedLabelsKept, ensureOptional, Rule } from '../kubernetes/validation';
 
 export { MANAGED_BY_LABEL, MANAGED_BY };
 /** The default selector label; its value is the workload's name. */

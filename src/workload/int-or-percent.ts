@@ -1,5 +1,6 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { k8s } from 'cdk8s-plus-28';
-import { intInRange, invalid, nonNegativeInt, Where, ensure } from '../validation';
+import { intInRange, invalid, nonNegativeInt, Where, ensure } from '../kubernetes/validation';
 
 /** A count of pods or a percentage of the desired replicas (maxSurge, maxUnavailable, PDB budgets). */
 export class IntOrPercent {

@@ -1,8 +1,9 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { PodContainerProps, DEFAULT_RESOURCES } from '../pod/container';
-import { parseQuantity } from '../validation';
 import { namespaceOf } from './rbac';
+import { parseQuantity } from '../kubernetes/validation';
+import { PodContainerProps, DEFAULT_RESOURCES } from '../pod/container';
 
 /*
  * The glue between our constructs and cdk8s-plus-28's integration interfaces. Selection goes

@@ -1,10 +1,11 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { reasonAnnotationKey } from '../metadata-keys';
-import { ensure, ensureEach, invalid, nonEmpty, rbacName, statedReason, Where } from '../validation';
 import { clusterScoped } from './cluster-scoped';
 import { objectMeta, WorkloadIdentity } from './identity';
+import { reasonAnnotationKey } from '../kubernetes/metadata-keys';
+import { ensure, ensureEach, invalid, nonEmpty, rbacName, statedReason, Where } from '../kubernetes/validation';
 
 /** One least-privilege RBAC rule. Wildcards (`*`) are rejected: name what the workload needs. */
 export interface PolicyRule {

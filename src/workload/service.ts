@@ -1,12 +1,13 @@
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PortProtocol } from '../pod/container';
-import { PodTemplateProps, podPorts } from '../pod/template';
-import {
-  ensure, ensureAnnotations, ensureList, ensureOptional, ensureUnique, intInRange, invalid, oneOf, portName, portNumber, serviceName, Where,
-} from '../validation';
 import { NODE_PORT_RANGE, recordPortField } from './app-index';
 import { objectMeta, WorkloadIdentity } from './identity';
+import {
+  ensure, ensureAnnotations, ensureList, ensureOptional, ensureUnique, intInRange, invalid, oneOf, portName, portNumber, serviceName, Where,
+} from '../kubernetes/validation';
+import { PortProtocol } from '../pod/container';
+import { PodTemplateProps, podPorts } from '../pod/template';
 
 /** A port of a Service. */
 export interface ServicePortProps {

@@ -1,4 +1,5 @@
-import { invalid, Where } from '../validation';
+// Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
+import { invalid, Where } from '../kubernetes/validation';
 
 /** How a volume can be mounted (PersistentVolume and claim access modes). */
 export enum AccessMode {

@@ -51,12 +51,12 @@ interface Run {
 const lib = () => ({
   cdk8s: require('cdk8s') as typeof import('cdk8s'),
   kplus: require('cdk8s-plus-28') as typeof import('cdk8s-plus-28'),
-  ...(require('../../src/stateful-app') as typeof import('../../src/stateful-app')),
-  ...(require('../../src/stateless-app') as typeof import('../../src/stateless-app')),
+  ...(require('../../src/constructs/stateful-app/stateful-app') as typeof import('../../src/constructs/stateful-app/stateful-app')),
+  ...(require('../../src/constructs/stateless-app/stateless-app') as typeof import('../../src/constructs/stateless-app/stateless-app')),
   ...(require('../../src/workload/service') as typeof import('../../src/workload/service')),
   ...(require('../../src/pod/probe') as typeof import('../../src/pod/probe')),
-  ...(require('../../src/synth') as typeof import('../../src/synth')),
-  ...(require('../../src/fast-json') as typeof import('../../src/fast-json')),
+  ...(require('../../src/gitops/app-synthesizer') as typeof import('../../src/gitops/app-synthesizer')),
+  ...(require('../../src/kubernetes/fast-json') as typeof import('../../src/kubernetes/fast-json')),
 });
 /* eslint-enable @typescript-eslint/no-require-imports */
 type Lib = ReturnType<typeof lib>;

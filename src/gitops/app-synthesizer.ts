@@ -1,0 +1,394 @@
+// Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { isMap, isSeq, parseAllDocuments, parseDocument, YAMLSeq } from 'yaml';
+import { ChangeAcknowledgement, ChangeGuard, ChangePlan, ManifestFile } from './change-guard';
+import { OutputDirectory, OutputDirectoryChange } from './output-directory';
+import { renderApiObject } from '../kubernetes/fast-json';
+import type { PolicyOptions, PolicyViolation } from './policy/checker';
+import { ensureOptional, manifestProblems, oneOf, strictSchemaViolations } from '../kubernetes/validation';
+
+/** Options of {@link AppSynthesizer.synth} and {@link AppSynthesizer.render}. */
+export interface AppSynthOptions {
+  /**
+   * The output directory: the GitOps source (Argo CD, Flux) that a synthesis changes only when it fully
+   * succeeds, in one step, keeping files it did not write (see {@link OutputDirectory}).
+   *
+   * Under `cdk8s synth`, point cdk8s.yaml's `output` at a scratch directory and give the GitOps directory
+   * here: cdk8s-cli deletes its `output` directory before it runs the app.
+   * @default - the app's `outdir` (`CDK8S_OUTDIR` or `dist`)
+   */
+  readonly outdir?: string;
+
+  /**
+   * Also write `kustomization.yaml` listing the manifest files in apply order, so `kubectl kustomize <outdir>`
+   * and Flux/Argo CD kustomize applications work. A kustomization that is already there is merged, not
+   * replaced: its other fields (`patches`, `commonAnnotations`, ...) and the resources a user added are kept.
+   * @default true
+   */
+  readonly kustomization?: boolean;
+
+  /**
+   * Run the {@link PolicyPlugin}'s policy over the rendered manifests before anything is written; an error
+   * fails the synthesis and leaves the output directory as it was. (As a cdk8s.yaml `validations:` plugin it
+   * would run only after the app has written.) Needs the optional `kubernetes-models` package.
+   * @default - no policy check (the constructs' own validation and the API server's rules always run)
+   */
+  readonly policy?: PolicyOptions;
+
+  /**
+   * A second directory that receives the manifests as plain files (no kustomization, no ledger), replacing
+   * its content: cdk8s-cli's output directory (`process.env.CDK8S_OUTDIR`) when cdk8s.yaml's `output` is a
+   * scratch directory, so `cdk8s synth --stdout`, `--format helm` and validation plugins see the synthesis.
+   * Written only after the output directory was.
+   * @default - none
+   */
+  readonly cliOutdir?: string;
+
+  /**
+   * Take over manifests at the paths this synthesis writes although no earlier synthesis recorded them: for
+   * the first synthesis into a directory that `App.synth()` or another tool filled.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
+   * Intended replacements or removals that the change guard would otherwise refuse (an immutable field changed,
+   * a removal that deletes data), each with its reason. Acknowledgements recorded in the app with
+   * `ChangeGuard.acknowledgeReplacement()` count too.
+   * @default - none
+   */
+  readonly acknowledgements?: ChangeAcknowledgement[];
+
+  /**
+   * What to print of the change plan (objects added, changed and removed against the previous synthesis in the
+   * output directory; immutable-field changes and destructive removals highlighted) to stderr.
+   * @default PlanOutput.FULL
+   */
+  readonly planOutput?: PlanOutput;
+}
+
+/** How much of the change plan {@link AppSynthesizer.synth} prints. */
+export enum PlanOutput {
+  /** Every added, changed and removed object, and the findings. */
+  FULL = 'full',
+  /** The summary line and the findings. */
+  QUIET = 'quiet',
+  /** Nothing (the plan is still in the result). */
+  NONE = 'none',
+}
+
+/** One file of a synthesis. */
+export interface SynthesizedFile {
+  /** File name inside the output directory (`/`-separated for the folder-per-chart layout). */
+  readonly fileName: string;
+  /** The YAML text written. */
+  readonly content: string;
+}
+
+/** What {@link AppSynthesizer.synth} did. */
+export interface SynthesisResult {
+  /** The files of the synthesis, as written to the output directory (kustomization as merged). */
+  readonly files: SynthesizedFile[];
+  /** What changed in the output directory. */
+  readonly change: OutputDirectoryChange;
+  /** The policy's warnings and justified suppressions (errors fail the synthesis). */
+  readonly policyFindings: PolicyViolation[];
+  /** What changed against the previous synthesis, object by object, with the change guard's findings. */
+  readonly plan: ChangePlan;
+}
+
+const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+/**
+ * Synthesises a cdk8s app in time linear in its size, and writes it without ever losing data.
+ *
+ * `App.synth()` validates the whole app and resolves its dependencies once per chart (quadratic in charts).
+ * This does both once, then renders every chart exactly as `App.synth()` does for the app's `yamlOutputType`
+ * and `outputFileExtension`: the same file names (with the `0000-` prefixes when charts depend on each other),
+ * the same order, the same YAML emitter. Everything is rendered and checked (construct validation, the API
+ * server's rules on the final manifests, the optional policy) before anything is written, and the output
+ * directory then changes in one step.
+ */
+export class AppSynthesizer {
+  /** The kustomization written beside the manifests. */
+  public static readonly KUSTOMIZATION_FILE = KUSTOMIZATION_FILE;
+
+  /** Renders, checks and writes every chart of `app`. Throws, writing nothing, when any check fails. */
+  public static synth(app: App, options: AppSynthOptions = {}): SynthesisResult {
+    ensureOptional('AppSynthesizer.synth', 'planOutput', options.planOutput, oneOf(PlanOutput));
+    const { files: rendered, objectsByFile } = renderApp(app, options);
+    const policyFindings = options.policy ? checkPolicy(objectsByFile, options.policy) : [];
+    const directory = new OutputDirectory(options.outdir ?? app.outdir);
+    const plan = planAgainst(directory, app, objectsByFile, options);
+    const blocked = ChangeGuard.blockingError(plan);
+    if (blocked) throw new Error(blocked);
+
+    const withKustomization = options.kustomization ?? true;
+    const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
+    const previouslyOwned = new Set(directory.ownedFiles());
+    const merge = withKustomization ? {
+      fileNames: [KUSTOMIZATION_FILE],
+      merge: (_: string, __: string, current?: string) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned),
+    } : undefined;
+    const change = directory.replace(rendered, { merge, adoptExisting: options.adoptExisting });
+    const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && withKustomization
+      ? { fileName: f.fileName, content: fs.readFileSync(path.join(directory.path, KUSTOMIZATION_FILE), 'utf8') }
+      : f));
+
+    if (options.cliOutdir !== undefined && path.resolve(options.cliOutdir) !== directory.path) {
+      writePlain(options.cliOutdir, manifests);
+    }
+    const planOutput = options.planOutput ?? PlanOutput.FULL;
+    if (planOutput !== PlanOutput.NONE) {
+      process.stderr.write(`${ChangeGuard.formatPlan(plan, { quiet: planOutput === PlanOutput.QUIET }).trimEnd()}\n`);
+    }
+    return { files, change, policyFindings, plan };
+  }
+
+  /**
+   * Renders and checks `app` as {@link synth} does and compares it with the previous synthesis in the output
+   * directory, writing nothing: the plan for reviews and users' own tooling.
+   */
+  public static plan(app: App, options: AppSynthOptions = {}): ChangePlan {
+    const { objectsByFile } = renderApp(app, options);
+    return planAgainst(new OutputDirectory(options.outdir ?? app.outdir), app, objectsByFile, options);
+  }
+
+  /**
+   * Renders every chart of `app` into YAML without writing anything: validates every construct, then checks
+   * every final manifest (after JSON patches, raw ApiObjects, other libraries' constructs) against the rules
+   * the Kubernetes 1.28 API server enforces. Throws one error listing every problem.
+   */
+  public static render(app: App, options: AppSynthOptions = {}): SynthesizedFile[] {
+    return renderApp(app, options).files;
+  }
+}
+
+/** The change plan of a synthesis against the manifests the output directory's ledger lists. */
+function planAgainst(directory: OutputDirectory, app: App, objectsByFile: { [file: string]: any[] }, options: AppSynthOptions): ChangePlan {
+  const previous: ManifestFile[] = directory.readOwnedFiles()
+    .filter((f) => f.fileName !== KUSTOMIZATION_FILE && /\.ya?ml$/.test(f.fileName))
+    .map((f) => ({ fileName: f.fileName, objects: parseAllDocuments(f.content, { version: '1.1' }).map((d) => d.toJSON()).filter((d) => d !== null && d !== undefined) }));
+  const next: ManifestFile[] = Object.entries(objectsByFile).map(([fileName, objects]) => ({ fileName, objects }));
+  const acknowledgements = [...(options.acknowledgements ?? []), ...ChangeGuard.acknowledgementsIn(app)];
+  return ChangeGuard.planChanges(previous, next, { acknowledgements });
+}
+
+/** Renders and checks everything; the objects per file are kept for the policy. */
+function renderApp(app: App, options: AppSynthOptions): { files: SynthesizedFile[]; objectsByFile: { [file: string]: any[] } } {
+  const all = app.node.findAll();
+  validateAll(all);
+  const hasDependantCharts = resolveDependencies(all);
+  const rendered = chartsInOrder(app, all).map(({ chart, objects }) => ({
+    chart,
+    objects: objects.map((o) => ({ construct: o, json: renderApiObject(o) })),
+  }));
+  checkServerSide(rendered.flatMap((r) => r.objects));
+
+  const laidOut = layout(app, rendered.map((r) => ({ chart: r.chart, objects: r.objects.map((o) => o.json) })), hasDependantCharts);
+  const files: SynthesizedFile[] = laidOut.map(({ fileName, content }) => ({ fileName, content }));
+  if (options.kustomization ?? true) {
+    files.push({ fileName: KUSTOMIZATION_FILE, content: Yaml.stringify(kustomization(laidOut.map((f) => f.fileName))) });
+  }
+  return { files, objectsByFile: Object.fromEntries(laidOut.map((f) => [f.fileName, f.objects])) };
+}
+
+interface RenderedChart {
+  readonly chart: Chart;
+  readonly objects: any[];
+}
+
+interface LaidOutFile extends SynthesizedFile {
+  readonly objects: any[];
+}
+
+/** File names and contents exactly as `App.synth()` lays them out for the app's `yamlOutputType`. */
+function layout(app: App, charts: RenderedChart[], hasDependantCharts: boolean): LaidOutFile[] {
+  const ext = app.outputFileExtension;
+  const chartName = (chart: Chart, i: number) => (hasDependantCharts ? `${String(i).padStart(4, '0')}-` : '') + Names.toDnsLabel(chart);
+  const resourceName = (o: any) => `${o.kind}.${o.metadata?.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
+  switch (app.yamlOutputType) {
+    case YamlOutputType.FILE_PER_APP:
+      return charts.length === 0 ? [] : [laidOutFile(`app${ext}`, charts.flatMap((c) => c.objects))];
+    case YamlOutputType.FILE_PER_CHART:
+      return charts.map((c, i) => laidOutFile(chartName(c.chart, i) + ext, c.objects));
+    case YamlOutputType.FILE_PER_RESOURCE:
+      return unique(charts.flatMap((c) => c.objects.map((o) => laidOutFile(resourceName(o) + ext, [o]))));
+    case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+      return unique(charts.flatMap((c, i) => c.objects.map((o) => laidOutFile(`${chartName(c.chart, i)}/${resourceName(o)}${ext}`, [o]))));
+    default:
+      throw new Error(`App yamlOutputType ${app.yamlOutputType} is not one AppSynthesizer knows; use a YamlOutputType value`);
+  }
+}
+
+function laidOutFile(fileName: string, objects: any[]): LaidOutFile {
+  return { fileName, content: Yaml.stringify(...objects), objects };
+}
+
+/**
+ * `App.synth()` silently lets a later object overwrite an earlier one whose file name is the same (same kind and
+ * name in two namespaces or charts): the first would vanish from the output. Refuse instead.
+ */
+function unique(files: LaidOutFile[]): LaidOutFile[] {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.fileName)) {
+      throw new Error(`two objects would be written to "${f.fileName}" (same kind and name); cdk8s would keep only the last one. `
+        + 'Give them distinct names, or use YamlOutputType.FILE_PER_CHART');
+    }
+    seen.add(f.fileName);
+  }
+  return files;
+}
+
+function kustomization(resources: string[]): Record<string, unknown> {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+}
+
+/**
+ * The kustomization after this synthesis: the manifests in apply order, then the resources a user listed
+ * (anything no synthesis wrote), in their order; every other field and comment of the user's file is kept.
+ */
+function mergeKustomization(current: string | undefined, manifests: string[], previouslyOwned: Set<string>): string {
+  if (current === undefined || current.trim() === '') return Yaml.stringify(kustomization(manifests));
+  const doc = parseDocument(current);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) {
+    throw new Error(`${KUSTOMIZATION_FILE} is not a YAML mapping (${doc.errors[0]?.message ?? 'empty'}); fix or delete it so the synthesis can list its manifests in it`);
+  }
+  const existing = doc.get('resources');
+  const listed: string[] = isSeq(existing) ? (existing as YAMLSeq).items.map((i: any) => String(i?.value ?? i)) : [];
+  const generated = new Set(manifests);
+  const users = listed.filter((r) => !generated.has(r) && !previouslyOwned.has(r));
+  doc.set('resources', doc.createNode([...manifests, ...users]));
+  if (!doc.has('apiVersion')) doc.set('apiVersion', 'kustomize.config.k8s.io/v1beta1');
+  if (!doc.has('kind')) doc.set('kind', 'Kustomization');
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** cdk8s-cli has emptied its output directory before running the app; nothing here deletes anything. */
+function writePlain(dir: string, files: SynthesizedFile[]): void {
+  for (const f of files) {
+    const file = path.join(dir, ...f.fileName.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content, { encoding: 'utf8' });
+  }
+}
+
+/**
+ * The API server's rules on the final manifests: strict field validation against the 1.28 schema and the
+ * server-side checks of the validation layer. Escape hatches (JSON patches, raw ApiObjects, other libraries'
+ * constructs) bypass construct validation; this catches what they break, naming the construct.
+ */
+function checkServerSide(objects: Array<{ construct: ApiObject; json: any }>): void {
+  const errors: string[] = [];
+  for (const { construct, json } of objects) {
+    const id = `${json.kind} ${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}`;
+    for (const v of strictSchemaViolations(json)) errors.push(`[${construct.node.path}] ${id}: ${v.path} ${v.message}`);
+    for (const p of manifestProblems(json)) errors.push(`[${construct.node.path}] ${id}: ${p.path} ${p.message}`);
+  }
+  if (errors.length > 0) {
+    throw new Error(`These manifests break rules of the Kubernetes 1.28 API server (nothing was written):\n  ${errors.join('\n  ')}`);
+  }
+}
+
+function checkPolicy(byFile: { [file: string]: any[] }, options: PolicyOptions): PolicyViolation[] {
+  // Loaded here, not at the top: the policy's schema validator is an optional dependency.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PolicyChecker, formatViolation } = require('./policy/checker') as typeof import('./policy/checker');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PolicySeverity } = require('./policy/rules') as typeof import('./policy/rules');
+  const violations = new PolicyChecker(options).check(byFile);
+  const errors = violations.filter((v) => !v.suppressedBecause && v.severity === PolicySeverity.ERROR);
+  if (errors.length > 0) {
+    throw new Error(`The policy found ${errors.length} error(s) (nothing was written):\n  ${errors.map(formatViolation).join('\n  ')}`);
+  }
+  return violations;
+}
+
+interface ChartObjects {
+  readonly chart: Chart;
+  /** The chart's own ApiObjects (not those of nested charts), in render order. */
+  readonly objects: ApiObject[];
+}
+
+/**
+ * The charts and their objects in the order cdk8s renders them: `new DependencyGraph(scope.node).topology()`
+ * for the app and for each chart. Without any dependency in the app, that order is the construct tree's
+ * own (`findAll()`), so one pass over the tree groups the objects by chart and no graph is built (building
+ * one checks every vertex for cycles). Integer-like ids come first in both: the graph's vertex table is
+ * an object keyed by path, and so is every node's table of children.
+ */
+function chartsInOrder(app: App, all: IConstruct[]): ChartObjects[] {
+  if (!all.some((c) => c.node.dependencies.length > 0)) {
+    const byChart = new Map<IConstruct, ApiObject[]>();
+    for (const c of all) {
+      if (c instanceof Chart) byChart.set(c, []);
+      else if (c instanceof ApiObject) byChart.get(Chart.of(c))!.push(c);
+    }
+    return Array.from(byChart, ([chart, objects]) => ({ chart: chart as Chart, objects }));
+  }
+  return topology(app, all).filter((c): c is Chart => c instanceof Chart).map((chart) => ({
+    chart,
+    objects: topology(chart).filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart),
+  }));
+}
+
+/** `new DependencyGraph(scope.node).topology()`, skipped when it would be the tree order anyway. */
+function topology(scope: IConstruct, nodes: IConstruct[] = scope.node.findAll()): IConstruct[] {
+  const inside = new Set<IConstruct>(nodes);
+  const needsGraph = nodes.some((n) => n.node.dependencies.some((d) => inside.has(d)));
+  return needsGraph ? new DependencyGraph(scope.node).topology() : nodes;
+}
+
+/** Runs every construct's validations once (cdk8s runs them once per chart). */
+function validateAll(all: IConstruct[]): void {
+  const errors: string[] = [];
+  for (const c of all) {
+    for (const error of c.node.validate()) errors.push(`[${c.node.path}] ${error}`);
+  }
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+}
+
+/**
+ * The dependency rules of `App.synth()`, computed once: nested charts and cross-chart construct
+ * dependencies become chart dependencies, construct dependencies become ApiObject dependencies.
+ */
+function resolveDependencies(all: IConstruct[]): boolean {
+  let hasDependantCharts = false;
+  for (const parent of all) {
+    if (!(parent instanceof Chart)) continue;
+    for (const child of parent.node.children) {
+      if (child instanceof Chart) {
+        parent.node.addDependency(child);
+        hasDependantCharts = true;
+      }
+    }
+  }
+  const dependencies = () => {
+    const edges: Array<{ source: IConstruct; target: IConstruct }> = [];
+    for (const source of all) for (const target of source.node.dependencies) edges.push({ source, target });
+    return edges;
+  };
+  for (const { source, target } of dependencies()) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    if (sourceChart !== targetChart) {
+      sourceChart.node.addDependency(targetChart);
+      hasDependantCharts = true;
+    }
+  }
+  // Listed again on purpose: App.synth() also sees the chart dependencies just added.
+  for (const { source, target } of dependencies()) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    const targets = target.node.findAll().filter((c) => c instanceof ApiObject && Chart.of(c) === targetChart);
+    const sources = source.node.findAll().filter((c) => c instanceof ApiObject && Chart.of(c) === sourceChart);
+    for (const t of targets) {
+      for (const s of sources) if (t !== s) s.node.addDependency(t);
+    }
+  }
+  return hasDependantCharts;
+}

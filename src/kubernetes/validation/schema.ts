@@ -1,0 +1,228 @@
+// Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
+import * as fs from 'fs';
+import * as path from 'path';
+import { canonicalQuantity } from './quantity';
+import { quantity } from './rules';
+
+/** A field of a manifest that the Kubernetes 1.28 OpenAPI schema does not allow. */
+export interface SchemaViolation {
+  /** JSON path of the field, e.g. `spec.template.spec.containers[0].foo`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A violation and whether it is an unknown field (what only strict field validation rejects). */
+interface Found extends SchemaViolation {
+  readonly unknownField: boolean;
+}
+
+interface JsonSchema {
+  readonly '$ref'?: string;
+  readonly 'type'?: string;
+  readonly 'properties'?: Record<string, JsonSchema>;
+  readonly 'additionalProperties'?: JsonSchema | boolean;
+  readonly 'items'?: JsonSchema;
+  readonly 'required'?: string[];
+  readonly 'enum'?: unknown[];
+  readonly 'format'?: string;
+  readonly 'oneOf'?: JsonSchema[];
+  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+  readonly 'x-kubernetes-group-version-kind'?: Array<{ group: string; version: string; kind: string }>;
+}
+
+// The OpenAPI definitions of Kubernetes v1.28.0 (the input of `cdk8s import k8s@1.28.0`), vendored in imports/.
+// The vendored 1.28 definitions without descriptions (imports/README.md): the file the npm package ships.
+const SCHEMA_FILE = path.join(__dirname, '..', '..', '..', 'imports', 'k8s-1.28.0-schema.json');
+let definitions: Record<string, JsonSchema> | undefined;
+let byKind: Map<string, JsonSchema> | undefined;
+let servedGroups: Set<string> | undefined;
+
+function load(): { definitions: Record<string, JsonSchema>; byKind: Map<string, JsonSchema> } {
+  if (!definitions || !byKind) {
+    definitions = (JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as { definitions: Record<string, JsonSchema> }).definitions;
+    byKind = new Map();
+    for (const schema of Object.values(definitions)) {
+      for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+        byKind.set(`${gvk.group ? gvk.group + '/' : ''}${gvk.version}/${gvk.kind}`, schema);
+      }
+    }
+  }
+  return { definitions, byKind };
+}
+
+/** True when Kubernetes 1.28 serves this apiVersion and kind. */
+export function isKnownKind(apiVersion: string, kind: string): boolean {
+  return load().byKind.has(`${apiVersion}/${kind}`);
+}
+
+/** True when some API version of this group is served by Kubernetes 1.28 (`''` is the core group). */
+export function isServedGroup(group: string): boolean {
+  if (!servedGroups) {
+    servedGroups = new Set();
+    for (const [name, schema] of Object.entries(load().definitions)) {
+      // meta/v1 DeleteOptions, WatchEvent, ... list every group that ever existed (extensions, ...): skip them.
+      if (name.startsWith('io.k8s.apimachinery.')) continue;
+      for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) servedGroups.add(gvk.group);
+    }
+  }
+  return servedGroups.has(group);
+}
+
+/**
+ * Checks a manifest the way a kube-apiserver with strict field validation does: unknown fields,
+ * wrong types, missing required fields, enum values and formats, against the Kubernetes 1.28 schema.
+ * (kubernetes-models' validators accept unknown fields; the API server does not.)
+ */
+export function strictSchemaViolations(manifest: Record<string, unknown>): SchemaViolation[] {
+  return check(manifest).map(({ path: at, message }) => ({ path: at, message }));
+}
+
+/**
+ * The same check without unknown fields: the served apiVersion and kind, types, required fields, enum
+ * values and formats (int32/int64 ranges, base64 bytes, date-times, quantities), i.e. what the
+ * policy plugin's `schema` rule reports. Unknown fields are the `strict-fields` rule's.
+ */
+export function schemaTypeViolations(manifest: Record<string, unknown>): SchemaViolation[] {
+  return check(manifest).filter((v) => !v.unknownField).map(({ path: at, message }) => ({ path: at, message }));
+}
+
+function check(manifest: Record<string, unknown>): Found[] {
+  const kinds = load().byKind;
+  const apiVersion = String(manifest.apiVersion);
+  const kind = String(manifest.kind);
+  const schema = kinds.get(`${apiVersion}/${kind}`);
+  if (!schema) return [{ path: 'apiVersion', message: `${apiVersion} ${kind} is not served by Kubernetes 1.28`, unknownField: false }];
+  const violations: Found[] = [];
+  walk(manifest, schema, '', violations);
+  return violations;
+}
+
+function resolve(schema: JsonSchema): JsonSchema {
+  let s = schema;
+  while (s.$ref) s = load().definitions[s.$ref.replace('#/definitions/', '')];
+  return s;
+}
+
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function matchesType(value: unknown, type: string): boolean {
+  const actual = typeOf(value);
+  return actual === type || (type === 'number' && actual === 'integer');
+}
+
+const QUANTITY_REF = '#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_RANGE: Record<string, [number, number]> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], // beyond these, JSON numbers lose precision anyway
+};
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// RFC 3339 as Go's time.Time unmarshals it (metav1.Time).
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** What the API server's decoder rejects in a value of the right JSON type. */
+function formatViolation(value: unknown, schema: JsonSchema, ref: string | undefined): string | undefined {
+  if (ref === QUANTITY_REF && typeof value === 'string') return quantity(value)?.reason;
+  const range = schema.format ? INT_RANGE[schema.format] : undefined;
+  if (range && typeof value === 'number' && (value < range[0] || value > range[1])) {
+    return `must fit ${schema.format} (${range[0]} to ${range[1]}), got ${value}`;
+  }
+  if (schema.format === 'byte' && typeof value === 'string' && !BASE64.test(value)) return 'must be base64-encoded bytes';
+  if (schema.format === 'date-time' && typeof value === 'string' && !DATE_TIME.test(value)) {
+    return 'must be an RFC 3339 date-time, e.g. "2026-01-31T12:00:00Z"';
+  }
+  return undefined;
+}
+
+function walk(value: unknown, rawSchema: JsonSchema, at: string, out: Found[]): void {
+  const schema = resolve(rawSchema);
+  if (schema.oneOf) {
+    if (!schema.oneOf.some((s) => !s.type || matchesType(value, s.type))) {
+      out.push({ path: at, message: `must be one of ${schema.oneOf.map((s) => s.type).join(' or ')}, got ${typeOf(value)}`, unknownField: false });
+    } else {
+      const bad = formatViolation(value, schema, rawSchema.$ref);
+      if (bad) out.push({ path: at, message: bad, unknownField: false });
+    }
+    return;
+  }
+  if (schema.type && !matchesType(value, schema.type)) {
+    out.push({ path: at, message: `must be ${schema.type}, got ${typeOf(value)}`, unknownField: false });
+    return;
+  }
+  const bad = formatViolation(value, schema, rawSchema.$ref);
+  if (bad) out.push({ path: at, message: bad, unknownField: false });
+  if (schema.enum && !schema.enum.includes(value)) {
+    out.push({ path: at, message: `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`, unknownField: false });
+  }
+  if (Array.isArray(value)) {
+    if (schema.items) value.forEach((item, i) => walk(item, schema.items!, `${at}[${i}]`, out));
+    return;
+  }
+  if (typeOf(value) !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return;
+  const object = value as Record<string, unknown>;
+  for (const required of schema.required ?? []) {
+    if (object[required] === undefined) out.push({ path: join(at, required), message: 'is required', unknownField: false });
+  }
+  for (const [key, child] of Object.entries(object)) {
+    const prop = schema.properties?.[key];
+    if (prop) {
+      walk(child, prop, join(at, key), out);
+    } else if (typeof schema.additionalProperties === 'object') {
+      walk(child, schema.additionalProperties, join(at, key), out);
+    } else if (schema.additionalProperties !== true) {
+      out.push({ path: join(at, key), message: 'is not a field of this object (unknown field)', unknownField: true });
+    }
+  }
+}
+
+function join(at: string, key: string): string {
+  return at ? `${at}.${key}` : key;
+}
+
+/**
+ * What the API server would rewrite in a manifest, so that a GitOps tool comparing texts would see a
+ * difference forever: empty lists and empty maps (labels, annotations, requests, ...), which the server
+ * drops, and quantities not in the canonical form the server stores (`1000m` for `1`).
+ * Empty objects of struct type (`emptyDir: {}`, `podSelector: {}`) mean something and are kept by the
+ * server, so they are not reported.
+ */
+export function serverRewrites(manifest: Record<string, unknown>): SchemaViolation[] {
+  const schema = load().byKind.get(`${String(manifest.apiVersion)}/${String(manifest.kind)}`);
+  const out: SchemaViolation[] = [];
+  if (schema) rewrites(manifest, schema, '', out);
+  return out;
+}
+
+function rewrites(value: unknown, rawSchema: JsonSchema, at: string, out: SchemaViolation[]): void {
+  if (rawSchema.$ref === QUANTITY_REF) {
+    const text = String(value);
+    let stored: string | undefined;
+    try {
+      stored = canonicalQuantity(text);
+    } catch {
+      return; // not a quantity: strictSchemaViolations and the field rules report it
+    }
+    if (typeof value !== 'string' || stored !== text) out.push({ path: at, message: `is stored by the API server as "${stored}"; write it so` });
+    return;
+  }
+  const schema = resolve(rawSchema);
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.push({ path: at, message: 'is an empty list, which the API server drops; leave it out' });
+    if (schema.items) value.forEach((item, i) => rewrites(item, schema.items!, `${at}[${i}]`, out));
+    return;
+  }
+  if (typeOf(value) !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return;
+  const object = value as Record<string, unknown>;
+  const isMap = !schema.properties && typeof schema.additionalProperties === 'object';
+  if (isMap && Object.keys(object).length === 0) out.push({ path: at, message: 'is an empty map, which the API server drops; leave it out' });
+  for (const [key, child] of Object.entries(object)) {
+    // A required field has no `omitempty` in the Go type: the server writes it even when empty (onPodConditions: []).
+    if (Array.isArray(child) && child.length === 0 && schema.required?.includes(key)) continue;
+    const prop = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (prop) rewrites(child, prop, join(at, key), out);
+  }
+}
