@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
 const FIXTURES = path.join(__dirname, 'fixtures', 'plugin');
 // The local-path entry of the plugin (loads the TypeScript sources; published apps name the package instead).
-const PLUGIN = path.join(ROOT, 'src', 'plugin', 'dev-entry.cjs');
+const PLUGIN = path.join(ROOT, 'src', 'gitops', 'policy', 'dev-entry.cjs');
 
 interface SynthResult {
   readonly status: number | null;

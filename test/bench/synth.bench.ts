@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const SELF = __filename;
 const TSX = require.resolve('tsx/cjs'); // absolute: some children run in other directories
 const CLI = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
-const PLUGIN = path.join(ROOT, 'src', 'plugin', 'dev-entry.cjs');
+const PLUGIN = path.join(ROOT, 'src', 'gitops', 'policy', 'dev-entry.cjs');
 const TIME = '/usr/bin/time'; // GNU time, for the peak RSS of commands that spawn their own children
 const QUICK = process.env.BENCH_QUICK === '1';
 const CHILD_TIMEOUT_MS = 15 * 60_000;
