@@ -12,10 +12,22 @@ const CONSTRUCTS = '10.3.0'; // cdk8s-plus-28 needs ^10.3.0; projen's default 10
 // release (docs/releasing.md, "Before the first release").
 const REPOSITORY = 'https://github.com/OWNER-TO-BE-DECIDED/cdk8s-workloads';
 
-// Node versions: what `engines` admits is exactly what .ci/run tests (the machine's Node plus the pinned
-// binaries in .ci/node/). 22 and 24 are the supported LTS lines; 20 is end-of-life, still admitted and
-// tested so existing apps keep working until the next major release drops it (docs/packaging.md).
-const NODE_ENGINES = '^20.0.0 || ^22.0.0 || ^24.0.0';
+// Node versions: what `engines` admits is exactly what .ci/run tests (the pinned binaries in .ci/node/).
+// 20 is past end of life, and on it `npm ci` warns EBADENGINE for development dependencies (docs/packaging.md).
+const NODE_ENGINES = '^22.0.0 || ^24.0.0';
+
+// The second cdk8s-plus line: the same sources built against the cdk8s-plus that `cdk8s init` installs today
+// (projenrc/plus-line.js, docs/packaging.md "cdk8s-plus lines"). cdk8s-plus-28 stays the primary line.
+const CDK8S_PLUS_33 = '2.5.57';
+
+// The toolchains a cdk8s user has (test/support/toolchain-project.ts): what `cdk8s init typescript-app`
+// pins, and the newest TypeScript and @types/node. npm aliases, so they sit beside the repository's own.
+const TOOLCHAIN_DEPS = [
+  'typescript-5.9@npm:typescript@5.9.3',
+  'typescript-newest@npm:typescript@7.0.2',
+  'types-node-14@npm:@types/node@14.18.63',
+  'types-node-newest@npm:@types/node@26.6.11',
+];
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-workloads',
@@ -31,7 +43,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.0.0',
+  minNodeVersion: '22.0.0',
 
   jsiiVersion: '~6.0.0',
   cdk8sVersion: CDK8S,
@@ -48,6 +60,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // Not a runtime dependency: the constructs and the policy plugin validate against the vendored
     // Kubernetes 1.28 OpenAPI schema (imports/), which keeps the installed package small (docs/packaging.md).
     'kubernetes-models@4.5.1', // v5 is ESM-only and needs Node 22
+    `cdk8s-plus-33@${CDK8S_PLUS_33}`,
+    ...TOOLCHAIN_DEPS,
   ],
 
   // yaml: AppSynthesizer merges the user's kustomization.yaml keeping its comments and fields (1.4 MB; jsii
@@ -151,7 +165,9 @@ project.gitignore.include('/dist/');
 // `dist-pkg` is spelled exactly as jsii-pacmak looks for it: otherwise `projen package:js` appends it to
 // .npmignore on every run and leaves the tree dirty.
 for (const pattern of ['/dist/', '/cdk8s.out/', '/imports/k8s-1.28.0-definitions.json', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/',
-  '/cdk8s.yaml', '/examples/', '/docs/', '/CONTRIBUTING.md', '/API.md']) { // docs/ and API.md are read in the repository (Construct Hub renders its own API pages from .jsii)
+  '/cdk8s.yaml', '/examples/', '/docs/', '/CONTRIBUTING.md', '/API.md',
+  '*.tgz', // an earlier `npm pack` output in the package folder is never packed into the next one
+  '/lines/', '/argocd/']) { // docs/ and API.md are read in the repository (Construct Hub renders its own API pages from .jsii)
   project.npmignore?.exclude(pattern);
 }
 
