@@ -89,6 +89,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 120_000,
+      // lines/: the per-cdk8s-plus package builds (projenrc/plus-line.js), copies of the sources and package.json.
+      modulePathIgnorePatterns: ['<rootDir>/lines/'],
     },
   },
   tsconfigDev: {
@@ -98,7 +100,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // `npm test` only reports lint errors; `npm run lint:fix` (below) is the one task that edits sources.
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc'], commandOptions: { fix: false } },
 
-  gitignore: ['/dist-pkg/', '/.tmp/', 'cdk8s.out/', '/bench-results/', '/.ci/node/node_modules/', '/.ci/.work/',
+  gitignore: ['/lines/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/', '/bench-results/', '/.ci/node/node_modules/', '/.ci/.work/',
     // .<dir>.staging-*/.previous-*: an OutputDirectory write in progress, or one a crash interrupted.
     '.*.staging-*/', '.*.previous-*/'],
   npmignoreEnabled: true,
@@ -193,6 +195,12 @@ project.addTask('synth', {
 project.addTask('schema:trim', {
   description: 'Regenerate imports/k8s-1.28.0-schema.json from the vendored OpenAPI definitions',
   exec: 'node projenrc/trim-schema.js',
+});
+
+// The cdk8s-plus-33 line of the package, built from the same sources (projenrc/plus-line.js, docs/packaging.md).
+project.addTask('line:plus-33', {
+  description: 'Build and pack the cdk8s-plus-33 line of the package into lines/cdk8s-plus-33/',
+  exec: 'node projenrc/plus-line.js 33 --pack lines/cdk8s-plus-33',
 });
 
 // Speed targets live in a benchmark, never in tests: `npm run bench` prints figures and ratios.
