@@ -85,7 +85,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jestOptions: {
     // Snapshot drift fails `npm test`; `npm run test:update` accepts it deliberately.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A short summary when everything passes, every failure in full when something fails (no per-file lines,
+    // no console output of passing tests): jest's summary reporter with its threshold at 0.
+    preserveDefaultReporters: false,
     jestConfig: {
+      reporters: [new javascript.JestReporter('summary', { summaryThreshold: 0 })],
+      // One temporary directory per run, removed at the end: cdk8s' App without outdir (Testing.app() too)
+      // makes a cdk8s.outdir.* directory in os.tmpdir() per app and never removes it.
+      globalSetup: '<rootDir>/test/support/jest-tmpdir-setup.ts',
+      globalTeardown: '<rootDir>/test/support/jest-tmpdir-teardown.ts',
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 120_000,
@@ -143,6 +151,10 @@ project.eslint?.addRules({
   }],
   'import/no-cycle': ['error', { ignoreExternal: true }],
 });
+
+// Console output of passing and failing tests stays out of `npm test` (failures print in full through the summary
+// reporter); `npx jest --silent=false <file>` shows it. JestConfigOptions has no field for it.
+project.tryFindObjectFile('package.json')?.addOverride('jest.silent', true);
 
 project.package.addField('bugs', { url: `${REPOSITORY}/issues` });
 project.package.addEngine('node', NODE_ENGINES);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { repoCopy as copyOfRepository } from './support/repo-copy';
 import { cdk8sAppCommand, LEDGER, parseYamlDocuments, readTree, tempDir } from './util';
 
 // "Nothing lost", through the documented routes on a temporary copy of the repository: `npx cdk8s synth` with
@@ -8,14 +9,10 @@ import { cdk8sAppCommand, LEDGER, parseYamlDocuments, readTree, tempDir } from '
 // when anything fails, and keep every file it did not write when the synthesis succeeds.
 
 const ROOT = path.join(__dirname, '..');
-const SKIP = new Set(['node_modules', '.git', 'dist-pkg', 'lib', 'cdk8s.out', 'coverage', 'test-reports', '.jsii', 'tsconfig.tsbuildinfo']);
 
 /** A copy of the repository (node_modules linked), as a fresh clone would have it. */
 function repoCopy(): string {
-  const dir = path.join(tempDir('repo'), 'clone');
-  fs.cpSync(ROOT, dir, { recursive: true, filter: (src) => !SKIP.has(path.basename(src)) || path.dirname(src) !== ROOT });
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
+  return copyOfRepository(tempDir('repo'));
 }
 
 /** Puts the committed library and synth app back into the copy. */

@@ -11,7 +11,7 @@ describe('README', () => {
     expect(start).toBeGreaterThan(0);
     const end = README.indexOf('\n## ', start + 1);
     const commands = README.slice(start, end < 0 ? undefined : end);
-    expect(commands).toContain('npm ci && npx cdk8s synth');
+    expect(commands).toContain('npm ci && npm run synth');
     expect(commands).toContain('npm test');
     expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm ci\b.*\nnpm test$/m);
   });
