@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { RUN_TMPDIR } from './support/jest-tmpdir-setup';
+import { REQUIRE_TOOLS } from './support/kube-tools';
 import { repoCopy } from './support/repo-copy';
 import { tempDir } from './util';
 
@@ -102,6 +103,7 @@ describe('the README\'s two commands on a machine without access to the public r
   // No network at all: a user and network namespace of its own (unshare -rn); where that is not available the test says so.
   const isolated = spawnSync('unshare', ['-rn', 'true']).status === 0;
   const withoutNetwork = isolated ? test : test.skip;
+  if (!isolated && process.env[REQUIRE_TOOLS]) throw new Error(`\`unshare -rn\` is required (${REQUIRE_TOOLS} is set) for the no-network test`);
   if (!isolated) process.stderr.write('hygiene.test.ts: SKIPPED the no-network test: `unshare -rn` is not available here\n');
 
   test('they are `npm ci && <synth>` and `npm test`', () => {
@@ -120,4 +122,28 @@ describe('the README\'s two commands on a machine without access to the public r
     expect(output).not.toMatch(/EAI_AGAIN|ENOTFOUND|ENETUNREACH/);
     expect(run.status).toBe(0);
   }, 240_000);
+});
+
+describe('Node versions', () => {
+  const majors = (range: string) => [...range.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1])).sort();
+  const engines = majors(PACKAGE.engines.node);
+  const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+
+  test('engines admits 22 and 24 only: Node 20 is past end of life, and npm ci warns EBADENGINE there', () => {
+    expect(engines).toEqual([22, 24]);
+  });
+
+  test('CI pins a Node binary for each major engines admits and runs the suite on each, checking npm ci for EBADENGINE', () => {
+    const pinned = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, '.ci', 'node', 'package.json'), 'utf8')).optionalDependencies)
+      .map((name) => Number(/^node(\d+)-/.exec(name)![1]));
+    expect([...new Set(pinned)].sort()).toEqual(engines);
+    expect(ci).toMatch(new RegExp(`for major in ${engines.join(' ')}; do\\n.*npm ci --dry-run.*\\| grep EBADENGINE`));
+    const suiteRuns = [...ci.matchAll(/^(?:export PATH="\$\(node_bin (\d+)\):\$PATH"\n(?:.*\n){0,2}npm ci .*\nnpm test|PATH="\$\(node_bin (\d+)\):\$PATH" npm test)$/gm)]
+      .map((m) => Number(m[1] ?? m[2])).sort();
+    expect(suiteRuns).toEqual(engines);
+  });
+
+  test('the README tells a maintainer which Node to use', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('with Node.js 22 or 24 (`engines`');
+  });
 });
