@@ -34,7 +34,11 @@ describe('temporary directories', () => {
     fs.writeFileSync(path.join(dir, 'probe.test.js'), probe);
     // The package's jest configuration as `npm test` uses it, pointed at the probe (and its JUnit file kept there).
     const config = {
-      ...PACKAGE.jest, rootDir: ROOT, roots: [dir], testMatch: ['**/probe.test.js'], cacheDirectory: path.join(dir, 'jest-cache'),
+      ...PACKAGE.jest,
+      rootDir: ROOT,
+      roots: [dir],
+      testMatch: ['**/probe.test.js'],
+      cacheDirectory: path.join(dir, 'jest-cache'),
       reporters: PACKAGE.jest.reporters.map((r: [string, Record<string, unknown>]) => r[0] === 'jest-junit' ? [r[0], { outputDirectory: dir }] : r),
     };
     const result = spawnSync(process.execPath, [JEST, '--ci', '--config', JSON.stringify(config)], { cwd: ROOT, encoding: 'utf8', env: childEnv({ TMPDIR: tmp }) });

@@ -79,7 +79,11 @@ describe('an app made like cdk8s init makes it: TypeScript 5.9 through ts-node, 
     expect(tsconfig.compilerOptions).toMatchObject({ lib: ['es2016'], strict: true });
     expect(tsconfig.compilerOptions).not.toHaveProperty('skipLibCheck');
     const project = toolchainProject(tempDir('toolchain-init'), {
-      setup, peers: PEERS, tarball: tarballs['33']!, tsconfig, mainTs: appFor('33'),
+      setup,
+      peers: PEERS,
+      tarball: tarballs['33']!,
+      tsconfig,
+      mainTs: appFor('33'),
       cdk8sYaml: fs.readFileSync(path.join(TEMPLATE, 'cdk8s.yaml'), 'utf8'), // app: npx ts-node main.ts
     });
     expect(project.run('ts-node', ['-vv']).output).toMatch(/ts-node v10\.9\.2[\s\S]*compiler v5\.9\.3/);
@@ -91,7 +95,11 @@ describe('an app made like cdk8s init makes it: TypeScript 5.9 through ts-node, 
   test('ts-node really type-checks here: a misspelt prop stops the synthesis', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(TEMPLATE, 'tsconfig.json'), 'utf8'));
     const project = toolchainProject(tempDir('toolchain-init-typo'), {
-      setup, peers: PEERS, tarball: tarballs['33']!, tsconfig, mainTs: appFor('33').replace('minReplicas: 2', 'minReplica: 2'),
+      setup,
+      peers: PEERS,
+      tarball: tarballs['33']!,
+      tsconfig,
+      mainTs: appFor('33').replace('minReplicas: 2', 'minReplica: 2'),
       cdk8sYaml: fs.readFileSync(path.join(TEMPLATE, 'cdk8s.yaml'), 'utf8'),
     });
     const synth = project.run(CDK8S, ['synth', '--no-check-upgrade']);
@@ -109,12 +117,17 @@ describe('an app on the newest TypeScript and @types/node, compiled with tsc, th
     expect(setup.tsconfig?.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false, types: ['node'] });
   });
 
-  function newest(line: Line, mainTs = appFor(line), extraPeers: string[] = []): { project: ToolchainProject; compile: { status: number | null; output: string } } {
+  type Built = { project: ToolchainProject; compile: { status: number | null; output: string } };
+  function newest(line: Line, mainTs = appFor(line), extraPeers: string[] = []): Built {
     // The cdk8s-plus-28 line: the same setup with cdk8s-plus-28 in place of cdk8s-plus-33.
     const packages = line === '33' ? setup.packages : setup.packages.filter((p) => p.name !== 'cdk8s-plus-33');
     const project = toolchainProject(tempDir(`toolchain-newest-${line}`), {
-      setup: { ...setup, packages }, peers: [...PEERS, ...(line === '33' ? [] : ['cdk8s-plus-28']), ...extraPeers], tarball: tarballs[line]!,
-      tsconfig: setup.tsconfig!, mainTs, cdk8sYaml: 'language: typescript\napp: npx tsc && node main.js\n',
+      setup: { ...setup, packages },
+      peers: [...PEERS, ...(line === '33' ? [] : ['cdk8s-plus-28']), ...extraPeers],
+      tarball: tarballs[line]!,
+      tsconfig: setup.tsconfig!,
+      mainTs,
+      cdk8sYaml: 'language: typescript\napp: npx tsc && node main.js\n',
     });
     expect(project.run('tsc', ['--version']).output).toContain('Version 7.');
     return { project, compile: project.run('tsc', ['-p', '.']) };

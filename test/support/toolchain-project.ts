@@ -107,7 +107,8 @@ export function toolchainProject(dir: string, options: {
       // PATH first through the app's own bins, as npx would find them; no npm_* variables of `npm test`.
       const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
       const result = spawnSync(command, args, {
-        cwd: dir, encoding: 'utf8',
+        cwd: dir,
+        encoding: 'utf8',
         env: { ...base, PATH: `${path.join(modules, '.bin')}${path.delimiter}${process.env.PATH}`, ...env },
       });
       return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
