@@ -94,6 +94,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // makes a cdk8s.outdir.* directory in os.tmpdir() per app and never removes it.
       globalSetup: '<rootDir>/test/support/jest-tmpdir-setup.ts',
       globalTeardown: '<rootDir>/test/support/jest-tmpdir-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-quiet.ts'],
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 120_000,

@@ -61,10 +61,15 @@ describe('temporary directories', () => {
 
   test('`npm test` prints a short summary when everything passes, and every failure in full when something fails', () => {
     const passed = jestOn(`
-      test('passes', () => { console.log('noise from a passing test'); expect(1 + 1).toBe(2); });`, tempDir('jest-pass'));
+      test('passes', () => {
+        console.log('noise from a passing test');
+        process.stderr.write('raw noise from code under test\\n');
+        expect(1 + 1).toBe(2);
+      });`, tempDir('jest-pass'));
     expect(passed.status).toBe(0);
     expect(passed.output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(passed.output).not.toContain('noise from a passing test');
+    expect(passed.output).not.toContain('raw noise');
     expect(passed.output).not.toMatch(/^\s*PASS /m);
     expect(passed.output.trim().split('\n').length).toBeLessThanOrEqual(6);
 
