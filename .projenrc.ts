@@ -180,9 +180,9 @@ project.gitignore.include('/dist/');
 // `dist-pkg` is spelled exactly as jsii-pacmak looks for it: otherwise `projen package:js` appends it to
 // .npmignore on every run and leaves the tree dirty.
 for (const pattern of ['/dist/', '/cdk8s.out/', '/imports/k8s-1.28.0-definitions.json', 'dist-pkg', '/hosts/', '/.tmp/', '/imports/README.md', '/.ci/',
-  '/cdk8s.yaml', '/examples/', '/docs/', '/CONTRIBUTING.md', '/API.md',
+  '/cdk8s.yaml', '/examples/', '/docs/', '/CONTRIBUTING.md', '/API.md', // docs/ and API.md are read in the repository (Construct Hub renders its own API pages from .jsii)
   '*.tgz', // an earlier `npm pack` output in the package folder is never packed into the next one
-  '/lines/', '/argocd/']) { // docs/ and API.md are read in the repository (Construct Hub renders its own API pages from .jsii)
+  '/lines/', '/argocd/', '/tools/']) {
   project.npmignore?.exclude(pattern);
 }
 
