@@ -74,6 +74,15 @@ describe('an app made like cdk8s init makes it: TypeScript 5.9 through ts-node, 
     expect(Object.keys(wanted)).toContain('cdk8s-plus-33');
   });
 
+  test('the README installs the tarball that `npx projen line:plus-33` writes', () => {
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+    const task = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks['line:plus-33'].steps[0].exec;
+    expect(task).toBe('node projenrc/plus-line.js 33 --pack lines/cdk8s-plus-33');
+    const written = `lines/cdk8s-plus-33/${path.basename(tarballs['33']!)}`.replace(version, '<version>');
+    expect(setup.tarball).toBe(`../cdk8s-workloads/${written}`);
+    expect(readmeSetup('newest').tarball).toBe(setup.tarball);
+  });
+
   test('with the cdk8s-plus-33 line, `cdk8s synth` type-checks (ts-node) and runs the app; interop works', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(TEMPLATE, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions).toMatchObject({ lib: ['es2016'], strict: true });

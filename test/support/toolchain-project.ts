@@ -14,8 +14,10 @@ const NODE_MODULES = path.join(ROOT, 'node_modules');
 export interface ReadmeSetup {
   /** `name@version` of every registry package the block's `npm install` lines name. */
   readonly packages: ReadonlyArray<{ readonly name: string; readonly version: string }>;
-  /** The block's install lines, verbatim (for the error messages). */
+  /** The block's install lines, without comments. */
   readonly lines: readonly string[];
+  /** The library tarball the block installs (a path). */
+  readonly tarball?: string;
   /** The ```json block after the install lines, when the setup has its own tsconfig. */
   readonly tsconfig?: Record<string, unknown>;
 }
@@ -29,6 +31,8 @@ export function readmeSetup(name: string): ReadmeSetup {
   const sh = /^```sh\n([\s\S]*?)\n```/.exec(rest);
   if (!sh) throw new Error(`README.md: "${marker.trim()}" is not followed by a sh block`);
   const lines = sh[1].split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+  const notInstall = lines.filter((l) => !/^npm install /.test(l));
+  if (notInstall.length) throw new Error(`README.md "${marker.trim()}": only \`npm install\` lines can be run here: ${notInstall.join('; ')}`);
   const packages = lines.flatMap((l) => l.split(/\s+/).slice(2)) // after `npm install`
     .filter((arg) => !arg.startsWith('-') && !arg.endsWith('.tgz'))
     .map((spec) => {
@@ -38,7 +42,8 @@ export function readmeSetup(name: string): ReadmeSetup {
   // A tsconfig belongs to this setup when it comes before the next setup block or section.
   const next = rest.search(/<!-- setup: |\n## /);
   const json = /```json\n([\s\S]*?)\n```/.exec(next < 0 ? rest : rest.slice(0, next));
-  return { packages, lines, tsconfig: json ? JSON.parse(json[1]) : undefined };
+  const tarball = lines.flatMap((l) => l.split(/\s+/)).find((arg) => arg.endsWith('.tgz'));
+  return { packages, lines, tarball, tsconfig: json ? JSON.parse(json[1]) : undefined };
 }
 
 /**
