@@ -12,9 +12,11 @@ export interface SchemaViolation {
 }
 
 /** A violation and whether it is an unknown field (what only strict field validation rejects). */
-interface Found extends SchemaViolation {
+export interface SchemaFinding extends SchemaViolation {
+  /** True for a field the schema does not know (only strict field validation rejects it). */
   readonly unknownField: boolean;
 }
+type Found = SchemaFinding;
 
 interface JsonSchema {
   readonly '$ref'?: string;
@@ -84,6 +86,14 @@ export function strictSchemaViolations(manifest: Record<string, unknown>): Schem
  */
 export function schemaTypeViolations(manifest: Record<string, unknown>): SchemaViolation[] {
   return check(manifest).filter((v) => !v.unknownField).map(({ path: at, message }) => ({ path: at, message }));
+}
+
+/**
+ * One walk for both checks above: every violation, each marked as an unknown field or not. The policy's `schema`
+ * and `strict-fields` rules split one result instead of walking the manifest twice.
+ */
+export function schemaFindings(manifest: Record<string, unknown>): SchemaFinding[] {
+  return check(manifest);
 }
 
 function check(manifest: Record<string, unknown>): Found[] {
