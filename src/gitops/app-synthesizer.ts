@@ -5,6 +5,7 @@ import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } f
 import { IConstruct } from 'constructs';
 import { isMap, isSeq, parseAllDocuments, parseDocument, YAMLSeq } from 'yaml';
 import { ChangeAcknowledgement, ChangeGuard, ChangePlan, ManifestFile } from './change-guard';
+import { manifestYaml } from './manifest-yaml';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import { renderApiObject } from '../kubernetes/fast-json';
 import type { PolicyOptions, PolicyViolation } from './policy/checker';
@@ -225,7 +226,7 @@ function layout(app: App, charts: RenderedChart[], hasDependantCharts: boolean):
 }
 
 function laidOutFile(fileName: string, objects: any[]): LaidOutFile {
-  return { fileName, content: Yaml.stringify(...objects), objects };
+  return { fileName, content: manifestYaml(objects), objects };
 }
 
 /**
