@@ -55,7 +55,8 @@ function upToDate() {
   } catch {
     return false;
   }
-  if (stamp.tsc !== tsc || JSON.stringify(stamp.args) !== JSON.stringify(args)) return false;
+  // A copied or moved project (its .tmp/ included) records another place's files: check again.
+  if (stamp.project !== project || stamp.tsc !== tsc || JSON.stringify(stamp.args) !== JSON.stringify(args)) return false;
   return Object.entries(stamp.inputs).every(([file, print]) => fingerprint(file) === print);
 }
 
@@ -91,4 +92,4 @@ for (const f of [...files, ...tsconfigChain(project), ...directories, require.re
   inputs[f] = fingerprint(f);
 }
 fs.mkdirSync(stateDir, { recursive: true });
-fs.writeFileSync(stampFile, `${JSON.stringify({ tsc, args, inputs })}\n`);
+fs.writeFileSync(stampFile, `${JSON.stringify({ project, tsc, args, inputs })}\n`);

@@ -63,4 +63,19 @@ describe('examples/typecheck.cjs', () => {
     edit(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [], noUnusedLocals: true }, include: ['**/*.ts'] }));
     expect(check(dir)).toEqual({ status: 0, stderr: expect.not.stringMatching(SKIPPED) });
   }, 120_000);
+
+  test('a copy of a checked project (its state included) checks its own files', () => {
+    const dir = project();
+    expect(check(dir).status).toBe(0);
+    const copy = path.join(tempDir('typecheck-copy'), 'app');
+    fs.cpSync(dir, copy, { recursive: true, preserveTimestamps: true });
+    // Same size, same time: only where the file is tells the copy's state from the original's.
+    const props = path.join(copy, 'lib', 'props.ts');
+    const { mtime } = fs.statSync(props);
+    fs.writeFileSync(props, 'export interface Props { readonly replicas?: String }\n'); // as long as 'number'
+    fs.utimesSync(props, mtime, mtime);
+    const result = check(copy);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/main\.ts.*error TS2322/);
+  }, 120_000);
 });
