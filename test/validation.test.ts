@@ -174,6 +174,14 @@ describe('strict schema validation', () => {
     expect(strictSchemaViolations(p)).toEqual([{ path: 'spec.containers[0].imagePolicy', message: expect.stringMatching(/unknown field/) }]);
   });
 
+  // The compiled walk looks fields up as own properties: a key named like an Object.prototype member is no field.
+  test('rejects unknown fields named like JavaScript object members', () => {
+    const p: any = pod();
+    p.spec.containers[0].constructor = 'x';
+    p.metadata.toString = 'y';
+    expect(strictSchemaViolations(p).map((v) => v.path)).toEqual(['metadata.toString', 'spec.containers[0].constructor']);
+  });
+
   test('rejects wrong types and missing required fields', () => {
     const p: any = pod();
     p.spec.containers[0].ports = [{ containerPort: '80' }];

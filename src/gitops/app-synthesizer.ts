@@ -5,6 +5,7 @@ import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } f
 import { IConstruct } from 'constructs';
 import { isMap, isSeq, parseAllDocuments, parseDocument, YAMLSeq } from 'yaml';
 import { ChangeAcknowledgement, ChangeGuard, ChangePlan, ManifestFile } from './change-guard';
+import { manifestYaml } from './manifest-yaml';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import { renderApiObject } from '../kubernetes/fast-json';
 import type { PolicyOptions, PolicyViolation } from './policy/checker';
@@ -225,7 +226,7 @@ function layout(app: App, charts: RenderedChart[], hasDependantCharts: boolean):
 }
 
 function laidOutFile(fileName: string, objects: any[]): LaidOutFile {
-  return { fileName, content: Yaml.stringify(...objects), objects };
+  return { fileName, content: manifestYaml(objects), objects };
 }
 
 /**
@@ -300,7 +301,9 @@ function checkPolicy(byFile: { [file: string]: any[] }, options: PolicyOptions):
   const { PolicyChecker, formatViolation } = require('./policy/checker') as typeof import('./policy/checker');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PolicySeverity } = require('./policy/rules') as typeof import('./policy/rules');
-  const violations = new PolicyChecker(options).check(byFile);
+  // Every object here passed checkServerSide() in renderApp(): the policy does not repeat the API server's rules.
+  const serverChecked = new Set<object>(Object.values(byFile).flat());
+  const violations = new PolicyChecker(options)._check(byFile, serverChecked);
   const errors = violations.filter((v) => !v.suppressedBecause && v.severity === PolicySeverity.ERROR);
   if (errors.length > 0) {
     throw new Error(`The policy found ${errors.length} error(s) (nothing was written):\n  ${errors.map(formatViolation).join('\n  ')}`);

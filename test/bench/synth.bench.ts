@@ -17,6 +17,7 @@ const SELF = __filename;
 const TSX = require.resolve('tsx/cjs'); // absolute: some children run in other directories
 const CLI = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
 const PLUGIN = path.join(ROOT, 'src', 'gitops', 'policy', 'dev-entry.cjs');
+const TSC = require.resolve('typescript/bin/tsc');
 const TIME = '/usr/bin/time'; // GNU time, for the peak RSS of commands that spawn their own children
 const QUICK = process.env.BENCH_QUICK === '1';
 const CHILD_TIMEOUT_MS = 15 * 60_000;
@@ -405,6 +406,8 @@ function main(): void {
   summary(`${P.nodePorts[1]} NodePort Services`, nodePorts.a);
   summary(`${P.nodePorts[0]} NodePort Services`, nodePorts.b);
 
+  userLoop(app, fig);
+
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (maxLoad > os.cpus().length) {
     console.log(`warning: the load average reached ${maxLoad.toFixed(1)} on ${os.cpus().length} cpus: wall times include waiting for a CPU; `
@@ -412,7 +415,103 @@ function main(): void {
   }
   console.log(`bench: statefulapp_vs_plus=${fig.r1.toFixed(2)} statefulapp_vs_floor=${fig.r2.toFixed(2)} charts2000_vs_appsynth=${fig.r3.toFixed(3)} `
     + `charts_linearity=${fig.r4.toFixed(2)} cold_synth_vs_node=${fig.r5.toFixed(2)} e2e1000_vs_appsynth=${fig.r6.toFixed(2)} `
-    + `scale100k_s=${fig.scaleS.toFixed(1)} scale100k_rss_mb=${fig.scaleMb.toFixed(0)} scale_linearity=${fig.scaleL.toFixed(2)}`);
+    + `scale100k_s=${fig.scaleS.toFixed(1)} scale100k_rss_mb=${fig.scaleMb.toFixed(0)} scale_linearity=${fig.scaleL.toFixed(2)} `
+    + `main_command_vs_app=${fig.mainCommand.toFixed(2)} user_typecheck_vs_plus=${fig.userTypecheck.toFixed(2)}`);
+}
+
+/** The user's loop: `main_command_vs_app` and `user_typecheck_vs_plus` (also alone: `--case user-loop`). */
+function userLoop(app: string[], fig: Record<string, number>): void {
+  // The user's loop: the README's synth command, warm (the type check's state and tsx's cache exist), over the app alone.
+  const outdirs = { CDK8S_GITOPS_DIR: path.join(os.tmpdir(), `bench-warmup-${process.pid}`), CDK8S_HOST_FILES_DIR: path.join(os.tmpdir(), `bench-warmup-hosts-${process.pid}`) };
+  spawn(['npx', 'cdk8s', 'synth'], ROOT, { CDK8S_CHECK_UPGRADE: 'false', ...outdirs });
+  Object.values(outdirs).forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+  const loop = interleaved('main_command_vs_app', command(['npx', 'cdk8s', 'synth']), command(app), PAIRS, wall, cpu);
+  summary('npx cdk8s synth (warm)', loop.a);
+  summary(`the app alone (${app.slice(1).join(' ')})`, loop.b);
+  fig.mainCommand = median(loop.ratios);
+
+  const apps = typecheckApps();
+  try {
+    const tc = interleaved('user_typecheck_vs_plus', command([process.execPath, TSC, '--noEmit', '-p', 'tsconfig.json'], apps.ours, false),
+      command([process.execPath, TSC, '--noEmit', '-p', 'tsconfig.json'], apps.plus, false), SLOW_PAIRS, wall, cpu);
+    summary('tsc: init-style app on cdk8s-workloads', tc.a);
+    summary('tsc: the same app on cdk8s-plus-28 alone', tc.b);
+    fig.userTypecheck = median(tc.ratios);
+  } finally {
+    fs.rmSync(apps.root, { recursive: true, force: true });
+  }
+}
+
+const INIT_TSCONFIG = {
+  // `cdk8s init typescript-app`'s tsconfig (cdk8s-cli 2.207), with `types` stated as newer TypeScript versions need.
+  compilerOptions: Object.fromEntries([
+    ...['alwaysStrict', 'declaration', 'experimentalDecorators', 'noEmitOnError', 'noFallthroughCasesInSwitch', 'noImplicitAny',
+      'noImplicitReturns', 'noImplicitThis', 'noUnusedLocals', 'noUnusedParameters', 'resolveJsonModule', 'strict',
+      'strictNullChecks', 'strictPropertyInitialization', 'stripInternal'].map((flag) => [flag, true]),
+    ['lib', ['es2016']], ['module', 'CommonJS'], ['target', 'ES2017'], ['types', ['node']],
+  ]),
+  include: ['**/*.ts'],
+  exclude: ['node_modules'],
+};
+
+const OURS_APP = `import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { StatefulApp, StatelessApp } from 'cdk8s-workloads';
+
+export class MyChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new StatefulApp(this, 'db', {
+      replicas: 3,
+      containers: [{ name: 'db', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg' }], volumeMounts: [{ volume: 'data', mountPath: '/var/lib/postgresql/data' }] }],
+      volumeClaimTemplates: [{ name: 'data', storage: '1Gi' }],
+    });
+    new StatelessApp(this, 'web', { replicas: 2, containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] }] });
+  }
+}
+
+const app = new App();
+new MyChart(app, 'app');
+app.synth();
+`;
+
+const PLUS_APP = `import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+
+export class MyChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new kplus.StatefulSet(this, 'db', { replicas: 3, containers: [{ name: 'db', image: 'postgres:16.4', ports: [{ number: 5432, name: 'pg' }] }] });
+    new kplus.Deployment(this, 'web', { replicas: 2, containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] }] }).exposeViaService();
+  }
+}
+
+const app = new App();
+new MyChart(app, 'app');
+app.synth();
+`;
+
+/**
+ * Two init-style apps, one on this library as a user installs it (its declaration files, built here from src/
+ * as jsii's build would), one on cdk8s-plus-28 alone. Under .tmp/ so the peers resolve from the repository's
+ * node_modules. Each is type-checked once here, so a broken app fails the bench instead of timing an error.
+ */
+function typecheckApps(): { root: string; ours: string; plus: string } {
+  fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+  const root = fs.mkdtempSync(path.join(ROOT, '.tmp', 'bench-typecheck-'));
+  const pkg = path.join(root, 'node_modules', 'cdk8s-workloads');
+  spawn([process.execPath, TSC, '-p', 'tsconfig.json', '--declaration', '--emitDeclarationOnly', '--outDir', path.join(pkg, 'lib')], ROOT, {});
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'cdk8s-workloads', version: '0.0.0', main: 'lib/index.js', types: 'lib/index.d.ts' }));
+  const write = (name: string, source: string) => {
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(INIT_TSCONFIG, undefined, 2));
+    fs.writeFileSync(path.join(dir, 'main.ts'), source);
+    spawn([process.execPath, TSC, '--noEmit', '-p', 'tsconfig.json'], dir, {});
+    return dir;
+  };
+  return { root, ours: write('ours', OURS_APP), plus: write('plus', PLUS_APP) };
 }
 
 /**
@@ -425,7 +524,11 @@ function appCommand(): string[] {
   return steps[steps.length - 1].trim().split(/\s+/);
 }
 
-if (process.argv[2] === '--case') {
+if (process.argv[2] === '--case' && process.argv[3] === 'user-loop') {
+  const fig: Record<string, number> = {};
+  userLoop(appCommand(), fig);
+  console.log(`bench: main_command_vs_app=${fig.mainCommand.toFixed(2)} user_typecheck_vs_plus=${fig.userTypecheck.toFixed(2)}`);
+} else if (process.argv[2] === '--case') {
   runCase(process.argv[3], Number(process.argv[4]), process.argv[5]);
 } else if (process.argv[2] === '--app') {
   runApp(process.argv[3], Number(process.argv[4]));

@@ -120,6 +120,16 @@ export class PolicyChecker {
    * @param manifestsByFile the parsed YAML documents of each manifest file, by file name
    */
   public check(manifestsByFile: { [file: string]: any[] }): PolicyViolation[] {
+    return this._check(manifestsByFile, new Set());
+  }
+
+  /**
+   * {@link check} for manifests of which `serverChecked` already passed the API-server rules (AppSynthesizer
+   * checks every rendered object and throws on any finding). Those rules cannot be disabled, downgraded or
+   * suppressed, so for these objects they would only repeat the same walk and find nothing.
+   * @internal
+   */
+  public _check(manifestsByFile: { [file: string]: any[] }, serverChecked: ReadonlySet<object>): PolicyViolation[] {
     const objects: ObjectRef[] = [];
     const indexes = new Map<ObjectRef, number>();
     for (const [file, docs] of Object.entries(manifestsByFile)) {
@@ -134,10 +144,10 @@ export class PolicyChecker {
         indexes.set(object, index);
       });
     }
-    return objects.flatMap((object) => this.checkObject(object, indexes.get(object)!, objects));
+    return objects.flatMap((object) => this.checkObject(object, indexes.get(object)!, objects, serverChecked.has(object.manifest)));
   }
 
-  private checkObject(object: ObjectRef, index: number, all: readonly ObjectRef[]): PolicyViolation[] {
+  private checkObject(object: ObjectRef, index: number, all: readonly ObjectRef[], serverChecked: boolean): PolicyViolation[] {
     const m = object.manifest;
     const namespace = typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : undefined;
     const name = String(m.metadata?.name ?? '(unnamed)');
@@ -150,7 +160,7 @@ export class PolicyChecker {
     const custom = group.includes('.') && !isBuiltInGroup(apiVersion);
     const out: PolicyViolation[] = [];
     for (const rule of this.enabled) {
-      if (custom && SCHEMA_RULES.has(rule.id)) continue;
+      if ((custom && SCHEMA_RULES.has(rule.id)) || (serverChecked && API_SERVER_RULES.has(rule.id))) continue;
       const findings = rule.id === 'invalid-suppression' ? suppressions.problems : rule.check(object, all);
       for (const f of findings) {
         const reason = suppressions.reasons.get(rule.id)

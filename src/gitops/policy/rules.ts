@@ -2,7 +2,7 @@
 import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../../kubernetes/metadata-keys';
 import {
   cronSchedule, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
-  Problem, schemaTypeViolations, selectorMatches, strictSchemaViolations,
+  Problem, SchemaFinding, schemaFindings, selectorMatches,
 } from '../../kubernetes/validation';
 
 /** How much a policy violation matters. */
@@ -174,6 +174,14 @@ function objectKey(m: Manifest): string {
   return `${m.kind}/${namespaceOf(m) ?? ''}/${m.metadata?.name}`;
 }
 
+// `schema` and `strict-fields` report two views of one walk over the schema: walk once per object.
+const schemaWalks = new WeakMap<ObjectRef, SchemaFinding[]>();
+function schemaOf(object: ObjectRef): SchemaFinding[] {
+  let found = schemaWalks.get(object);
+  if (!found) schemaWalks.set(object, found = schemaFindings(object.manifest));
+  return found;
+}
+
 /**
  * The rule set: API-server correctness first (schema, strict fields, server-side rules, duplicates),
  * then a hardening set modelled on kube-linter's default checks.
@@ -184,14 +192,14 @@ export const RULES: readonly RuleDefinition[] = [
     defaultSeverity: PolicySeverity.ERROR,
     suppressible: false,
     description: 'The apiVersion and kind are served by Kubernetes 1.28 (removed APIs fail here) and the object matches their OpenAPI schema: types, required fields, enum values, formats.',
-    check: (o) => schemaTypeViolations(o.manifest).map((v) => ({ path: v.path, message: v.message, fix: 'correct the field against the Kubernetes API reference' })),
+    check: (o) => schemaOf(o).filter((v) => !v.unknownField).map((v) => ({ path: v.path, message: v.message, fix: 'correct the field against the Kubernetes API reference' })),
   },
   {
     id: 'strict-fields',
     defaultSeverity: PolicySeverity.ERROR,
     suppressible: false,
     description: 'No unknown fields, wrong types or missing required fields against the Kubernetes 1.28 OpenAPI schema (what strict field validation in the API server rejects).',
-    check: (o) => strictSchemaViolations(o.manifest).map((v) => ({ path: v.path, message: v.message, fix: 'remove or correct the field; Kubernetes 1.28 rejects it with strict field validation' })),
+    check: (o) => schemaOf(o).map((v) => ({ path: v.path, message: v.message, fix: 'remove or correct the field; Kubernetes 1.28 rejects it with strict field validation' })),
   },
   {
     id: 'server-side',

@@ -12,9 +12,11 @@ export interface SchemaViolation {
 }
 
 /** A violation and whether it is an unknown field (what only strict field validation rejects). */
-interface Found extends SchemaViolation {
+export interface SchemaFinding extends SchemaViolation {
+  /** True for a field the schema does not know (only strict field validation rejects it). */
   readonly unknownField: boolean;
 }
+type Found = SchemaFinding;
 
 interface JsonSchema {
   readonly '$ref'?: string;
@@ -86,6 +88,14 @@ export function schemaTypeViolations(manifest: Record<string, unknown>): SchemaV
   return check(manifest).filter((v) => !v.unknownField).map(({ path: at, message }) => ({ path: at, message }));
 }
 
+/**
+ * One walk for both checks above: every violation, each marked as an unknown field or not. The policy's `schema`
+ * and `strict-fields` rules split one result instead of walking the manifest twice.
+ */
+export function schemaFindings(manifest: Record<string, unknown>): SchemaFinding[] {
+  return check(manifest);
+}
+
 function check(manifest: Record<string, unknown>): Found[] {
   const kinds = load().byKind;
   const apiVersion = String(manifest.apiVersion);
@@ -138,45 +148,90 @@ function formatViolation(value: unknown, schema: JsonSchema, ref: string | undef
   return undefined;
 }
 
+/** A schema node compiled into a check of one value: what `walk()` did, with every schema lookup done once. */
+type Validator = (value: unknown, at: string, out: Found[]) => void;
+
+// One validator per schema node, built on first use (recursive definitions resolve lazily): the walk never
+// resolves a $ref, looks up a property schema or re-reads a format again after the first object of a kind.
+const validators = new Map<JsonSchema, Validator>();
+
+function validatorFor(rawSchema: JsonSchema): Validator {
+  let validator = validators.get(rawSchema);
+  if (!validator) {
+    validator = compile(rawSchema);
+    validators.set(rawSchema, validator);
+  }
+  return validator;
+}
+
 function walk(value: unknown, rawSchema: JsonSchema, at: string, out: Found[]): void {
+  validatorFor(rawSchema)(value, at, out);
+}
+
+function compile(rawSchema: JsonSchema): Validator {
   const schema = resolve(rawSchema);
+  const ref = rawSchema.$ref;
+  const format = schema.format;
+  const checksFormat = ref === QUANTITY_REF || (format !== undefined && (INT_RANGE[format] !== undefined || format === 'byte' || format === 'date-time'));
+  const formatCheck = (value: unknown, at: string, out: Found[]) => {
+    const bad = formatViolation(value, schema, ref);
+    if (bad) out.push({ path: at, message: bad, unknownField: false });
+  };
   if (schema.oneOf) {
-    if (!schema.oneOf.some((s) => !s.type || matchesType(value, s.type))) {
-      out.push({ path: at, message: `must be one of ${schema.oneOf.map((s) => s.type).join(' or ')}, got ${typeOf(value)}`, unknownField: false });
-    } else {
-      const bad = formatViolation(value, schema, rawSchema.$ref);
-      if (bad) out.push({ path: at, message: bad, unknownField: false });
+    const alternatives = schema.oneOf;
+    const typeList = alternatives.map((s) => s.type).join(' or ');
+    return (value, at, out) => {
+      if (!alternatives.some((s) => !s.type || matchesType(value, s.type))) {
+        out.push({ path: at, message: `must be one of ${typeList}, got ${typeOf(value)}`, unknownField: false });
+      } else if (checksFormat) {
+        formatCheck(value, at, out);
+      }
+    };
+  }
+  const type = schema.type;
+  const allowed = schema.enum;
+  const enumMessage = allowed ? `must be one of ${allowed.map((e) => JSON.stringify(e)).join(', ')}` : '';
+  const required = schema.required ?? [];
+  const properties = schema.properties;
+  const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  const openEnded = schema.additionalProperties === true;
+  const preserveUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const items = schema.items;
+  const children = new Map<string, Validator | null>(); // null: not a field of this object
+  const childFor = (key: string): Validator | null => {
+    let child = children.get(key);
+    if (child === undefined) {
+      const prop = properties && Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : additional;
+      child = prop ? validatorFor(prop) : null;
+      children.set(key, child);
     }
-    return;
-  }
-  if (schema.type && !matchesType(value, schema.type)) {
-    out.push({ path: at, message: `must be ${schema.type}, got ${typeOf(value)}`, unknownField: false });
-    return;
-  }
-  const bad = formatViolation(value, schema, rawSchema.$ref);
-  if (bad) out.push({ path: at, message: bad, unknownField: false });
-  if (schema.enum && !schema.enum.includes(value)) {
-    out.push({ path: at, message: `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`, unknownField: false });
-  }
-  if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => walk(item, schema.items!, `${at}[${i}]`, out));
-    return;
-  }
-  if (typeOf(value) !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return;
-  const object = value as Record<string, unknown>;
-  for (const required of schema.required ?? []) {
-    if (object[required] === undefined) out.push({ path: join(at, required), message: 'is required', unknownField: false });
-  }
-  for (const [key, child] of Object.entries(object)) {
-    const prop = schema.properties?.[key];
-    if (prop) {
-      walk(child, prop, join(at, key), out);
-    } else if (typeof schema.additionalProperties === 'object') {
-      walk(child, schema.additionalProperties, join(at, key), out);
-    } else if (schema.additionalProperties !== true) {
-      out.push({ path: join(at, key), message: 'is not a field of this object (unknown field)', unknownField: true });
+    return child;
+  };
+  return (value, at, out) => {
+    if (type && !matchesType(value, type)) {
+      out.push({ path: at, message: `must be ${type}, got ${typeOf(value)}`, unknownField: false });
+      return;
     }
-  }
+    if (checksFormat) formatCheck(value, at, out);
+    if (allowed && !allowed.includes(value)) out.push({ path: at, message: enumMessage, unknownField: false });
+    if (Array.isArray(value)) {
+      if (items) {
+        const item = validatorFor(items);
+        value.forEach((v, i) => item(v, `${at}[${i}]`, out)); // forEach: holes are skipped, as before
+      }
+      return;
+    }
+    if (value === null || typeof value !== 'object' || preserveUnknown) return;
+    const object = value as Record<string, unknown>;
+    for (const r of required) {
+      if (object[r] === undefined) out.push({ path: join(at, r), message: 'is required', unknownField: false });
+    }
+    for (const key of Object.keys(object)) {
+      const child = childFor(key);
+      if (child) child(object[key], join(at, key), out);
+      else if (!openEnded) out.push({ path: join(at, key), message: 'is not a field of this object (unknown field)', unknownField: true });
+    }
+  };
 }
 
 function join(at: string, key: string): string {
