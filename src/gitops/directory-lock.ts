@@ -21,7 +21,7 @@ interface Holder {
 export function withDirectoryLock<T>(file: string, directory: string, work: () => T): T {
   const me: Holder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const mine = `${file}.${me.token}`;
-  attempt('create its lock file', mine, () => fs.writeFileSync(mine, `${JSON.stringify(me)}\n`, { flag: 'wx' }));
+  attempt('create its lock file', directory, () => fs.writeFileSync(mine, `${JSON.stringify(me)}\n`, { flag: 'wx' }));
   try {
     acquire(file, mine, directory);
   } finally {
@@ -41,7 +41,7 @@ function acquire(file: string, mine: string, directory: string): void {
       fs.linkSync(mine, file);
       return;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asFileSystemError(e, 'create its lock file', file);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asFileSystemError(e, 'create its lock file', directory);
     }
     const holder = readHolder(file);
     if (holder === undefined) continue; // released between our link and our read

@@ -1,5 +1,6 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import * as fs from 'fs';
+import * as path from 'path';
 
 /**
  * A file-system operation of a synthesis that failed: names the path, what was attempted and the fix. It carries
@@ -26,18 +27,21 @@ export class FileSystemError extends Error {
 }
 Object.defineProperty(FileSystemError.prototype, 'name', { value: 'FileSystemError' });
 
-/** What usually fixes an operating-system error code, for a file or folder at `file`. */
-function fixFor(code: string, file: string): string {
+/** What usually fixes an operating-system error code, for the operation on `where`. */
+function fixFor(code: string, where: string): string {
+  // The nearest part of the path that exists: the folder that refused an entry, or the file in the way.
+  let file = where;
+  while (!fs.existsSync(file) && path.dirname(file) !== file) file = path.dirname(file);
   switch (code) {
-    case 'ENOTDIR': return `a file is in the way where a folder is needed (on ${file}); move or delete that file, or choose another output directory`;
+    case 'ENOTDIR': return `${file} is a file where a folder is needed; move or delete that file, or choose another output directory`;
     case 'EISDIR': return `a folder is in the way where a file is needed (${file}); move or delete it`;
     case 'EACCES':
     case 'EPERM': return `make ${file} writable for this user (chmod u+w, or chown), or choose another output directory`;
     case 'EROFS': return `${file} is on a read-only file system; synthesise into a writable directory`;
     case 'ENOSPC':
     case 'EDQUOT': return 'free disk space (or quota) and synthesise again';
-    case 'ENOENT': return `${file} vanished while the synthesis ran (another tool deleting it?); synthesise again`;
-    case 'ELOOP': return `${file} is a symbolic link that points back at itself; fix the link`;
+    case 'ENOENT': return `${where} vanished while the synthesis ran (another tool deleting it?); synthesise again`;
+    case 'ELOOP': return `${where} is a symbolic link that points back at itself; fix the link`;
     case 'EBUSY':
     case 'ETXTBSY': return `${file} is in use (a mount point, an open editor on Windows); close it or choose another output directory`;
     default: return 'check the path and its permissions, then synthesise again';
