@@ -53,6 +53,18 @@ export interface OutputDirectoryReplaceOptions {
   readonly adoptExisting?: boolean;
 }
 
+/** Options of an {@link OutputDirectory}. */
+export interface OutputDirectoryOptions {
+  /**
+   * A folder outside the directory that keeps a copy of it as the last write left it (hard links where possible).
+   * When the directory is gone or has lost its ledger (cdk8s-cli deleted it before running the app), {@link
+   * OutputDirectory.recover} and every write first put the copy back, so the change guard, the ownership rules
+   * and foreign files survive the CLI's deletion. Refreshed after every write.
+   * @default - none
+   */
+  readonly stateCopy?: string;
+}
+
 const LEDGER_FILE = '.cdk8s-workloads.sha256';
 
 const STAGING = '.staging-';
@@ -90,8 +102,11 @@ export class OutputDirectory {
   /** The directory. */
   public readonly path: string;
 
-  public constructor(directory: string) {
+  private readonly stateCopy?: string;
+
+  public constructor(directory: string, options: OutputDirectoryOptions = {}) {
     this.path = path.resolve(directory);
+    this.stateCopy = options.stateCopy === undefined ? undefined : path.resolve(options.stateCopy);
   }
 
   /** The files the last write owned (relative paths, sorted); empty when the directory or its ledger is missing. */
@@ -134,7 +149,9 @@ export class OutputDirectory {
     attempt('create its parent folder', path.dirname(target), () => fs.mkdirSync(path.dirname(target), { recursive: true }));
     return withDirectoryLock(this.lockFile(target), this.path, () => {
       this.recoverLocked(target);
-      return this.replaceLocked(target, files, seen, options);
+      const change = this.replaceLocked(target, files, seen, options);
+      if (this.stateCopy) attempt('keep a copy of it for the next synthesis', this.stateCopy, () => mirror(target, this.stateCopy!));
+      return change;
     });
   }
 
@@ -229,6 +246,7 @@ export class OutputDirectory {
         const full = path.join(parent, f);
         if (fs.existsSync(full)) fs.rmSync(full, { recursive: true, force: true });
       }
+      this.restoreStateCopy(target);
       if (!fs.existsSync(target)) return;
       for (const f of fs.readdirSync(target).filter((n) => n.startsWith(IN_PLACE_STAGING)).sort()) {
         const staged = path.join(target, f);
@@ -246,6 +264,27 @@ export class OutputDirectory {
   protected writeFile(file: string, content: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content, { encoding: 'utf8' });
+  }
+
+  /**
+   * Puts back what the state copy holds when the directory has lost its ledger (cdk8s-cli deleted it): every
+   * entry of the copy that the directory lacks. Files created there since (the CLI's Chart.yaml) are kept.
+   */
+  private restoreStateCopy(target: string): void {
+    const copy = this.stateCopy;
+    if (!copy || !fs.existsSync(path.join(copy, LEDGER_FILE)) || fs.existsSync(path.join(target, LEDGER_FILE))) return;
+    if (!fs.existsSync(target)) {
+      mirror(copy, target);
+      return;
+    }
+    const walk = (rel: string) => {
+      for (const e of fs.readdirSync(path.join(copy, rel), { withFileTypes: true })) {
+        const name = path.join(rel, e.name);
+        if (e.isDirectory() && fs.existsSync(path.join(target, name))) walk(name);
+        else if (!fs.existsSync(path.join(target, name))) mirror(path.join(copy, name), path.join(target, name));
+      }
+    };
+    walk('');
   }
 
   private swap(staging: string, target: string, existed: boolean): void {
@@ -379,6 +418,29 @@ function carryOver(from: string, to: string): void {
       fs.copyFileSync(from, to);
       fs.chmodSync(to, permissions(stat.mode));
     }
+  }
+}
+
+/**
+ * Makes `to` an exact copy of the tree at `from` (hard links where possible), replacing what `to` held: built
+ * beside it, then swapped in.
+ */
+function mirror(from: string, to: string): void {
+  const staging = `${to}${STAGING}${randomBytes(6).toString('hex')}`;
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  const copy = (rel: string) => {
+    const source = path.join(from, rel);
+    carryOver(source, path.join(staging, rel));
+    if (fs.lstatSync(source).isDirectory()) for (const e of fs.readdirSync(source)) copy(path.join(rel, e));
+  };
+  try {
+    copy('');
+    const old = `${to}${PREVIOUS}${randomBytes(6).toString('hex')}`;
+    if (fs.existsSync(to)) fs.renameSync(to, old);
+    fs.renameSync(staging, to);
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 

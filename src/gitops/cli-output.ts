@@ -1,0 +1,134 @@
+// Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
+import { spawnSync } from 'child_process';
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { attempt, FileSystemError } from './file-system';
+import { OutputDirectory } from './output-directory';
+
+/**
+ * How cdk8s-cli runs the app, as far as the app can tell: the CLI tells it nothing but the directory to write
+ * (`CDK8S_OUTDIR`).
+ * - `--stdout`: a fresh `cdk8s-XXXXXX` folder in the system's temporary directory, printed and deleted after;
+ * - `--format helm`: `<output>/templates`, beside the `Chart.yaml` the CLI wrote before running the app;
+ * - otherwise the `output` of cdk8s.yaml (or `--output`), `dist` when neither is given.
+ */
+export enum CliRoute {
+  PLAIN = 'plain',
+  STDOUT = 'stdout',
+  HELM = 'helm',
+}
+
+/** The route `cliOutdir` (cdk8s-cli's `CDK8S_OUTDIR`) says the CLI takes. */
+export function cliRouteOf(cliOutdir: string): CliRoute {
+  const dir = path.resolve(cliOutdir);
+  if (/^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(dir)) && realDirectory(path.dirname(dir)) === realDirectory(os.tmpdir())) return CliRoute.STDOUT;
+  if (path.basename(dir) === 'templates' && fs.existsSync(path.join(path.dirname(dir), 'Chart.yaml'))) return CliRoute.HELM;
+  return CliRoute.PLAIN;
+}
+
+/**
+ * The output directory of a synthesis. When it is the directory cdk8s-cli deleted before running the app (the
+ * layout `cdk8s init` makes: no `output:` in cdk8s.yaml, so the CLI's directory and the app's are both `dist/`),
+ * what the CLI deleted is put back first: from the state copy the last synthesis kept (see {@link stateCopyFor}),
+ * or, when there is none (a fresh clone), from the committed tree (`git HEAD`). So the change guard compares with
+ * the previous output, hand edits are still noticed and foreign files survive.
+ */
+export function openOutputDirectory(outdir: string, cliOutdir: string | undefined): OutputDirectory {
+  const deletedByCli = cliOutdir !== undefined && realDirectory(outdir) === realDirectory(cliRouteOf(cliOutdir) === CliRoute.HELM ? path.dirname(cliOutdir) : cliOutdir);
+  if (!deletedByCli) return new OutputDirectory(outdir);
+  const stateCopy = stateCopyFor(outdir);
+  if (!fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) restoreFromGit(outdir);
+  const directory = new OutputDirectory(outdir, { stateCopy });
+  directory.recover();
+  return directory;
+}
+
+/**
+ * Where the state copy of `outdir` lives: in `node_modules/.cache/cdk8s-workloads/` of the nearest folder that
+ * has `node_modules` (ignored by git, kept across synths, out of the CLI's reach), keyed by the directory's path;
+ * beside the directory (`.<name>.cdk8s-workloads-state`) where no `node_modules` is found.
+ */
+export function stateCopyFor(outdir: string): string {
+  const dir = realDirectory(outdir);
+  const key = createHash('sha256').update(dir).digest('hex').slice(0, 16);
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'node_modules'))) return path.join(d, 'node_modules', '.cache', 'cdk8s-workloads', `${path.basename(dir)}-${key}`);
+    if (path.dirname(d) === d) return path.join(path.dirname(dir), `.${path.basename(dir)}.cdk8s-workloads-state`);
+  }
+}
+
+/** The path with its existing part resolved through symbolic links (the directory itself need not exist). */
+function realDirectory(dir: string): string {
+  const resolved = path.resolve(dir);
+  let existing = resolved;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  // A link that is the directory itself is left as named: its target is what the CLI leaves alone.
+  const real = existing === resolved && fs.lstatSync(resolved).isSymbolicLink()
+    ? path.join(fs.realpathSync(path.dirname(resolved)), path.basename(resolved))
+    : fs.realpathSync(existing);
+  return path.join(real, path.relative(existing, resolved));
+}
+
+/**
+ * Puts back the committed content of `outdir` (git HEAD) when the directory is missing or empty: the state of a
+ * fresh clone whose `dist/` cdk8s-cli has just deleted. Does nothing outside a git work tree or when HEAD holds
+ * nothing there (a first synthesis).
+ */
+function restoreFromGit(outdir: string): void {
+  const dir = realDirectory(outdir);
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
+  let existing = path.dirname(dir);
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, maxBuffer: 1 << 30 });
+  const top = git(['rev-parse', '--show-toplevel'], existing);
+  if (top.status !== 0) return;
+  const root = fs.realpathSync(top.stdout.toString('utf8').trim());
+  const rel = path.relative(root, dir).split(path.sep).join('/');
+  const listing = git(['ls-tree', '-r', '-z', '--full-tree', 'HEAD', '--', `${rel}/`], root);
+  const entries = listing.status === 0 ? listing.stdout.toString('utf8').split('\0').filter((l) => l !== '') : [];
+  if (entries.length === 0) return;
+
+  const staging = path.join(path.dirname(dir), `.${path.basename(dir)}.staging-${randomBytes(6).toString('hex')}`);
+  attempt('put back its committed content (git HEAD), which cdk8s-cli deleted', dir, () => {
+    try {
+      fs.mkdirSync(staging, { recursive: true });
+      for (const entry of entries) {
+        const [meta, file] = entry.split('\t');
+        const [mode, type, object] = meta.split(' ');
+        if (type !== 'blob') continue;
+        const to = path.join(staging, path.relative(rel, file));
+        const content = git(['cat-file', 'blob', object], root);
+        if (content.status !== 0) throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`);
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        if (mode === '120000') fs.symlinkSync(content.stdout.toString('utf8'), to);
+        else fs.writeFileSync(to, content.stdout, { mode: mode === '100755' ? 0o755 : 0o644 });
+      }
+      if (fs.existsSync(dir)) fs.rmdirSync(dir);
+      fs.renameSync(staging, dir);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  });
+  process.stderr.write(`${outdir}: put back its committed content (git HEAD): cdk8s-cli deleted it before running the app, `
+    + 'and no copy of the last synthesis was kept on this machine\n');
+}
+
+/**
+ * Puts back what cdk8s-cli deleted as soon as the library is loaded, before the app runs: a synthesis that then
+ * fails (the app throws) leaves the directory as the last one left it. Only where a state copy exists, i.e. where
+ * an earlier synthesis found the CLI deleting its output directory; elsewhere this does nothing.
+ */
+function restoreOnLoad(): void {
+  const cliOutdir = process.env.CDK8S_OUTDIR;
+  if (!cliOutdir) return;
+  try {
+    const stateCopy = stateCopyFor(cliOutdir);
+    if (fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) new OutputDirectory(cliOutdir, { stateCopy }).recover();
+  } catch {
+    // The synthesis itself tries again and reports what fails.
+  }
+}
+
+restoreOnLoad();
