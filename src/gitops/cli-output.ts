@@ -31,17 +31,27 @@ export function cliRouteOf(cliOutdir: string): CliRoute {
 /**
  * The output directory of a synthesis. When it is the directory cdk8s-cli deleted before running the app (the
  * layout `cdk8s init` makes: no `output:` in cdk8s.yaml, so the CLI's directory and the app's are both `dist/`),
- * what the CLI deleted is put back first: from the state copy the last synthesis kept (see {@link stateCopyFor}),
- * or, when there is none (a fresh clone), from the committed tree (`git HEAD`). So the change guard compares with
- * the previous output, hand edits are still noticed and foreign files survive.
+ * what the CLI deleted is put back first, so the change guard compares with the previous output, the ledger holds
+ * and hand edits are noticed: the state copy the last synthesis kept (see {@link stateCopyFor}), or, where there is
+ * none (a fresh clone), the committed tree (`git HEAD`); then the committed files a synthesis did not write. What
+ * nothing can put back (files added there since the last synthesis and never committed) is said on stderr, with
+ * the one-line fix.
  */
 export function openOutputDirectory(outdir: string, cliOutdir: string | undefined): OutputDirectory {
   const deletedByCli = cliOutdir !== undefined && realDirectory(outdir) === realDirectory(cliRouteOf(cliOutdir) === CliRoute.HELM ? path.dirname(cliOutdir) : cliOutdir);
   if (!deletedByCli) return new OutputDirectory(outdir);
   const stateCopy = stateCopyFor(outdir);
-  if (!fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) restoreFromGit(outdir);
   const directory = new OutputDirectory(outdir, { stateCopy });
-  directory.recover();
+  if (fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) {
+    directory.recover();
+    restoreFromGit(outdir, { foreignOnly: true });
+  } else {
+    restoreFromGit(outdir, { foreignOnly: false });
+    directory.recover();
+  }
+  process.stderr.write(`note: ${outdir} is also cdk8s-cli's output directory, which the CLI deletes before it runs the app. `
+    + 'The last synthesis and the committed files were put back, but files added there since and never committed are gone. '
+    + 'To keep every file, add `output: cdk8s.out` to cdk8s.yaml (a scratch directory for the CLI).\n');
   return directory;
 }
 
@@ -72,13 +82,13 @@ function realDirectory(dir: string): string {
 }
 
 /**
- * Puts back the committed content of `outdir` (git HEAD) when the directory is missing or empty: the state of a
- * fresh clone whose `dist/` cdk8s-cli has just deleted. Does nothing outside a git work tree or when HEAD holds
- * nothing there (a first synthesis).
+ * Puts back committed content (git HEAD) of `outdir` that cdk8s-cli deleted: all of it when `foreignOnly` is false
+ * and the directory is missing or empty (a fresh clone); else only the committed files that no synthesis wrote
+ * (HEAD's ledger does not list them) and that the directory lacks. Does nothing outside a git work tree.
  */
-function restoreFromGit(outdir: string): void {
+function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void {
   const dir = realDirectory(outdir);
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
+  if (!options.foreignOnly && fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
   let existing = path.dirname(dir);
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
   const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, maxBuffer: 1 << 30 });
@@ -87,32 +97,43 @@ function restoreFromGit(outdir: string): void {
   const root = fs.realpathSync(top.stdout.toString('utf8').trim());
   const rel = path.relative(root, dir).split(path.sep).join('/');
   const listing = git(['ls-tree', '-r', '-z', '--full-tree', 'HEAD', '--', `${rel}/`], root);
-  const entries = listing.status === 0 ? listing.stdout.toString('utf8').split('\0').filter((l) => l !== '') : [];
+  let entries = (listing.status === 0 ? listing.stdout.toString('utf8').split('\0').filter((l) => l !== '') : [])
+    .map((entry) => {
+      const [meta, file] = entry.split('\t');
+      const [mode, type, object] = meta.split(' ');
+      return { mode, type, object, name: path.posix.relative(rel, file) };
+    })
+    .filter((e) => e.type === 'blob');
+  const read = (object: string) => {
+    const content = git(['cat-file', 'blob', object], root);
+    if (content.status !== 0) throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`);
+    return content.stdout;
+  };
+  if (options.foreignOnly) {
+    const ledger = entries.find((e) => e.name === OutputDirectory.LEDGER_FILE);
+    const owned = new Set(ledger ? read(ledger.object).toString('utf8').split('\n').map((l) => l.slice(66)) : []);
+    entries = entries.filter((e) => e.name !== OutputDirectory.LEDGER_FILE && !owned.has(e.name) && !fs.existsSync(path.join(dir, e.name)));
+  }
   if (entries.length === 0) return;
 
-  const staging = path.join(path.dirname(dir), `.${path.basename(dir)}.staging-${randomBytes(6).toString('hex')}`);
+  // Into the directory for single files; beside it, then renamed into place, for the whole tree.
+  const staging = options.foreignOnly ? dir : path.join(path.dirname(dir), `.${path.basename(dir)}.staging-${randomBytes(6).toString('hex')}`);
   attempt('put back its committed content (git HEAD), which cdk8s-cli deleted', dir, () => {
     try {
-      fs.mkdirSync(staging, { recursive: true });
-      for (const entry of entries) {
-        const [meta, file] = entry.split('\t');
-        const [mode, type, object] = meta.split(' ');
-        if (type !== 'blob') continue;
-        const to = path.join(staging, path.relative(rel, file));
-        const content = git(['cat-file', 'blob', object], root);
-        if (content.status !== 0) throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`);
+      for (const e of entries) {
+        const to = path.join(staging, ...e.name.split('/'));
         fs.mkdirSync(path.dirname(to), { recursive: true });
-        if (mode === '120000') fs.symlinkSync(content.stdout.toString('utf8'), to);
-        else fs.writeFileSync(to, content.stdout, { mode: mode === '100755' ? 0o755 : 0o644 });
+        if (e.mode === '120000') fs.symlinkSync(read(e.object).toString('utf8'), to);
+        else fs.writeFileSync(to, read(e.object), { mode: e.mode === '100755' ? 0o755 : 0o644 });
       }
-      if (fs.existsSync(dir)) fs.rmdirSync(dir);
-      fs.renameSync(staging, dir);
+      if (!options.foreignOnly) {
+        if (fs.existsSync(dir)) fs.rmdirSync(dir);
+        fs.renameSync(staging, dir);
+      }
     } finally {
-      fs.rmSync(staging, { recursive: true, force: true });
+      if (!options.foreignOnly) fs.rmSync(staging, { recursive: true, force: true });
     }
   });
-  process.stderr.write(`${outdir}: put back its committed content (git HEAD): cdk8s-cli deleted it before running the app, `
-    + 'and no copy of the last synthesis was kept on this machine\n');
 }
 
 /**
@@ -125,7 +146,9 @@ function restoreOnLoad(): void {
   if (!cliOutdir) return;
   try {
     const stateCopy = stateCopyFor(cliOutdir);
-    if (fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) new OutputDirectory(cliOutdir, { stateCopy }).recover();
+    if (!fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) return;
+    new OutputDirectory(cliOutdir, { stateCopy }).recover();
+    restoreFromGit(cliOutdir, { foreignOnly: true });
   } catch {
     // The synthesis itself tries again and reports what fails.
   }
