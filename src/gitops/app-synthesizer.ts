@@ -186,7 +186,9 @@ function previewOnly(directory: OutputDirectory, cliOutdir: string | undefined):
 }
 
 /** Writes the output directory, merging the kustomization; returns the files as written. */
-function writeOutput(directory: OutputDirectory, rendered: SynthesizedFile[], manifests: SynthesizedFile[], options: AppSynthOptions): { files: SynthesizedFile[]; change: OutputDirectoryChange } {
+function writeOutput(
+  directory: OutputDirectory, rendered: SynthesizedFile[], manifests: SynthesizedFile[], options: AppSynthOptions,
+): { files: SynthesizedFile[]; change: OutputDirectoryChange } {
   const withKustomization = options.kustomization ?? true;
   const previouslyOwned = new Set(directory.ownedFiles());
   const merge = withKustomization ? {

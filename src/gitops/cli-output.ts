@@ -38,7 +38,9 @@ export function cliRouteOf(cliOutdir: string): CliRoute {
  * the one-line fix.
  */
 export function openOutputDirectory(outdir: string, cliOutdir: string | undefined): OutputDirectory {
-  const deletedByCli = cliOutdir !== undefined && realDirectory(outdir) === realDirectory(cliRouteOf(cliOutdir) === CliRoute.HELM ? path.dirname(cliOutdir) : cliOutdir);
+  // Under --format helm the CLI deleted (and gave the app) `<output>/templates`'s parent.
+  const deleted = cliOutdir === undefined ? undefined : cliRouteOf(cliOutdir) === CliRoute.HELM ? path.dirname(cliOutdir) : cliOutdir;
+  const deletedByCli = deleted !== undefined && realDirectory(outdir) === realDirectory(deleted);
   if (!deletedByCli) return new OutputDirectory(outdir);
   const stateCopy = stateCopyFor(outdir);
   const directory = new OutputDirectory(outdir, { stateCopy });
@@ -91,7 +93,7 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
   if (!options.foreignOnly && fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
   let existing = path.dirname(dir);
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, maxBuffer: 1 << 30 });
+  const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, maxBuffer: 2 ** 30 });
   const top = git(['rev-parse', '--show-toplevel'], existing);
   if (top.status !== 0) return;
   const root = fs.realpathSync(top.stdout.toString('utf8').trim());

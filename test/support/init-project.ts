@@ -15,7 +15,8 @@ import { NonRootUser } from './non-root';
 //   holds what `npm install` would: the template's dependencies and the peers linked from this repository's
 //   node_modules (the lockfile's versions; no registry), the tarball unpacked as `cdk8s-workloads`.
 //   The template's post-hook (`npm install`, `cdk8s import`: online) does not run.
-// - `cdk8s(dir, args)`: `npx cdk8s <args>` in the project, as a user types it (optionally as a non-root user).
+// - `cdk8s(dir, args)`: `npx cdk8s <args>` in the project, as a user types it (optionally as a non-root user);
+//   the app command stays cdk8s.yaml's `npx ts-node main.ts`.
 
 const ROOT = path.join(__dirname, '..', '..');
 const TEMPLATE = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
@@ -35,7 +36,9 @@ function filesUnder(entry: string): string[] {
 /** The packed package (`npm pack` of a jsii build), built once per content of what goes into it. */
 export function packedTarball(): string {
   const hash = createHash('sha256');
-  for (const file of PACKED.flatMap(filesUnder)) hash.update(file).update('\0').update(fs.readFileSync(path.join(ROOT, file))).update('\0');
+  for (const file of PACKED.flatMap(filesUnder)) {
+    hash.update(file).update('\0').update(fs.readFileSync(path.join(ROOT, file))).update('\0');
+  }
   const cache = path.join(os.tmpdir(), `cdk8s-workloads-packed-${hash.digest('hex').slice(0, 16)}`);
   const name = `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).name}.tgz`;
   if (fs.existsSync(path.join(cache, name))) return path.join(cache, name);
@@ -107,8 +110,9 @@ export interface Cdk8sOptions {
 }
 
 /**
- * `npx cdk8s <args>` in the project, offline (no upgrade check). ts-node runs transpile-only: type-checking the
- * app is the toolchain tests' subject, and doing it on every synthesis would cost seconds per run here.
+ * `cdk8s <args>` in the project (node_modules/.bin/cdk8s, what `npx cdk8s` runs), offline (no upgrade check).
+ * ts-node runs transpile-only: type-checking the app is the toolchain tests' subject, and doing it on every
+ * synthesis would cost seconds per run here.
  */
 export function cdk8s(dir: string, args: string[], options: Cdk8sOptions = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CDK8S_|TS_NODE_)/i.test(k)));
@@ -121,7 +125,9 @@ export function cdk8s(dir: string, args: string[], options: Cdk8sOptions = {}): 
     Object.assign(env, { HOME: home, npm_config_cache: path.join(home, '.npm') });
   }
   Object.assign(env, options.env ?? {});
-  const { command, args: all } = options.user ? options.user.wrap('npx', ['cdk8s', ...args]) : { command: 'npx', args: ['cdk8s', ...args] };
+  // The project's own cdk8s binary, as `npx cdk8s` finds it (without npx's second or so of start-up).
+  const bin = path.join(dir, 'node_modules', '.bin', 'cdk8s');
+  const { command, args: all } = options.user ? options.user.wrap(bin, args) : { command: bin, args };
   return new Promise((resolve, reject) => {
     const child = spawn(command, all, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
