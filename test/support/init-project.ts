@@ -45,7 +45,9 @@ export function packedTarball(): string {
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-workloads-pack-'));
   try {
-    for (const entry of PACKED) if (fs.existsSync(path.join(ROOT, entry))) fs.cpSync(path.join(ROOT, entry), path.join(scratch, entry), { recursive: true });
+    for (const entry of PACKED.filter((e) => fs.existsSync(path.join(ROOT, e)))) {
+      fs.cpSync(path.join(ROOT, entry), path.join(scratch, entry), { recursive: true });
+    }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
     execFileSync(path.join(ROOT, 'node_modules', '.bin', 'jsii'), ['--silence-warnings=reserved-word'], { cwd: scratch, stdio: 'pipe' });
     const out = path.join(scratch, 'out');
