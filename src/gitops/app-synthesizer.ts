@@ -19,7 +19,9 @@ export interface AppSynthOptions {
    * succeeds, in one step, keeping files it did not write (see {@link OutputDirectory}).
    *
    * Under `cdk8s synth`, point cdk8s.yaml's `output` at a scratch directory and give the GitOps directory
-   * here: cdk8s-cli deletes its `output` directory before it runs the app.
+   * here: cdk8s-cli deletes its `output` directory before it runs the app. Where they are the same directory
+   * (`cdk8s init`'s layout), the previous output is put back first and stderr says what could not be (see
+   * docs/gitops.md, "Every layout"). Under `cdk8s synth --stdout` and `--format helm` it is not written.
    * @default - the app's `outdir` (`CDK8S_OUTDIR` or `dist`)
    */
   readonly outdir?: string;
