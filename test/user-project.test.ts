@@ -187,6 +187,17 @@ describe('the README\'s layout (output: cdk8s.out)', () => {
   }, 180_000);
 });
 
+test('dist being a file (ENOTDIR) fails naming the path, the attempt and the fix, without a stack trace of the library', async () => {
+  const dir = project({ output: 'cdk8s.out' });
+  fs.writeFileSync(path.join(dir, 'dist'), 'not a folder\n');
+  const run = await synth(dir);
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toContain(`${path.join(dir, 'dist')}: the output directory is a file, not a folder; move or delete the file, `
+    + 'or synthesise into another directory (outdir)');
+  expect(run.stderr).not.toMatch(/^\s+at .*cdk8s-workloads/m);
+  expect(fs.readFileSync(path.join(dir, 'dist'), 'utf8')).toBe('not a folder\n');
+}, 120_000);
+
 test('a symlinked dist/ stays a link; its target gets the new output', async () => {
   const dir = project({ output: 'cdk8s.out' });
   const target = path.join(path.dirname(dir), 'shared', 'manifests');
