@@ -1,6 +1,6 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { spawnSync } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -84,13 +84,13 @@ function realDirectory(dir: string): string {
 }
 
 /**
- * Puts back committed content (git HEAD) of `outdir` that cdk8s-cli deleted: all of it when `foreignOnly` is false
- * and the directory is missing or empty (a fresh clone); else only the committed files that no synthesis wrote
- * (HEAD's ledger does not list them) and that the directory lacks. Does nothing outside a git work tree.
+ * Puts back committed content (git HEAD) of `outdir` that cdk8s-cli deleted, never over a file that is there: all
+ * of it when `foreignOnly` is false and the directory has no ledger (a fresh clone); else only the committed files
+ * that no synthesis wrote (HEAD's ledger does not list them). Does nothing outside a git work tree.
  */
 function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void {
   const dir = realDirectory(outdir);
-  if (!options.foreignOnly && fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
+  if (!options.foreignOnly && fs.existsSync(path.join(dir, OutputDirectory.LEDGER_FILE))) return;
   let existing = path.dirname(dir);
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
   const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, maxBuffer: 2 ** 30 });
@@ -105,35 +105,24 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
       const [mode, type, object] = meta.split(' ');
       return { mode, type, object, name: path.posix.relative(rel, file) };
     })
-    .filter((e) => e.type === 'blob');
+    // Never over a file that is there (the CLI's Chart.yaml, a file put back from the state copy).
+    .filter((e) => e.type === 'blob' && !fs.existsSync(path.join(dir, ...e.name.split('/'))));
   const read = (object: string) => {
     const content = git(['cat-file', 'blob', object], root);
     if (content.status !== 0) throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`);
     return content.stdout;
   };
   if (options.foreignOnly) {
-    const ledger = entries.find((e) => e.name === OutputDirectory.LEDGER_FILE);
-    const owned = new Set(ledger ? read(ledger.object).toString('utf8').split('\n').map((l) => l.slice(66)) : []);
-    entries = entries.filter((e) => e.name !== OutputDirectory.LEDGER_FILE && !owned.has(e.name) && !fs.existsSync(path.join(dir, e.name)));
+    const listed = git(['cat-file', 'blob', `HEAD:${rel}/${OutputDirectory.LEDGER_FILE}`], root);
+    const owned = new Set(listed.status === 0 ? listed.stdout.toString('utf8').split('\n').map((l) => l.slice(66)) : []);
+    entries = entries.filter((e) => e.name !== OutputDirectory.LEDGER_FILE && !owned.has(e.name));
   }
-  if (entries.length === 0) return;
-
-  // Into the directory for single files; beside it, then renamed into place, for the whole tree.
-  const staging = options.foreignOnly ? dir : path.join(path.dirname(dir), `.${path.basename(dir)}.staging-${randomBytes(6).toString('hex')}`);
   attempt('put back its committed content (git HEAD), which cdk8s-cli deleted', dir, () => {
-    try {
-      for (const e of entries) {
-        const to = path.join(staging, ...e.name.split('/'));
-        fs.mkdirSync(path.dirname(to), { recursive: true });
-        if (e.mode === '120000') fs.symlinkSync(read(e.object).toString('utf8'), to);
-        else fs.writeFileSync(to, read(e.object), { mode: e.mode === '100755' ? 0o755 : 0o644 });
-      }
-      if (!options.foreignOnly) {
-        if (fs.existsSync(dir)) fs.rmdirSync(dir);
-        fs.renameSync(staging, dir);
-      }
-    } finally {
-      if (!options.foreignOnly) fs.rmSync(staging, { recursive: true, force: true });
+    for (const e of entries) {
+      const to = path.join(dir, ...e.name.split('/'));
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      if (e.mode === '120000') fs.symlinkSync(read(e.object).toString('utf8'), to);
+      else fs.writeFileSync(to, read(e.object), { mode: e.mode === '100755' ? 0o755 : 0o644 });
     }
   });
 }

@@ -248,6 +248,9 @@ export class OutputDirectory {
       }
       this.restoreStateCopy(target);
       if (!fs.existsSync(target)) return;
+      // A state copy to come back to, from the directory as it stands (put back from git, say) when there is none.
+      const copy = this.stateCopy;
+      if (copy && !fs.existsSync(path.join(copy, LEDGER_FILE)) && fs.existsSync(path.join(target, LEDGER_FILE))) mirror(target, copy);
       for (const f of fs.readdirSync(target).filter((n) => n.startsWith(IN_PLACE_STAGING)).sort()) {
         const staged = path.join(target, f);
         // A complete staging folder (it has its ledger) was being moved into place: finish that.
