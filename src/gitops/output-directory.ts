@@ -57,9 +57,9 @@ export interface OutputDirectoryReplaceOptions {
 export interface OutputDirectoryOptions {
   /**
    * A folder outside the directory that keeps a copy of it as the last write left it (hard links where possible).
-   * When the directory is gone or has lost its ledger (cdk8s-cli deleted it before running the app), {@link
-   * OutputDirectory.recover} and every write first put the copy back, so the change guard, the ownership rules
-   * and foreign files survive the CLI's deletion. Refreshed after every write.
+   * When the directory is gone or has lost its ledger (cdk8s-cli deleted it before running the app),
+   * {@link OutputDirectory.recover} and every write first put the copy back, so the change guard, the ownership
+   * rules and foreign files survive the CLI's deletion. Refreshed after every write.
    * @default - none
    */
   readonly stateCopy?: string;
@@ -88,8 +88,8 @@ const IN_PLACE_STAGING = '.cdk8s-workloads.staging-';
  *   the directory is writable but its parent is not (a mounted folder), it is written in place: the new files are
  *   staged inside it and renamed over the old ones one by one, the ledger last; an interrupted write is finished
  *   by the next one.
- * - **Errors.** Every file-system failure is a {@link FileSystemError} naming the path, what was attempted and
- *   the fix.
+ * - **Errors.** Every file-system failure is an error (`FileSystemError`) naming the path, what was attempted
+ *   and the fix, without a stack trace.
  */
 export class OutputDirectory {
   /**
