@@ -114,10 +114,14 @@ describe('cdk8s init\'s layout (no output: in cdk8s.yaml; the CLI deletes dist/ 
     expectValidLedger(dist);
   }, 120_000);
 
-  test('a fresh clone (no state copy on this machine) compares with the committed dist/', async () => {
+  test('a fresh clone (no state copy on this machine): an app that throws leaves the committed dist/; the guard compares with it', async () => {
     fs.rmSync(path.join(dir, 'node_modules', '.cache'), { recursive: true, force: true });
     git(dir, 'checkout', '-q', '--', 'dist');
     const committed = tree(dist);
+    const throws = await synth(dir, { APP_THROWS: '1' });
+    expect(throws.status).not.toBe(0);
+    expect(tree(dist)).toEqual(committed);
+    fs.rmSync(path.join(dir, 'node_modules', '.cache'), { recursive: true, force: true });
     const run = await synth(dir, { APP_CLAIM_SIZE: '2Gi' });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(IMMUTABLE);

@@ -52,7 +52,7 @@ export function openOutputDirectory(outdir: string, cliOutdir: string | undefine
     directory.recover();
   }
   process.stderr.write(`note: ${outdir} is also cdk8s-cli's output directory, which the CLI deletes before it runs the app. `
-    + 'The last synthesis and the committed files were put back, but files added there since and never committed are gone. '
+    + 'The last synthesis and the committed files were put back, but files added or edited there since and never committed are gone. '
     + 'To keep every file, add `output: cdk8s.out` to cdk8s.yaml (a scratch directory for the CLI).\n');
   return directory;
 }
@@ -85,8 +85,9 @@ function realDirectory(dir: string): string {
 
 /**
  * Puts back committed content (git HEAD) of `outdir` that cdk8s-cli deleted, never over a file that is there: all
- * of it when `foreignOnly` is false and the directory has no ledger (a fresh clone); else only the committed files
- * that no synthesis wrote (HEAD's ledger does not list them). Does nothing outside a git work tree.
+ * of it when `foreignOnly` is false, the directory has no ledger (a fresh clone) and HEAD has one there (a
+ * synthesis wrote it); else only the committed files that no synthesis wrote (HEAD's ledger does not list them).
+ * Does nothing outside a git work tree.
  */
 function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void {
   const dir = realDirectory(outdir);
@@ -112,9 +113,11 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
     if (content.status !== 0) throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`);
     return content.stdout;
   };
+  // Only a directory a synthesis wrote (its ledger is committed) is put back whole.
+  const committedLedger = git(['cat-file', 'blob', `HEAD:${rel}/${OutputDirectory.LEDGER_FILE}`], root);
+  if (!options.foreignOnly && committedLedger.status !== 0) return;
   if (options.foreignOnly) {
-    const listed = git(['cat-file', 'blob', `HEAD:${rel}/${OutputDirectory.LEDGER_FILE}`], root);
-    const owned = new Set(listed.status === 0 ? listed.stdout.toString('utf8').split('\n').map((l) => l.slice(66)) : []);
+    const owned = new Set(committedLedger.status === 0 ? committedLedger.stdout.toString('utf8').split('\n').map((l) => l.slice(66)) : []);
     entries = entries.filter((e) => e.name !== OutputDirectory.LEDGER_FILE && !owned.has(e.name));
   }
   attempt('put back its committed content (git HEAD), which cdk8s-cli deleted', dir, () => {
@@ -129,17 +132,21 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
 
 /**
  * Puts back what cdk8s-cli deleted as soon as the library is loaded, before the app runs: a synthesis that then
- * fails (the app throws) leaves the directory as the last one left it. Only where a state copy exists, i.e. where
- * an earlier synthesis found the CLI deleting its output directory; elsewhere this does nothing.
+ * fails (the app throws) leaves the directory as the last one left it. Only where a state copy exists (an earlier
+ * synthesis found the CLI deleting its output directory) or where git HEAD holds a synthesis in the CLI's
+ * directory (a fresh clone of such a project); elsewhere this does nothing.
  */
 function restoreOnLoad(): void {
   const cliOutdir = process.env.CDK8S_OUTDIR;
   if (!cliOutdir) return;
   try {
     const stateCopy = stateCopyFor(cliOutdir);
-    if (!fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) return;
+    const kept = fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE));
+    // No copy on this machine (a fresh clone): the committed synthesis, if HEAD holds one there.
+    if (!kept) restoreFromGit(cliOutdir, { foreignOnly: false });
+    if (!kept && !fs.existsSync(path.join(cliOutdir, OutputDirectory.LEDGER_FILE))) return;
     new OutputDirectory(cliOutdir, { stateCopy }).recover();
-    restoreFromGit(cliOutdir, { foreignOnly: true });
+    if (kept) restoreFromGit(cliOutdir, { foreignOnly: true });
   } catch {
     // The synthesis itself tries again and reports what fails.
   }
