@@ -75,7 +75,7 @@ export { SynthWarnings } from './kubernetes/validation/warnings';
 // Synthesis and policy checks
 export * from './gitops/app-synthesizer';
 export { OutputDirectory } from './gitops/output-directory';
-export type { OutputFile, OutputDirectoryChange, OutputDirectoryReplaceOptions, IOutputFileMerge } from './gitops/output-directory';
+export type { OutputFile, OutputDirectoryChange, OutputDirectoryOptions, OutputDirectoryReplaceOptions, IOutputFileMerge } from './gitops/output-directory';
 export { ChangeGuard, ObjectAction, FindingType } from './gitops/change-guard';
 export type {
   ManifestFile, ObjectRef, ChangeAcknowledgement, AcknowledgeReplacementOptions, PlanChangesOptions, ObjectChange, ChangeFinding,

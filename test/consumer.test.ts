@@ -104,7 +104,7 @@ function cdk8sYaml(plugin: { package: string; pluginsDirectory?: string }): stri
   return [
     'language: typescript',
     'app: node main.js',
-    'output: dist',
+    'output: cdk8s.out', // the README's layout; cdk8s init's (no output:) is tested in test/user-project.test.ts
     ...(plugin.pluginsDirectory ? [`pluginsDirectory: ${plugin.pluginsDirectory}`] : []),
     'validations:',
     `  - package: ${plugin.package}`,

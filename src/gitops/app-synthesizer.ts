@@ -5,6 +5,8 @@ import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } f
 import { IConstruct } from 'constructs';
 import { isMap, isSeq, parseAllDocuments, parseDocument, YAMLSeq } from 'yaml';
 import { ChangeAcknowledgement, ChangeGuard, ChangePlan, ManifestFile } from './change-guard';
+import { CliRoute, cliRouteOf, openOutputDirectory } from './cli-output';
+import { attempt } from './file-system';
 import { manifestYaml } from './manifest-yaml';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import { renderApiObject } from '../kubernetes/fast-json';
@@ -18,7 +20,9 @@ export interface AppSynthOptions {
    * succeeds, in one step, keeping files it did not write (see {@link OutputDirectory}).
    *
    * Under `cdk8s synth`, point cdk8s.yaml's `output` at a scratch directory and give the GitOps directory
-   * here: cdk8s-cli deletes its `output` directory before it runs the app.
+   * here: cdk8s-cli deletes its `output` directory before it runs the app. Where they are the same directory
+   * (`cdk8s init`'s layout), the previous output is put back first and stderr says what could not be (see
+   * docs/gitops.md, "Every layout"). Under `cdk8s synth --stdout` and `--format helm` it is not written.
    * @default - the app's `outdir` (`CDK8S_OUTDIR` or `dist`)
    */
   readonly outdir?: string;
@@ -122,25 +126,19 @@ export class AppSynthesizer {
     ensureOptional('AppSynthesizer.synth', 'planOutput', options.planOutput, oneOf(PlanOutput));
     const { files: rendered, objectsByFile } = renderApp(app, options);
     const policyFindings = options.policy ? checkPolicy(objectsByFile, options.policy) : [];
-    const directory = new OutputDirectory(options.outdir ?? app.outdir);
+    const directory = outputDirectoryOf(app, options);
     const plan = planAgainst(directory, app, objectsByFile, options);
     const blocked = ChangeGuard.blockingError(plan);
     if (blocked) throw new Error(blocked);
 
     const withKustomization = options.kustomization ?? true;
     const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
-    const previouslyOwned = new Set(directory.ownedFiles());
-    const merge = withKustomization ? {
-      fileNames: [KUSTOMIZATION_FILE],
-      merge: (_: string, __: string, current?: string) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned),
-    } : undefined;
-    const change = directory.replace(rendered, { merge, adoptExisting: options.adoptExisting });
-    const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && withKustomization
-      ? { fileName: f.fileName, content: fs.readFileSync(path.join(directory.path, KUSTOMIZATION_FILE), 'utf8') }
-      : f));
+    const { files, change } = previewOnly(directory, options.cliOutdir)
+      ? { files: rendered, change: { added: [], changed: [], removed: [], kept: [] } }
+      : writeOutput(directory, rendered, manifests, options);
 
     if (options.cliOutdir !== undefined && path.resolve(options.cliOutdir) !== directory.path) {
-      writePlain(options.cliOutdir, manifests);
+      attempt('write the manifests for cdk8s-cli', path.resolve(options.cliOutdir), () => writePlain(options.cliOutdir!, manifests));
     }
     const planOutput = options.planOutput ?? PlanOutput.FULL;
     if (planOutput !== PlanOutput.NONE) {
@@ -155,7 +153,7 @@ export class AppSynthesizer {
    */
   public static plan(app: App, options: AppSynthOptions = {}): ChangePlan {
     const { objectsByFile } = renderApp(app, options);
-    return planAgainst(new OutputDirectory(options.outdir ?? app.outdir), app, objectsByFile, options);
+    return planAgainst(outputDirectoryOf(app, options), app, objectsByFile, options);
   }
 
   /**
@@ -166,6 +164,45 @@ export class AppSynthesizer {
   public static render(app: App, options: AppSynthOptions = {}): SynthesizedFile[] {
     return renderApp(app, options).files;
   }
+}
+
+/**
+ * The output directory, with what cdk8s-cli deleted put back when the CLI's directory is the output directory
+ * (see {@link openOutputDirectory}). Without `cliOutdir`, `CDK8S_OUTDIR` tells which directory the CLI deleted.
+ */
+function outputDirectoryOf(app: App, options: AppSynthOptions): OutputDirectory {
+  return openOutputDirectory(options.outdir ?? app.outdir, options.cliOutdir ?? process.env.CDK8S_OUTDIR);
+}
+
+/**
+ * `cdk8s synth --stdout` and `--format helm` only show the synthesis: the output directory stays as it is. Helm's
+ * chart must not land in the output directory itself, which the CLI has emptied to hold it.
+ */
+function previewOnly(directory: OutputDirectory, cliOutdir: string | undefined): boolean {
+  const route = cliOutdir === undefined ? CliRoute.PLAIN : cliRouteOf(cliOutdir);
+  if (route === CliRoute.HELM && path.dirname(path.resolve(cliOutdir!)) === directory.path) {
+    throw new Error(`cdk8s synth --format helm writes its chart into ${directory.path}, the output directory (cdk8s-cli deleted it `
+      + 'first and wrote its Chart.yaml and README.md there; the previous content was put back beside them). Give the chart a directory of its own: '
+      + '`cdk8s synth --format helm --chart-version <v> --output chart`, or add `output: cdk8s.out` to cdk8s.yaml');
+  }
+  return route !== CliRoute.PLAIN;
+}
+
+/** Writes the output directory, merging the kustomization; returns the files as written. */
+function writeOutput(
+  directory: OutputDirectory, rendered: SynthesizedFile[], manifests: SynthesizedFile[], options: AppSynthOptions,
+): { files: SynthesizedFile[]; change: OutputDirectoryChange } {
+  const withKustomization = options.kustomization ?? true;
+  const previouslyOwned = new Set(directory.ownedFiles());
+  const merge = withKustomization ? {
+    fileNames: [KUSTOMIZATION_FILE],
+    merge: (_: string, __: string, current?: string) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned),
+  } : undefined;
+  const change = directory.replace(rendered, { merge, adoptExisting: options.adoptExisting });
+  const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && withKustomization
+    ? { fileName: f.fileName, content: fs.readFileSync(path.join(directory.path, KUSTOMIZATION_FILE), 'utf8') }
+    : f));
+  return { files, change };
 }
 
 /** The change plan of a synthesis against the manifests the output directory's ledger lists. */

@@ -2,6 +2,8 @@
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { withDirectoryLock } from './directory-lock';
+import { asFileSystemError, attempt, FileSystemError, isWritableFolder } from './file-system';
 
 /** One file to write into an {@link OutputDirectory}. */
 export interface OutputFile {
@@ -51,10 +53,25 @@ export interface OutputDirectoryReplaceOptions {
   readonly adoptExisting?: boolean;
 }
 
+/** Options of an {@link OutputDirectory}. */
+export interface OutputDirectoryOptions {
+  /**
+   * A folder outside the directory that keeps a copy of it as the last write left it (hard links where possible).
+   * When the directory is gone or has lost its ledger (cdk8s-cli deleted it before running the app),
+   * {@link OutputDirectory.recover} and every write first put the copy back, so the change guard, the ownership
+   * rules and foreign files survive the CLI's deletion. Refreshed after every write.
+   * @default - none
+   */
+  readonly stateCopy?: string;
+}
+
 const LEDGER_FILE = '.cdk8s-workloads.sha256';
 
 const STAGING = '.staging-';
 const PREVIOUS = '.previous-';
+/** Inside the directory, when it is written in place: the lock and the staging folders. */
+const IN_PLACE_LOCK = '.cdk8s-workloads.lock';
+const IN_PLACE_STAGING = '.cdk8s-workloads.staging-';
 
 /**
  * A directory that a synthesis writes into without ever losing what it did not write.
@@ -65,6 +82,14 @@ const PREVIOUS = '.previous-';
  * - **Ownership.** A ledger ({@link LEDGER_FILE}) records the files the last write made and their hashes. A write
  *   removes only files the ledger lists; every other file and folder is carried over unchanged. A listed file that
  *   was edited by hand since is not overwritten silently: the write fails and names it.
+ * - **One writer.** A write holds a lock file (`.<name>.lock` beside the directory) that records its pid, host
+ *   and start time; a second writer fails at once, naming the first. A lock left by a killed write is taken over.
+ * - **Links and mounts.** When the directory is a symbolic link, the link stays and its target is replaced. When
+ *   the directory is writable but its parent is not (a mounted folder), it is written in place: the new files are
+ *   staged inside it and renamed over the old ones one by one, the ledger last; an interrupted write is finished
+ *   by the next one.
+ * - **Errors.** Every file-system failure is an error (`FileSystemError`) naming the path, what was attempted
+ *   and the fix, without a stack trace.
  */
 export class OutputDirectory {
   /**
@@ -77,8 +102,11 @@ export class OutputDirectory {
   /** The directory. */
   public readonly path: string;
 
-  public constructor(directory: string) {
+  private readonly stateCopy?: string;
+
+  public constructor(directory: string, options: OutputDirectoryOptions = {}) {
     this.path = path.resolve(directory);
+    this.stateCopy = options.stateCopy === undefined ? undefined : path.resolve(options.stateCopy);
   }
 
   /** The files the last write owned (relative paths, sorted); empty when the directory or its ledger is missing. */
@@ -88,29 +116,21 @@ export class OutputDirectory {
 
   /** The current content of the files the last write owned, in ledger order; missing files are left out. */
   public readOwnedFiles(): OutputFile[] {
-    return this.ownedFiles()
+    return attempt('read the files the last synthesis wrote', this.path, () => this.ownedFiles()
       .filter((f) => fs.existsSync(this.resolve(f)))
-      .map((fileName) => ({ fileName, content: fs.readFileSync(this.resolve(fileName), 'utf8') }));
+      .map((fileName) => ({ fileName, content: fs.readFileSync(this.resolve(fileName), 'utf8') })));
   }
 
   /**
-   * Finishes or undoes a write that was interrupted between its two renames: when the directory is missing and
-   * the previous copy is beside it, the previous copy is put back. Left-over staging copies are removed.
-   * Called by {@link replace}; safe to call at any time.
+   * Finishes or undoes a write that was interrupted: when the directory is missing and the previous copy is
+   * beside it, the previous copy is put back; a write in place whose staged files are complete is finished.
+   * Left-over staging copies are removed. Called by {@link replace}; safe to call at any time (it waits for no
+   * one: while another write runs, it fails naming that writer).
    */
   public recover(): void {
-    const parent = path.dirname(this.path);
-    if (!fs.existsSync(parent)) return;
-    const base = path.basename(this.path);
-    const leftovers = fs.readdirSync(parent).filter((f) => f.startsWith(`.${base}${STAGING}`) || f.startsWith(`.${base}${PREVIOUS}`));
-    const previous = leftovers.filter((f) => f.startsWith(`.${base}${PREVIOUS}`)).sort();
-    if (!fs.existsSync(this.path) && previous.length > 0) {
-      fs.renameSync(path.join(parent, previous[previous.length - 1]), this.path);
-    }
-    for (const f of leftovers) {
-      const full = path.join(parent, f);
-      if (fs.existsSync(full)) fs.rmSync(full, { recursive: true, force: true });
-    }
+    const target = this.target();
+    if (!fs.existsSync(path.dirname(target))) return;
+    withDirectoryLock(this.lockFile(target), this.path, () => this.recoverLocked(target));
   }
 
   /**
@@ -125,12 +145,23 @@ export class OutputDirectory {
       if (seen.has(name)) throw new Error(`${this.path}: two files would be written to "${name}"; give the charts or objects distinct names`);
       seen.add(name);
     }
-    this.recover();
+    const target = this.target();
+    attempt('create its parent folder', path.dirname(target), () => fs.mkdirSync(path.dirname(target), { recursive: true }));
+    return withDirectoryLock(this.lockFile(target), this.path, () => {
+      this.recoverLocked(target);
+      const change = this.replaceLocked(target, files, seen, options);
+      if (this.stateCopy) attempt('keep a copy of it for the next synthesis', this.stateCopy, () => mirror(target, this.stateCopy!));
+      return change;
+    });
+  }
 
+  private replaceLocked(target: string, files: OutputFile[], seen: Set<string>, options: OutputDirectoryReplaceOptions): OutputDirectoryChange {
     const ledger = this.readLedger();
     const mergeable = new Set(options.merge?.fileNames ?? []);
-    this.refuseHandEdits(ledger, mergeable);
-    const foreign = this.foreignFiles(ledger);
+    const foreign = attempt('read its files', this.path, () => {
+      this.refuseHandEdits(ledger, mergeable);
+      return this.foreignFiles(ledger);
+    });
     for (const name of seen) {
       if (foreign.includes(name) && !mergeable.has(name) && !options.adoptExisting) {
         throw new Error(`${this.resolve(name)} exists but an earlier synthesis did not write it; `
@@ -139,16 +170,18 @@ export class OutputDirectory {
       }
     }
 
-    const parent = path.dirname(this.path);
-    fs.mkdirSync(parent, { recursive: true });
-    const base = path.basename(this.path);
-    // mkdir, not mkdtemp (0700): a new directory gets what any mkdir would under the umask.
-    const staging = path.join(parent, `.${base}${STAGING}${randomBytes(6).toString('hex')}`);
-    fs.mkdirSync(staging);
+    const existed = fs.existsSync(target);
+    const inPlace = existed && !isWritableFolder(path.dirname(target));
+    const suffix = randomBytes(6).toString('hex');
+    const staging = inPlace ? path.join(target, `${IN_PLACE_STAGING}${suffix}`) : path.join(path.dirname(target), `.${path.basename(target)}${STAGING}${suffix}`);
+    let step = inPlace ? `create a staging folder inside it (its parent ${path.dirname(target)} is not writable)` : `create a staging folder beside it (${staging})`;
     try {
-      const existed = fs.existsSync(this.path);
-      if (existed) fs.chmodSync(staging, permissions(fs.statSync(this.path).mode));
-      for (const name of foreign) if (!seen.has(name)) carryOver(path.join(this.path, name), path.join(staging, name));
+      // mkdir, not mkdtemp (0700): a new directory gets what any mkdir would under the umask.
+      fs.mkdirSync(staging);
+      if (existed && !inPlace) fs.chmodSync(staging, permissions(fs.statSync(target).mode));
+      step = 'carry over the files it did not write';
+      if (!inPlace) for (const name of foreign) if (!seen.has(name)) carryOver(path.join(target, name), path.join(staging, name));
+      step = `write the new files into ${staging}`;
       const written = new Map<string, string>();
       for (const f of files) {
         const current = this.readIfExists(f.fileName);
@@ -159,11 +192,72 @@ export class OutputDirectory {
       // The ledger last: a staging directory with a ledger is complete.
       this.writeFile(path.join(staging, LEDGER_FILE), formatLedger(written));
       const change = this.describe(ledger, written, foreign.filter((f) => !seen.has(f)));
-      this.swap(staging, existed);
+      step = inPlace ? 'move the new files into place' : 'swap the new directory in (two renames)';
+      if (inPlace) this.commitInPlace(staging, target);
+      else this.swap(staging, target, existed);
       return change;
+    } catch (e) {
+      throw asFileSystemError(e, step, this.path);
     } finally {
       if (fs.existsSync(staging)) fs.rmSync(staging, { recursive: true, force: true });
     }
+  }
+
+  /** The real directory: the target of a symbolic link (which stays a link), else the path itself. */
+  private target(): string {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(this.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.path;
+      throw asFileSystemError(e, 'inspect the output directory', this.path);
+    }
+    if (stat.isSymbolicLink()) {
+      try {
+        return fs.realpathSync(this.path);
+      } catch (e) {
+        throw new FileSystemError('ENOENT', this.path, `${this.path}: the output directory is a symbolic link to `
+          + `${fs.readlinkSync(this.path)}, which does not exist; create that folder (mkdir -p) or point the link at an existing one`);
+      }
+    }
+    if (!stat.isDirectory()) {
+      throw new FileSystemError('ENOTDIR', this.path, `${this.path}: the output directory is a file, not a folder; `
+        + 'move or delete the file, or synthesise into another directory (outdir)');
+    }
+    return this.path;
+  }
+
+  /** Beside the directory, or inside it when its parent is not writable (then the write is in place). */
+  private lockFile(target: string): string {
+    const parent = path.dirname(target);
+    return fs.existsSync(target) && !isWritableFolder(parent) ? path.join(target, IN_PLACE_LOCK) : path.join(parent, `.${path.basename(target)}.lock`);
+  }
+
+  private recoverLocked(target: string): void {
+    const parent = path.dirname(target);
+    const base = path.basename(target);
+    attempt('recover from an interrupted write', target, () => {
+      const leftovers = fs.readdirSync(parent).filter((f) => f.startsWith(`.${base}${STAGING}`) || f.startsWith(`.${base}${PREVIOUS}`));
+      const previous = leftovers.filter((f) => f.startsWith(`.${base}${PREVIOUS}`)).sort();
+      if (!fs.existsSync(target) && previous.length > 0) {
+        fs.renameSync(path.join(parent, previous[previous.length - 1]), target);
+      }
+      for (const f of leftovers) {
+        const full = path.join(parent, f);
+        if (fs.existsSync(full)) fs.rmSync(full, { recursive: true, force: true });
+      }
+      this.restoreStateCopy(target);
+      if (!fs.existsSync(target)) return;
+      // A state copy to come back to, from the directory as it stands (put back from git, say) when there is none.
+      const copy = this.stateCopy;
+      if (copy && !fs.existsSync(path.join(copy, LEDGER_FILE)) && fs.existsSync(path.join(target, LEDGER_FILE))) mirror(target, copy);
+      for (const f of fs.readdirSync(target).filter((n) => n.startsWith(IN_PLACE_STAGING)).sort()) {
+        const staged = path.join(target, f);
+        // A complete staging folder (it has its ledger) was being moved into place: finish that.
+        if (fs.existsSync(path.join(staged, LEDGER_FILE))) this.commitInPlace(staged, target);
+        fs.rmSync(staged, { recursive: true, force: true });
+      }
+    });
   }
 
   /**
@@ -175,20 +269,64 @@ export class OutputDirectory {
     fs.writeFileSync(file, content, { encoding: 'utf8' });
   }
 
-  private swap(staging: string, existed: boolean): void {
-    if (!existed) {
-      fs.renameSync(staging, this.path);
+  /**
+   * Puts back what the state copy holds when the directory has lost its ledger (cdk8s-cli deleted it): every
+   * entry of the copy that the directory lacks. Files created there since (the CLI's Chart.yaml) are kept.
+   */
+  private restoreStateCopy(target: string): void {
+    const copy = this.stateCopy;
+    if (!copy || !fs.existsSync(path.join(copy, LEDGER_FILE)) || fs.existsSync(path.join(target, LEDGER_FILE))) return;
+    if (!fs.existsSync(target)) {
+      mirror(copy, target);
       return;
     }
-    const previous = path.join(path.dirname(this.path), `.${path.basename(this.path)}${PREVIOUS}${path.basename(staging).split(STAGING)[1]}`);
-    fs.renameSync(this.path, previous);
+    const walk = (rel: string) => {
+      for (const e of fs.readdirSync(path.join(copy, rel), { withFileTypes: true })) {
+        const name = path.join(rel, e.name);
+        if (e.isDirectory() && fs.existsSync(path.join(target, name))) walk(name);
+        else if (!fs.existsSync(path.join(target, name))) mirror(path.join(copy, name), path.join(target, name));
+      }
+    };
+    walk('');
+  }
+
+  private swap(staging: string, target: string, existed: boolean): void {
+    if (!existed) {
+      fs.renameSync(staging, target);
+      return;
+    }
+    const previous = path.join(path.dirname(target), `.${path.basename(target)}${PREVIOUS}${path.basename(staging).split(STAGING)[1]}`);
+    fs.renameSync(target, previous);
     try {
-      fs.renameSync(staging, this.path);
+      fs.renameSync(staging, target);
     } catch (e) {
-      fs.renameSync(previous, this.path);
+      fs.renameSync(previous, target);
       throw e;
     }
     fs.rmSync(previous, { recursive: true, force: true });
+  }
+
+  /**
+   * Moves a complete staging folder's files over the directory's, each with one rename, removes the files the
+   * old ledger lists and the new one does not, then puts the new ledger in place. Re-running it after an
+   * interruption finishes the job: files already moved are no longer staged, and the old ledger stays until last.
+   */
+  private commitInPlace(staging: string, target: string): void {
+    const next = parseLedger(fs.readFileSync(path.join(staging, LEDGER_FILE), 'utf8'));
+    for (const name of next.keys()) {
+      const from = path.join(staging, ...name.split('/'));
+      if (!fs.existsSync(from)) continue;
+      const to = path.join(target, ...name.split('/'));
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.renameSync(from, to);
+    }
+    for (const name of this.readLedger().keys()) {
+      if (next.has(name)) continue;
+      fs.rmSync(path.join(target, ...name.split('/')), { force: true });
+      // Folders only this write's files filled (a removed chart's folder) go with them.
+      for (let dir = path.dirname(path.join(target, ...name.split('/'))); dir !== target && isEmptyFolder(dir); dir = path.dirname(dir)) fs.rmdirSync(dir);
+    }
+    fs.renameSync(path.join(staging, LEDGER_FILE), path.join(target, LEDGER_FILE));
   }
 
   private describe(ledger: Map<string, string>, written: Map<string, string>, foreign: string[]): OutputDirectoryChange {
@@ -223,7 +361,7 @@ export class OutputDirectory {
       if (rel !== '' && entries.length === 0) result.push(rel);
       for (const e of entries) {
         const name = rel === '' ? e.name : `${rel}/${e.name}`;
-        if (name === LEDGER_FILE) continue;
+        if (rel === '' && (name === LEDGER_FILE || name === IN_PLACE_LOCK || name.startsWith(IN_PLACE_STAGING))) continue;
         if (e.isDirectory()) walk(name);
         else if (!ledger.has(name)) result.push(name);
       }
@@ -234,13 +372,7 @@ export class OutputDirectory {
 
   private readLedger(): Map<string, string> {
     const file = path.join(this.path, LEDGER_FILE);
-    const ledger = new Map<string, string>();
-    if (!fs.existsSync(file)) return ledger;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-      if (m) ledger.set(m[2], m[1]);
-    }
-    return ledger;
+    return attempt('read its ledger', file, () => (fs.existsSync(file) ? parseLedger(fs.readFileSync(file, 'utf8')) : new Map()));
   }
 
   private readIfExists(name: string): string | undefined {
@@ -251,6 +383,19 @@ export class OutputDirectory {
   private resolve(name: string): string {
     return path.join(this.path, ...name.split('/'));
   }
+}
+
+function parseLedger(text: string): Map<string, string> {
+  const ledger = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (m) ledger.set(m[2], m[1]);
+  }
+  return ledger;
+}
+
+function isEmptyFolder(dir: string): boolean {
+  return fs.existsSync(dir) && fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length === 0;
 }
 
 function checkRelative(name: string): string {
@@ -276,6 +421,29 @@ function carryOver(from: string, to: string): void {
       fs.copyFileSync(from, to);
       fs.chmodSync(to, permissions(stat.mode));
     }
+  }
+}
+
+/**
+ * Makes `to` an exact copy of the tree at `from` (hard links where possible), replacing what `to` held: built
+ * beside it, then swapped in.
+ */
+function mirror(from: string, to: string): void {
+  const staging = `${to}${STAGING}${randomBytes(6).toString('hex')}`;
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  const copy = (rel: string) => {
+    const source = path.join(from, rel);
+    carryOver(source, path.join(staging, rel));
+    if (fs.lstatSync(source).isDirectory()) for (const e of fs.readdirSync(source)) copy(path.join(rel, e));
+  };
+  try {
+    copy('');
+    const old = `${to}${PREVIOUS}${randomBytes(6).toString('hex')}`;
+    if (fs.existsSync(to)) fs.renameSync(to, old);
+    fs.renameSync(staging, to);
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
