@@ -21,6 +21,19 @@ export const SUPPRESSION_ANNOTATION_PREFIX = libraryKey('allow-');
 /** Why a risky choice was made (host access, wide NFS exports, RBAC escalation, ...): `<prefix><choice>`. */
 export const REASON_ANNOTATION_PREFIX = libraryKey('reason.');
 
+/**
+ * The policy rule that each kind of risky choice answers, so a reason stated once on a construct (kept as
+ * `reason.<kind>` or `reason.<kind>.<subject>`) satisfies the construct's check and the policy alike.
+ * Kinds without a policy rule (host ports, RBAC rules, NFS exports, kubelet API subjects) are checked by the constructs only.
+ */
+export const REASON_POLICY_RULES: { readonly [choiceKind: string]: string } = {
+  'unpinned-image': 'latest-tag',
+  'writable-host-path': 'sensitive-host-mounts',
+  'host-network': 'host-network',
+  'host-pid': 'host-pid',
+  'host-ipc': 'host-ipc',
+};
+
 /** The cluster autoscaler's pod annotation: `"true"` lets it evict the pod when it removes the node. */
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
 

@@ -1,5 +1,5 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
-import { isBuiltInGroup, ObjectRef, PolicyRuleInfo, PolicySeverity, rootOptOutReason, RuleDefinition, RULES } from './rules';
+import { isBuiltInGroup, ObjectRef, PolicyRuleInfo, PolicySeverity, RuleDefinition, RULES, statedReasonFor } from './rules';
 import { SUPPRESSION_PREFIX, suppressionsOf } from './suppression';
 import { invalid } from '../../kubernetes/validation';
 
@@ -163,8 +163,7 @@ export class PolicyChecker {
       if ((custom && SCHEMA_RULES.has(rule.id)) || (serverChecked && API_SERVER_RULES.has(rule.id))) continue;
       const findings = rule.id === 'invalid-suppression' ? suppressions.problems : rule.check(object, all);
       for (const f of findings) {
-        const reason = suppressions.reasons.get(rule.id)
-          ?? (rule.id === 'run-as-non-root' && f.container ? rootOptOutReason(object, f.container) : undefined);
+        const reason = suppressions.reasons.get(rule.id) ?? statedReasonFor(object, rule.id, f);
         out.push({
           ruleId: rule.id,
           severity: this.severityOf(rule.id),

@@ -1,5 +1,5 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
-import { RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../../kubernetes/metadata-keys';
+import { reasonAnnotationKey, REASON_POLICY_RULES, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../../kubernetes/metadata-keys';
 import {
   cronSchedule, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
   Problem, SchemaFinding, schemaFindings, selectorMatches,
@@ -44,6 +44,8 @@ export interface Finding {
   readonly fix: string;
   /** The container the finding is about, if any (for per-container opt-outs). */
   readonly container?: string;
+  /** The pod volume the finding is about, if any (for per-volume reasons). */
+  readonly volume?: string;
 }
 
 /** A rule: its documentation plus the check over one object (with the whole set for cross-object rules). */
@@ -322,7 +324,7 @@ export const RULES: readonly RuleDefinition[] = [
     check: (o) => {
       const pod = podOf(o.manifest);
       return (pod?.spec.volumes ?? []).flatMap((v: Manifest, i: number) => (v.hostPath && isSensitiveHostPath(String(v.hostPath.path)))
-        ? [{ path: `${pod!.specPath}.volumes[${i}].hostPath.path`, message: `volume "${v.name}" mounts the node's ${v.hostPath.path}`, fix: 'mount a narrower host directory, or use a ConfigMap, Secret or emptyDir volume' }]
+        ? [{ path: `${pod!.specPath}.volumes[${i}].hostPath.path`, message: `volume "${v.name}" mounts the node's ${v.hostPath.path}`, fix: 'mount a narrower host directory, or use a ConfigMap, Secret or emptyDir volume', volume: v.name }]
         : []);
     },
   },
@@ -422,9 +424,23 @@ export const RULES: readonly RuleDefinition[] = [
   },
 ];
 
-/** The pod-layer annotation value that records why a container runs as root (ContainerSecurity.runAsRoot). */
-export function rootOptOutReason(object: ObjectRef, container: string): string | undefined {
+/**
+ * The reason a construct stated for the risky choice behind a finding: the pod layer's runs-as-root annotation, or a
+ * `reason.<kind>[.<subject>]` annotation whose kind answers this rule (REASON_POLICY_RULES: one mapping, not per case).
+ */
+export function statedReasonFor(object: ObjectRef, ruleId: string, finding: Finding): string | undefined {
   const pod = podOf(object.manifest);
-  const reason = pod?.annotations[RUNS_AS_ROOT_ANNOTATION_PREFIX + container];
-  return typeof reason === 'string' && reason.trim().length > 0 ? reason : undefined;
+  const annotations: Record<string, unknown> = { ...(object.manifest.metadata?.annotations ?? {}), ...(pod?.annotations ?? {}) };
+  const keys: string[] = [];
+  if (ruleId === 'run-as-non-root' && finding.container) keys.push(RUNS_AS_ROOT_ANNOTATION_PREFIX + finding.container);
+  const subject = finding.volume ?? finding.container;
+  for (const [kind, rule] of Object.entries(REASON_POLICY_RULES)) {
+    if (rule !== ruleId) continue;
+    keys.push(subject === undefined ? reasonAnnotationKey(kind) : reasonAnnotationKey(`${kind}.${subject}`));
+  }
+  for (const key of keys) {
+    const reason = annotations[key];
+    if (typeof reason === 'string' && reason.trim().length > 0) return reason.trim();
+  }
+  return undefined;
 }
