@@ -1,7 +1,8 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   AppSynthesizer, HostAccess, PlanOutput, HostPathType, NodeAgent, PodVolume, PolicyChecker, PolicySeverity, StatelessApp,
 } from '../src';
+import { k8s } from 'cdk8s-plus-28';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
 // The input-trust rules of issue 25, one describe per class: each with the bad side (refused, with path, field,
@@ -75,5 +76,54 @@ describe('1. a reason stated once satisfies the construct and every policy route
     delete deployment.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.unpinned-image.b'];
     expect(new PolicyChecker().check({ f: [deployment] }).filter((v) => v.ruleId === 'latest-tag').map((v) => [v.path, v.suppressedBecause]))
       .toEqual([['spec.template.spec.containers[0].image', WHY], ['spec.template.spec.containers[1].image', undefined]]);
+  });
+});
+
+describe('2. the API server\'s ranges hold on the final manifest, whatever produced it', () => {
+  function appWith(patch: (w: StatelessApp) => void): App {
+    const app = new App();
+    const chart = new Chart(app, 'web');
+    const w = new StatelessApp(chart, 'web', { containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] }], replicas: 2 });
+    patch(w);
+    return app;
+  }
+
+  test.each([
+    ['negative replicas', JsonPatch.replace('/spec/replicas', -1), 'spec.replicas must be from 0 to 2147483647, got -1'],
+    ['negative revisionHistoryLimit', JsonPatch.add('/spec/revisionHistoryLimit', -5), 'spec.revisionHistoryLimit must be from 0'],
+    ['a file mode beyond 0777', JsonPatch.add('/spec/template/spec/volumes', [{ name: 'v', secret: { secretName: 's', defaultMode: 1000 } }]), 'defaultMode must be from 0 to 0777 (511), got 1000'],
+    ['a negative fsGroup', JsonPatch.add('/spec/template/spec/securityContext/fsGroup', -3), 'securityContext.fsGroup must be from 0'],
+    ['a liveness successThreshold of 2', JsonPatch.add('/spec/template/spec/containers/0/livenessProbe', { tcpSocket: { port: 8080 }, successThreshold: 2 }), 'must be 1 for a livenessProbe'],
+  ])('%s via addJsonPatch: AppSynthesizer and PolicyChecker refuse', (_, patch, message) => {
+    const app = appWith((w) => w.deployment.addJsonPatch(patch));
+    expect(errorOf(() => AppSynthesizer.render(app))).toContain(message);
+    const rendered = AppSynthesizer.render(appWith(() => undefined));
+    expect(rendered.length).toBeGreaterThan(0);
+    const docs = Testing.synth(app.node.children[0] as Chart);
+    const found = new PolicyChecker().check({ f: docs }).filter((v) => v.severity === PolicySeverity.ERROR && ['schema', 'server-side'].includes(v.ruleId));
+    expect(found.map((v) => `${v.path} ${v.message}`).join('\n')).toContain(message.replace(/^spec\.\S+ /, ''));
+  });
+
+  test('resource amounts: negative, or a request above its limit, are refused by the policy route on any manifest', () => {
+    const deployment = (resources: Manifest): Manifest => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'x' },
+      spec: { selector: { matchLabels: { a: 'w' } }, template: { metadata: { labels: { a: 'w' } }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } } },
+    });
+    const apiErrors = (m: Manifest) => new PolicyChecker().check({ f: [m] }).filter((v) => ['schema', 'server-side'].includes(v.ruleId)).map((v) => `${v.path} ${v.message}`);
+    expect(apiErrors(deployment({ limits: { memory: '-1Gi' } }))).toEqual(['spec.template.spec.containers[0].resources.limits.memory must be greater than or equal to 0']);
+    expect(apiErrors(deployment({ requests: { memory: '2Gi' }, limits: { memory: '1Gi' } })))
+      .toEqual(['spec.template.spec.containers[0].resources.requests.memory "2Gi": must be less than or equal to the memory limit ("1Gi")']);
+    expect(apiErrors(deployment({ requests: { memory: '1Gi' }, limits: { memory: '1Gi' } }))).toEqual([]);
+  });
+
+  test('a raw object rendered without the library is checked too; zero replicas and 0777 are valid', () => {
+    const bad = appWith((w) => new k8s.KubeStatefulSet(w, 'raw', {
+      metadata: { name: 'raw' },
+      spec: { replicas: -2, serviceName: 'raw', selector: { matchLabels: { a: 'raw' } }, template: { metadata: { labels: { a: 'raw' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } },
+    }));
+    expect(errorOf(() => AppSynthesizer.render(bad))).toContain('StatefulSet raw: spec.replicas must be from 0 to 2147483647, got -2');
+    const ok = appWith((w) => w.deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 0),
+      JsonPatch.add('/spec/template/spec/volumes', [{ name: 'v', secret: { secretName: 's', defaultMode: 0o777 } }])));
+    expect(() => AppSynthesizer.render(ok)).not.toThrow();
   });
 });

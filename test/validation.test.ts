@@ -200,10 +200,11 @@ describe('strict schema validation', () => {
     const p: any = pod();
     p.spec.containers[0].ports = [{ containerPort: 2 ** 31 }];
     p.spec.containers[0].resources = { requests: { memory: '512MB', cpu: '250m' }, limits: { memory: 1024 } };
-    p.spec.activeDeadlineSeconds = 2 ** 40; // int64: fits
+    p.spec.activeDeadlineSeconds = 2 ** 40; // fits the schema's int64, but ValidatePodSpec caps it at MaxInt32
     expect(strictSchemaViolations(p)).toEqual([
       { path: 'spec.containers[0].ports[0].containerPort', message: 'must fit int32 (-2147483648 to 2147483647), got 2147483648' },
       { path: 'spec.containers[0].resources.requests.memory', message: expect.stringMatching(/must be a Kubernetes quantity/) },
+      { path: 'spec.activeDeadlineSeconds', message: 'must be from 1 to 2147483647, got 1099511627776' },
     ]);
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { ok: 'aGk=', bad: 'not base64!' } };
     expect(strictSchemaViolations(secret)).toEqual([{ path: 'data.bad', message: 'must be base64-encoded bytes' }]);

@@ -4,7 +4,7 @@ import {
   annotationsSize, command, configMapKey, dnsNameserver, dnsNameserverList, dnsSearchDomain, dnsSearchList, envFieldPath,
   objectReferenceName, probeScheme, relativePath, resourceDivisor, resourceFieldName, subPathExpression,
 } from './fields';
-import { dnsLabel, dnsSubdomain, labelKey, labelValue, portName, rbacName, serviceName, workloadName } from './rules';
+import { dnsLabel, dnsSubdomain, parseQuantity, labelKey, labelValue, portName, rbacName, serviceName, workloadName } from './rules';
 
 /** A server-side rule a synthesised manifest breaks. */
 export interface ManifestProblem {
@@ -116,6 +116,7 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
       if (annotations) add(`${pod.path}.metadata.annotations`, annotationsSize(annotations), `${Object.keys(annotations).length} annotations`);
     }
   }
+  checkCrossFieldRanges(out, m, pod);
   if (kind === 'Service') checkService(out, m);
   if (kind === 'DaemonSet') checkDaemonSetRollout(out, m);
   if (kind === 'PersistentVolume') {
@@ -272,6 +273,42 @@ function checkPodSpec(out: ManifestProblem[], path: string, spec: Manifest): voi
       }
     }
   }
+}
+
+/**
+ * Ranges that depend on another field (the single-field ranges are the schema layer's FIELD_RANGES): as
+ * pkg/apis/core|apps|autoscaling/validation check them.
+ */
+function checkCrossFieldRanges(out: ManifestProblem[], m: Manifest, pod: { path: string; template: Manifest } | undefined): void {
+  const spec = m.spec ?? {};
+  if (m.kind === 'Deployment' && typeof spec.progressDeadlineSeconds === 'number' && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
+    out.push({ path: 'spec.progressDeadlineSeconds', message: `${spec.progressDeadlineSeconds}: must be greater than minReadySeconds (${spec.minReadySeconds ?? 0}); raise it or lower minReadySeconds` });
+  }
+  if (m.kind === 'HorizontalPodAutoscaler' && typeof spec.maxReplicas === 'number' && spec.maxReplicas < (spec.minReplicas ?? 1)) {
+    out.push({ path: 'spec.maxReplicas', message: `${spec.maxReplicas}: must be greater than or equal to minReplicas (${spec.minReplicas ?? 1}); raise maxReplicas` });
+  }
+  if (!pod) return;
+  const specPath = `${pod.path ? pod.path + '.' : ''}spec`;
+  const podSpec = pod.template.spec ?? {};
+  const all: Manifest[] = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
+  all.forEach((c, i) => {
+    const at = `${specPath}.${i < (podSpec.initContainers ?? []).length ? 'initContainers' : 'containers'}[${i}]`;
+    for (const probe of ['livenessProbe', 'startupProbe']) {
+      const threshold = c[probe]?.successThreshold;
+      if (threshold !== undefined && threshold !== 1) out.push({ path: `${at}.${probe}.successThreshold`, message: `${JSON.stringify(threshold)}: must be 1 for a ${probe}; remove it or set 1` });
+    }
+    for (const [resource, request] of Object.entries(c.resources?.requests ?? {})) {
+      const limit = c.resources?.limits?.[resource];
+      if (limit === undefined) continue;
+      try {
+        if (parseQuantity(String(request)) > parseQuantity(String(limit))) {
+          out.push({ path: `${at}.resources.requests.${resource}`, message: `${JSON.stringify(request)}: must be less than or equal to the ${resource} limit (${JSON.stringify(limit)}); lower the request or raise the limit` });
+        }
+      } catch {
+        // not quantities: the schema layer reports them
+      }
+    }
+  });
 }
 
 function checkService(out: ManifestProblem[], m: Manifest): void {

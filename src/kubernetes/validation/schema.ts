@@ -148,6 +148,55 @@ function formatViolation(value: unknown, schema: JsonSchema, ref: string | undef
   return undefined;
 }
 
+/**
+ * Numeric ranges the API server's validation (pkg/apis/<group>/validation) enforces beyond the schema's int32/int64, by
+ * `<definition>.<field>` of the 1.28 OpenAPI schema: the rule holds wherever the type appears, whatever produced it.
+ */
+const FIELD_RANGES: Record<string, [number, number]> = (() => {
+  const nonNegative: [number, number] = [0, 2 ** 31 - 1];
+  const positive: [number, number] = [1, 2 ** 31 - 1];
+  const fileMode: [number, number] = [0, 0o777];
+  const ranges: Record<string, [number, number]> = {};
+  const set = (range: [number, number], ...fields: string[]) => fields.forEach((f) => { ranges[f] = range; });
+  set(nonNegative,
+    'DeploymentSpec.replicas', 'DeploymentSpec.minReadySeconds', 'DeploymentSpec.revisionHistoryLimit', 'DeploymentSpec.progressDeadlineSeconds',
+    'StatefulSetSpec.replicas', 'StatefulSetSpec.minReadySeconds', 'StatefulSetSpec.revisionHistoryLimit', 'StatefulSetOrdinals.start',
+    'RollingUpdateStatefulSetStrategy.partition', 'ReplicaSetSpec.replicas', 'ReplicaSetSpec.minReadySeconds',
+    'DaemonSetSpec.minReadySeconds', 'DaemonSetSpec.revisionHistoryLimit',
+    'JobSpec.parallelism', 'JobSpec.completions', 'JobSpec.backoffLimit', 'JobSpec.ttlSecondsAfterFinished', 'JobSpec.backoffLimitPerIndex', 'JobSpec.maxFailedIndexes',
+    'CronJobSpec.startingDeadlineSeconds', 'CronJobSpec.successfulJobsHistoryLimit', 'CronJobSpec.failedJobsHistoryLimit',
+    'Probe.initialDelaySeconds', 'Probe.timeoutSeconds', 'Probe.periodSeconds', 'Probe.successThreshold', 'Probe.failureThreshold',
+    'PodSecurityContext.runAsUser', 'PodSecurityContext.runAsGroup', 'PodSecurityContext.fsGroup', 'SecurityContext.runAsUser', 'SecurityContext.runAsGroup',
+    'PodSpec.terminationGracePeriodSeconds', 'ScaleSpec.replicas');
+  set([1, Number.MAX_SAFE_INTEGER], 'JobSpec.activeDeadlineSeconds');
+  set(positive, 'PodSpec.activeDeadlineSeconds', 'Probe.terminationGracePeriodSeconds',
+    'HorizontalPodAutoscalerSpec.minReplicas', 'HorizontalPodAutoscalerSpec.maxReplicas');
+  set([1, 65535], 'ContainerPort.containerPort', 'ServicePort.port', 'EndpointPort.port');
+  set([0, 65535], 'ContainerPort.hostPort', 'ServicePort.nodePort', 'ServiceSpec.healthCheckNodePort');
+  set([1, 86400], 'ClientIPConfig.timeoutSeconds');
+  set([600, 2 ** 32], 'ServiceAccountTokenProjection.expirationSeconds');
+  set(fileMode, 'SecretVolumeSource.defaultMode', 'ConfigMapVolumeSource.defaultMode', 'DownwardAPIVolumeSource.defaultMode',
+    'ProjectedVolumeSource.defaultMode', 'KeyToPath.mode', 'DownwardAPIVolumeFile.mode');
+  return ranges;
+})();
+
+/** The definitions that have a field in FIELD_RANGES: only their objects look ranges up. */
+const TYPES_WITH_RANGES: ReadonlySet<string> = new Set(Object.keys(FIELD_RANGES).map((k) => k.slice(0, k.indexOf('.'))));
+
+/** Quantities the API server requires to be non-negative: every resource amount (requests, limits, capacity, quotas). */
+function negativeQuantity(value: unknown, ref: string | undefined): string | undefined {
+  return ref === QUANTITY_REF && typeof value === 'string' && value.trim().startsWith('-') ? 'must be greater than or equal to 0' : undefined;
+}
+
+function rangeViolation(owner: string | undefined, key: string, value: unknown, prop: JsonSchema | undefined): string | undefined {
+  const range = owner ? FIELD_RANGES[`${owner}.${key}`] : undefined;
+  if (!range || typeof value !== 'number') return undefined;
+  // Beyond an int32 field's range the format rule already says so, once.
+  if (prop && resolve(prop).format === 'int32' && (value > 2 ** 31 - 1 || value < -(2 ** 31))) return undefined;
+  const show = (n: number) => (owner && /Mode$|\.mode$/.test(`${owner}.${key}`) && n > 0 ? `0${n.toString(8)} (${n})` : String(n));
+  return value < range[0] || value > range[1] ? `must be from ${show(range[0])} to ${show(range[1])}, got ${value}` : undefined;
+}
+
 /** A schema node compiled into a check of one value: what `walk()` did, with every schema lookup done once. */
 type Validator = (value: unknown, at: string, out: Found[]) => void;
 
@@ -174,9 +223,12 @@ function compile(rawSchema: JsonSchema): Validator {
   const format = schema.format;
   const checksFormat = ref === QUANTITY_REF || (format !== undefined && (INT_RANGE[format] !== undefined || format === 'byte' || format === 'date-time'));
   const formatCheck = (value: unknown, at: string, out: Found[]) => {
-    const bad = formatViolation(value, schema, ref);
+    const bad = formatViolation(value, schema, ref) ?? negativeQuantity(value, ref);
     if (bad) out.push({ path: at, message: bad, unknownField: false });
   };
+  // The ranges of this type's fields (FIELD_RANGES), by its short definition name.
+  const named = ref ? ref.slice(ref.lastIndexOf('.') + 1) : topLevelName(schema);
+  const owner = named !== undefined && TYPES_WITH_RANGES.has(named) ? named : undefined;
   if (schema.oneOf) {
     const alternatives = schema.oneOf;
     const typeList = alternatives.map((s) => s.type).join(' or ');
@@ -228,10 +280,17 @@ function compile(rawSchema: JsonSchema): Validator {
     }
     for (const key of Object.keys(object)) {
       const child = childFor(key);
+      const outOfRange = owner && rangeViolation(owner, key, object[key], properties?.[key]);
+      if (outOfRange) out.push({ path: join(at, key), message: outOfRange, unknownField: false });
       if (child) child(object[key], join(at, key), out);
       else if (!openEnded) out.push({ path: join(at, key), message: 'is not a field of this object (unknown field)', unknownField: true });
     }
   };
+}
+
+/** The short definition name of a kind's top-level schema (`Deployment`), read from its group-version-kind. */
+function topLevelName(schema: JsonSchema): string | undefined {
+  return schema['x-kubernetes-group-version-kind']?.[0]?.kind;
 }
 
 function join(at: string, key: string): string {
