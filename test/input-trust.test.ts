@@ -1,6 +1,6 @@
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import {
-  AppSynthesizer, HostAccess, PlanOutput, HostPathType, NodeAgent, PodVolume, PolicyChecker, PolicySeverity, StatelessApp,
+  AppSynthesizer, HostAccess, HostPathType, NodeAgent, PlanOutput, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
 } from '../src';
 import { k8s } from 'cdk8s-plus-28';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
@@ -125,5 +125,30 @@ describe('2. the API server\'s ranges hold on the final manifest, whatever produ
     const ok = appWith((w) => w.deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 0),
       JsonPatch.add('/spec/template/spec/volumes', [{ name: 'v', secret: { secretName: 's', defaultMode: 0o777 } }])));
     expect(() => AppSynthesizer.render(ok)).not.toThrow();
+  });
+});
+
+describe('4. schedules that never fire are errors on every route', () => {
+  const cronJob = (schedule: string, annotations?: Record<string, string>): Manifest => ({
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'x', annotations },
+    spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x:1' }] } } } } },
+  });
+  const errors = (m: Manifest) => new PolicyChecker({ severities: { 'cron-schedule': PolicySeverity.WARNING } }).check({ f: [m] })
+    .filter((v) => v.severity === PolicySeverity.ERROR && !v.suppressedBecause && v.path === 'spec.schedule').map((v) => `${v.ruleId}: ${v.message}`);
+
+  test.each(['0 0 0 * *', '0 0 30 2 *', '0 0 31 4 *', '0 0 31 4,6,9,11 *'])('%s: refused by the construct, the API-rule check and the policy (not downgradable, not suppressible)', (schedule) => {
+    expect(errorOf(() => { const c = testChart(); new ScheduledJob(c, 'r', { schedule, containers: [{ name: 'c', image: 'x:1.0' }] }); Testing.synth(c); }))
+      .toContain(`[test/r] schedule "${schedule}": `);
+    expect(errors(cronJob(schedule, { 'cdk8s-workloads.dev/allow-cron-schedule': 'we really mean this schedule' }))).toEqual([expect.stringMatching(/^server-side: /)]);
+    const app = new App();
+    new k8s.KubeCronJob(new Chart(app, 'c'), 'raw', { metadata: { name: 'raw' }, spec: cronJob(schedule).spec });
+    expect(errorOf(() => AppSynthesizer.render(app))).toContain('CronJob raw: spec.schedule');
+  });
+
+  test.each(['0 0 29 2 *', '0 0 30 2 1', '0 0 31 * *'])('%s fires (29 February, Mondays, months with 31 days): accepted', (schedule) => {
+    expect(errors(cronJob(schedule))).toEqual([]);
+    const c = testChart();
+    new ScheduledJob(c, 'r', { schedule, containers: [{ name: 'c', image: 'x:1.0' }] });
+    expect(() => synthValid(c)).not.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { reasonAnnotationKey, REASON_POLICY_RULES, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../../kubernetes/metadata-keys';
 import {
-  cronSchedule, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
+  cronSchedule, cronScheduleFires, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
   Problem, SchemaFinding, schemaFindings, selectorMatches,
 } from '../../kubernetes/validation';
 
@@ -227,7 +227,8 @@ export const RULES: readonly RuleDefinition[] = [
       const found = (path: string, value: unknown, problem: Problem | undefined): Finding[] =>
         problem ? [{ path, message: `${JSON.stringify(value)}: ${problem.reason}`, fix: problem.fix }] : [];
       return [
-        ...found('spec.schedule', m.spec?.schedule, cronSchedule(String(m.spec?.schedule ?? ''))),
+        // Schedules the API server rejects or that never fire are server-side errors; this rule adds the stricter parts.
+        ...(cronScheduleFires(String(m.spec?.schedule ?? '')) ? [] : found('spec.schedule', m.spec?.schedule, cronSchedule(String(m.spec?.schedule ?? '')))),
         ...(m.spec?.timeZone !== undefined ? found('spec.timeZone', m.spec.timeZone, ianaTimeZone(String(m.spec.timeZone))) : []),
       ];
     },

@@ -220,6 +220,16 @@ function parseFields(text: string): Parsed {
  */
 export const cronSchedule: Rule<string> = (value) => parseCron(value).problem;
 
+/**
+ * What is wrong with a schedule that the API server rejects or that can never fire (day-of-month 0, 30 February):
+ * an error on every route, never a warning or a suppressible finding. Only the parser's deliberate strictness
+ * beyond the server (`@every`, a `TZ` mention) is left to the suppressible `cron-schedule` policy rule.
+ */
+export const cronScheduleFires: Rule<string> = (value) => {
+  if (typeof value === 'string' && (value.trim().startsWith('@every') || value.includes('TZ'))) return undefined;
+  return parseCron(value).problem;
+};
+
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 

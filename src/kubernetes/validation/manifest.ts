@@ -1,4 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
+import { cronScheduleFires } from './cron';
 import { Problem, Rule } from './errors';
 import {
   annotationsSize, command, configMapKey, dnsNameserver, dnsNameserverList, dnsSearchDomain, dnsSearchList, envFieldPath,
@@ -117,6 +118,7 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
     }
   }
   checkCrossFieldRanges(out, m, pod);
+  if (kind === 'CronJob' && typeof m.spec?.schedule === 'string') push(out, 'spec.schedule', m.spec.schedule, cronScheduleFires);
   if (kind === 'Service') checkService(out, m);
   if (kind === 'DaemonSet') checkDaemonSetRollout(out, m);
   if (kind === 'PersistentVolume') {
