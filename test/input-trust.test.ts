@@ -1,8 +1,9 @@
+import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import {
   AppSynthesizer, HostAccess, HostPathType, NodeAgent, PlanOutput, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
 } from '../src';
-import { k8s } from 'cdk8s-plus-28';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
 // The input-trust rules of issue 25, one describe per class: each with the bad side (refused, with path, field,
@@ -23,7 +24,9 @@ function suppressed(docs: Manifest[]): Record<string, string> {
 describe('1. a reason stated once satisfies the construct and every policy route', () => {
   const agent = (reasons: boolean) => (chart: Chart) => new NodeAgent(chart, 'agent', {
     containers: [{
-      name: 'agent', image: reasons ? 'example.com/agent:latest' : 'example.com/agent:1.0.0', unpinnedImageReason: reasons ? WHY : undefined,
+      name: 'agent',
+      image: reasons ? 'example.com/agent:latest' : 'example.com/agent:1.0.0',
+      unpinnedImageReason: reasons ? WHY : undefined,
       volumeMounts: [{ volume: 'sock', mountPath: '/run/containerd/containerd.sock' }],
       resources: { cpuRequest: '50m', cpuLimit: '100m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
     }],
@@ -57,7 +60,9 @@ describe('1. a reason stated once satisfies the construct and every policy route
     expect(errorOf(() => { const c = testChart(); agent(false)(c); Testing.synth(c); }))
       .toMatch(/volumeMounts\[0\]\.readOnly false: mounts the sensitive host path \/run\/containerd\/containerd\.sock writable/);
     const unjustified: Manifest = {
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'a', namespace: 'x' },
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'a', namespace: 'x' },
       spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { hostPID: true, containers: [{ name: 'c', image: 'x:latest' }] } } },
     };
     expect(policyErrors([unjustified])).toEqual(expect.arrayContaining(['host-pid', 'latest-tag']));
@@ -106,7 +111,9 @@ describe('2. the API server\'s ranges hold on the final manifest, whatever produ
 
   test('resource amounts: negative, or a request above its limit, are refused by the policy route on any manifest', () => {
     const deployment = (resources: Manifest): Manifest => ({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'x' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'w', namespace: 'x' },
       spec: { selector: { matchLabels: { a: 'w' } }, template: { metadata: { labels: { a: 'w' } }, spec: { containers: [{ name: 'c', image: 'x:1', resources }] } } },
     });
     const apiErrors = (m: Manifest) => new PolicyChecker().check({ f: [m] }).filter((v) => ['schema', 'server-side'].includes(v.ruleId)).map((v) => `${v.path} ${v.message}`);
@@ -130,7 +137,9 @@ describe('2. the API server\'s ranges hold on the final manifest, whatever produ
 
 describe('4. schedules that never fire are errors on every route', () => {
   const cronJob = (schedule: string, annotations?: Record<string, string>): Manifest => ({
-    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'x', annotations },
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'report', namespace: 'x', annotations },
     spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x:1' }] } } } } },
   });
   const errors = (m: Manifest) => new PolicyChecker({ severities: { 'cron-schedule': PolicySeverity.WARNING } }).check({ f: [m] })
@@ -150,5 +159,45 @@ describe('4. schedules that never fire are errors on every route', () => {
     const c = testChart();
     new ScheduledJob(c, 'r', { schedule, containers: [{ name: 'c', image: 'x:1.0' }] });
     expect(() => synthValid(c)).not.toThrow();
+  });
+});
+
+describe('12. warnings are printed once each, with the construct path, and can be made errors', () => {
+  function appWithWarnings(): App {
+    const app = new App();
+    // No probes: the policy's no-liveness-probe / no-readiness-probe warnings. A ScheduledJob with a one-minute
+    // schedule and no startingDeadlineSeconds: a construct warning.
+    new StatelessApp(new Chart(app, 'web'), 'web', { containers: [{ name: 'web', image: 'nginx:1.25.3', resources: { cpuRequest: '50m', cpuLimit: '100m', memoryRequest: '64Mi', memoryLimit: '64Mi' } }] });
+    new ScheduledJob(new Chart(app, 'jobs'), 'tick', { schedule: '* * * * *', containers: [{ name: 'c', image: 'busybox:1.36' }] });
+    return app;
+  }
+
+  test('printed to stderr once each and returned in result.warnings, with the construct path', () => {
+    const outdir = tempDir('trust-12');
+    const printed: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { printed.push(String(chunk)); return true; });
+    let result;
+    try {
+      result = AppSynthesizer.synth(appWithWarnings(), { outdir, policy: {}, planOutput: PlanOutput.QUIET });
+    } finally {
+      spy.mockRestore();
+    }
+    const warningLines = printed.join('').split('\n').filter((l) => l.startsWith('warning: '));
+    expect(warningLines).toEqual(result.warnings.map((w) => `warning: ${w}`));
+    expect(new Set(warningLines).size).toBe(warningLines.length);
+    expect(result.warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\[jobs\/tick\] startingDeadlineSeconds /),
+      expect.stringMatching(/^\[web\/web\] spec\.template\.spec\.containers\[0\]\.livenessProbe: container "web" has no livenessProbe .*\(policy rule no-liveness-probe, Deployment web\); add a livenessProbe/),
+    ]));
+  });
+
+  test('warningsAsErrors: the synthesis fails listing them and writes nothing; without warnings it writes', () => {
+    const outdir = tempDir('trust-12b');
+    expect(errorOf(() => AppSynthesizer.synth(appWithWarnings(), { outdir, policy: {}, planOutput: PlanOutput.NONE, warningsAsErrors: true })))
+      .toMatch(/^\d+ warning\(s\), which warningsAsErrors makes errors \(nothing was written\):\n {2}\[/);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    const clean = new App();
+    new Chart(clean, 'empty');
+    expect(AppSynthesizer.synth(clean, { outdir, planOutput: PlanOutput.NONE, warningsAsErrors: true }).warnings).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { manifestYaml } from './manifest-yaml';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import { renderApiObject } from '../kubernetes/fast-json';
 import type { PolicyOptions, PolicyViolation } from './policy/checker';
-import { ensureOptional, manifestProblems, oneOf, strictSchemaViolations } from '../kubernetes/validation';
+import { ensureOptional, manifestProblems, oneOf, strictSchemaViolations, warningsOf as warningsIn } from '../kubernetes/validation';
 
 /** Options of {@link AppSynthesizer.synth} and {@link AppSynthesizer.render}. */
 export interface AppSynthOptions {
@@ -68,6 +68,13 @@ export interface AppSynthOptions {
   readonly acknowledgements?: ChangeAcknowledgement[];
 
   /**
+   * Treat every warning (the constructs' synth-time warnings and the policy's warnings) as an error: the synthesis
+   * fails, listing them, and writes nothing. Justified suppressions are not warnings.
+   * @default false
+   */
+  readonly warningsAsErrors?: boolean;
+
+  /**
    * What to print of the change plan (objects added, changed and removed against the previous synthesis in the
    * output directory; immutable-field changes and destructive removals highlighted) to stderr.
    * @default PlanOutput.FULL
@@ -101,6 +108,11 @@ export interface SynthesisResult {
   readonly change: OutputDirectoryChange;
   /** The policy's warnings and justified suppressions (errors fail the synthesis). */
   readonly policyFindings: PolicyViolation[];
+  /**
+   * Every warning of the synthesis, once each, with its construct path: the constructs' (`SynthWarnings`) and
+   * the policy's unsuppressed warnings. Printed to stderr unless `planOutput` is `PlanOutput.NONE`.
+   */
+  readonly warnings: string[];
   /** What changed against the previous synthesis, object by object, with the change guard's findings. */
   readonly plan: ChangePlan;
 }
@@ -124,8 +136,12 @@ export class AppSynthesizer {
   /** Renders, checks and writes every chart of `app`. Throws, writing nothing, when any check fails. */
   public static synth(app: App, options: AppSynthOptions = {}): SynthesisResult {
     ensureOptional('AppSynthesizer.synth', 'planOutput', options.planOutput, oneOf(PlanOutput));
-    const { files: rendered, objectsByFile } = renderApp(app, options);
+    const { files: rendered, objectsByFile, pathOf } = renderApp(app, options);
     const policyFindings = options.policy ? checkPolicy(objectsByFile, options.policy) : [];
+    const warnings = warningsOf(app, policyFindings, (file, index) => pathOf.get(objectsByFile[file]?.[index]));
+    if (options.warningsAsErrors && warnings.length > 0) {
+      throw new Error(`${warnings.length} warning(s), which warningsAsErrors makes errors (nothing was written):\n  ${warnings.join('\n  ')}`);
+    }
     const directory = outputDirectoryOf(app, options);
     const plan = planAgainst(directory, app, objectsByFile, options);
     const blocked = ChangeGuard.blockingError(plan);
@@ -142,9 +158,10 @@ export class AppSynthesizer {
     }
     const planOutput = options.planOutput ?? PlanOutput.FULL;
     if (planOutput !== PlanOutput.NONE) {
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       process.stderr.write(`${ChangeGuard.formatPlan(plan, { quiet: planOutput === PlanOutput.QUIET }).trimEnd()}\n`);
     }
-    return { files, change, policyFindings, plan };
+    return { files, change, policyFindings, warnings, plan };
   }
 
   /**
@@ -215,8 +232,29 @@ function planAgainst(directory: OutputDirectory, app: App, objectsByFile: { [fil
   return ChangeGuard.planChanges(previous, next, { acknowledgements });
 }
 
-/** Renders and checks everything; the objects per file are kept for the policy. */
-function renderApp(app: App, options: AppSynthOptions): { files: SynthesizedFile[]; objectsByFile: { [file: string]: any[] } } {
+/**
+ * The synthesis' warnings, once each: the constructs' own (already `[path] field "value": reason; fix`), then the
+ * policy's unsuppressed warnings under the path of the construct that rendered the object.
+ */
+function warningsOf(app: App, findings: readonly PolicyViolation[], constructPath: (file: string, index: number) => string | undefined): string[] {
+  const out = new Set<string>(warningsIn(app));
+  for (const f of findings) {
+    if (f.suppressedBecause || f.severity !== 'warning') continue;
+    const where = constructPath(f.file, f.index) ?? f.object;
+    out.add(`[${where}] ${f.path || '(object)'}: ${f.message} (policy rule ${f.ruleId}, ${f.object}); ${f.fix}`);
+  }
+  return [...out];
+}
+
+/** Renders and checks everything; the objects per file are kept for the policy, with the path of the construct of each. */
+interface RenderedApp {
+  readonly files: SynthesizedFile[];
+  readonly objectsByFile: { [file: string]: any[] };
+  /** The construct path of each rendered object (by identity of its JSON). */
+  readonly pathOf: Map<unknown, string>;
+}
+
+function renderApp(app: App, options: AppSynthOptions): RenderedApp {
   const all = app.node.findAll();
   validateAll(all);
   const hasDependantCharts = resolveDependencies(all);
@@ -231,7 +269,10 @@ function renderApp(app: App, options: AppSynthOptions): { files: SynthesizedFile
   if (options.kustomization ?? true) {
     files.push({ fileName: KUSTOMIZATION_FILE, content: Yaml.stringify(kustomization(laidOut.map((f) => f.fileName))) });
   }
-  return { files, objectsByFile: Object.fromEntries(laidOut.map((f) => [f.fileName, f.objects])) };
+  // The user's construct: an L1 object with the conventional id `Resource` stands for its parent.
+  const pathOf = new Map<unknown, string>(rendered.flatMap((r) => r.objects.map((o): [unknown, string] =>
+    [o.json, (o.construct.node.id === 'Resource' && o.construct.node.scope ? o.construct.node.scope : o.construct).node.path])));
+  return { files, objectsByFile: Object.fromEntries(laidOut.map((f) => [f.fileName, f.objects])), pathOf };
 }
 
 interface RenderedChart {
