@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  AppSynthesizer, HostAccess, HostPathType, NodeAgent, PlanOutput, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
+  AppSynthesizer, HostAccess, HostPathType, KubeletApiAccess, KubeletApiAccessProps, NodeAgent, PlanOutput, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
@@ -199,5 +199,27 @@ describe('12. warnings are printed once each, with the construct path, and can b
     const clean = new App();
     new Chart(clean, 'empty');
     expect(AppSynthesizer.synth(clean, { outdir, planOutput: PlanOutput.NONE, warningsAsErrors: true }).warnings).toEqual([]);
+  });
+});
+
+describe('6. the kubelet API for a ServiceAccount, however it is named, needs the reason serviceAccounts needs', () => {
+  const binding = (props: KubeletApiAccessProps) => {
+    const chart = testChart();
+    new KubeletApiAccess(chart, 'kubelet', props);
+    return synthValid(chart).find((d) => d.kind === 'ClusterRoleBinding')!;
+  };
+
+  test('a userName that is a ServiceAccount: refused without a reason, accepted with one (kept on the binding)', () => {
+    expect(errorOf(() => binding({ userName: 'system:serviceaccount:ops:debugger' }))).toBe('[test/kubelet] userName "system:serviceaccount:ops:debugger": '
+      + 'grants the kubelet API (exec into and read logs of every pod on every node) beyond the API server, a risky choice that needs a stated reason; '
+      + 'grant it only to the API server (the default), or give reason');
+    const b = binding({ userName: 'system:serviceaccount:ops:debugger', reason: 'the debugger reads node logs during incidents' });
+    expect(b.metadata.annotations).toEqual({ 'cdk8s-workloads.dev/reason.kubelet-api-subjects': 'the debugger reads node logs during incidents' });
+  });
+
+  test('broad groups need the reason; group names given as userName are refused with the fix', () => {
+    expect(errorOf(() => binding({ groups: ['system:serviceaccounts'] }))).toMatch(/^\[test\/kubelet\] groups \["system:serviceaccounts"\]: grants the kubelet API/);
+    expect(errorOf(() => binding({ userName: 'system:serviceaccounts:ops' }))).toMatch(/^\[test\/kubelet\] userName "system:serviceaccounts:ops": is a group name .*; name the group in groups, with reason/);
+    expect(binding({ userName: 'kube-apiserver-kubelet-client' }).metadata.annotations).toBeUndefined();
   });
 });

@@ -83,6 +83,13 @@ export class KubeletApiAccess extends Construct {
       invalid(this, 'userName', this.userName, 'stands for every client, so the kubelet API (exec into any pod) would be open to anyone who reaches the API server',
         'use the CN of the kube-apiserver\'s --kubelet-client-certificate, e.g. "kubernetes"');
     }
+    // Kubernetes authenticates a ServiceAccount token as the user `system:serviceaccount:<ns>:<name>`: granting that
+    // user is granting the ServiceAccount, and needs the same reason as serviceAccounts.
+    const userIsServiceAccount = this.userName.startsWith('system:serviceaccount:');
+    if (/^system:(serviceaccounts(:|$)|nodes$|masters$)/.test(this.userName)) {
+      invalid(this, 'userName', this.userName, 'is a group name (it would bind a user of that name, not the group)',
+        'name the group in groups, with reason, or give the CN of the kube-apiserver\'s --kubelet-client-certificate');
+    }
     const groups = props.groups ?? [];
     const accounts = props.serviceAccounts ?? [];
     ensureEach('groups', groups, (g, f) => {
@@ -93,9 +100,11 @@ export class KubeletApiAccess extends Construct {
       ensure(this, `${f}.name`, a.name, dnsSubdomain);
       ensure(this, `${f}.namespace`, a.namespace, dnsLabel);
     });
-    const widened = groups.length + accounts.length > 0;
+    const widened = groups.length + accounts.length > 0 || userIsServiceAccount;
     if (widened && props.reason === undefined) {
-      invalid(this, groups.length > 0 ? 'groups' : 'serviceAccounts', groups.length > 0 ? groups : accounts.map((a) => `${a.namespace}/${a.name}`),
+      const [field, value] = groups.length > 0 ? ['groups', groups]
+        : accounts.length > 0 ? ['serviceAccounts', accounts.map((a) => `${a.namespace}/${a.name}`)] : ['userName', this.userName];
+      invalid(this, field, value,
         'grants the kubelet API (exec into and read logs of every pod on every node) beyond the API server, a risky choice that needs a stated reason',
         'grant it only to the API server (the default), or give reason');
     }
