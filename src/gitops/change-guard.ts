@@ -433,8 +433,8 @@ export class ChangeGuard {
    * Remove it once the replacement is done (the plan lists acknowledgements that matched nothing).
    */
   public static acknowledgeReplacement(apiObject: ApiObject, options: AcknowledgeReplacementOptions): void {
-    ensure(apiObject, 'acknowledgeReplacement.reason', options?.reason, statedReason);
-    apiObject.node.addMetadata(ACK_METADATA, options.reason.trim());
+    const reason = ensure(apiObject, 'acknowledgeReplacement.reason', options?.reason, statedReason);
+    if (typeof reason === 'string') apiObject.node.addMetadata(ACK_METADATA, reason.trim());
   }
 
   /** Every acknowledgement recorded with {@link ChangeGuard.acknowledgeReplacement} under `scope`. */

@@ -18,7 +18,7 @@ export interface HostAccessOptions {
 export class HostAccess {
   /** Grants the host namespace, for the reason given. */
   public static granted(options: HostAccessOptions): HostAccess {
-    return new HostAccess(options.reason);
+    return new HostAccess(options?.reason);
   }
 
   private constructor(

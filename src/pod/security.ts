@@ -46,7 +46,7 @@ export class ContainerSecurity {
 
   /** The explicit opt-out for images that run as root. A reason is required. */
   public static runAsRoot(options: RunAsRootOptions): ContainerSecurity {
-    return new ContainerSecurity(true, 0, 0, options.readOnlyRootFilesystem ?? false, options.addCapabilities ?? [], options.reason);
+    return new ContainerSecurity(true, 0, 0, options?.readOnlyRootFilesystem ?? false, options?.addCapabilities ?? [], options?.reason);
   }
 
   private constructor(

@@ -98,12 +98,12 @@ const JOB_CONTROLLER_LABELS = [
 export class PodFailurePolicyRule {
   /** Acts on containers' exit codes, e.g. fail the Job at once on exit code 42 (a bug, not a flake). */
   public static onExitCodes(options: ExitCodeRuleOptions): PodFailurePolicyRule {
-    return new PodFailurePolicyRule(options.action, options, undefined);
+    return new PodFailurePolicyRule(options?.action, options ?? {}, undefined);
   }
 
   /** Acts on pod conditions, e.g. ignore failures caused by disruptions (`DisruptionTarget`). */
   public static onPodConditions(options: PodConditionRuleOptions): PodFailurePolicyRule {
-    return new PodFailurePolicyRule(options.action, undefined, options.conditions);
+    return new PodFailurePolicyRule(options?.action, undefined, options?.conditions);
   }
 
   /** Failures of pods that were evicted, preempted or drained do not count against `backoffLimit`. */

@@ -85,8 +85,8 @@ export class KubeletApiAccess extends Construct {
     }
     // Kubernetes authenticates a ServiceAccount token as the user `system:serviceaccount:<ns>:<name>`: granting that
     // user is granting the ServiceAccount, and needs the same reason as serviceAccounts.
-    const userIsServiceAccount = this.userName.startsWith('system:serviceaccount:');
-    if (/^system:(serviceaccounts(:|$)|nodes$|masters$)/.test(this.userName)) {
+    const userIsServiceAccount = typeof this.userName === 'string' && this.userName.startsWith('system:serviceaccount:');
+    if (typeof this.userName === 'string' && /^system:(serviceaccounts(:|$)|nodes$|masters$)/.test(this.userName)) {
       invalid(this, 'userName', this.userName, 'is a group name (it would bind a user of that name, not the group)',
         'name the group in groups, with reason, or give the CN of the kube-apiserver\'s --kubelet-client-certificate');
     }

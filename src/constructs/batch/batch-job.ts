@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from '../../kubernetes/validation';
+import { ensureProps, dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from '../../kubernetes/validation';
 import { PodTemplateProps } from '../../pod/template';
 import { addAppChecks } from '../../workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentityProps } from '../../workload/identity';
@@ -64,6 +64,7 @@ export class BatchJob extends Construct implements kplus.IPodSelector, kplus.INe
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this);
     // Job names become pod labels (`job-name`) and pod host names, so they are DNS labels.
     const hashedNameRule: Rule<string> = (value) => dnsLabel(value) ?? (value.length > DNS_LABEL_MAX - HASH_SUFFIX_LENGTH

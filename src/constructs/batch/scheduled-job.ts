@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  addWarning, check, CronSchedule, cronSchedule, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
+  ensureProps, addWarning, check, CronSchedule, cronSchedule, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
 } from '../../kubernetes/validation';
 import { PodTemplateProps } from '../../pod/template';
 import { addAppChecks } from '../../workload/app-index';
@@ -89,6 +89,7 @@ export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this);
     const identity = resolveIdentity(this, props, workloadName);
     // A schedule that does not parse is reported; a stand-in keeps construction going to find the other mistakes.

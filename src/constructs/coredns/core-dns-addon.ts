@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Corefile, CorefileDirective, CorefileServerBlock, corefileToken } from './corefile';
 import {
-  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
+  ensureProps, absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
   ensureOptional, imageReference, intInRange, invalid, ipAddress, ipv4Address, nonNegativeInt,
   nonNegativeQuantity, parseQuantity, pinnedImage, portNumber,
   positiveInt, Problem, Rule,
@@ -163,6 +163,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
 
   constructor(scope: Construct, id: string, props: CoreDnsAddonProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this);
     const identity = resolveIdentity(this, {
       ...props,

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, formatInputError, imageReference, intInRange, invalid, portNumber,
-  Where,
+  Where, ensureProps,
 } from '../../kubernetes/validation';
 import { PodContainerResources } from '../../pod/container';
 import { addAppChecks } from '../../workload/app-index';
@@ -122,6 +122,7 @@ export class DnsSmokeTest extends Construct {
 
   constructor(scope: Construct, id: string, props: DnsSmokeTestProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;

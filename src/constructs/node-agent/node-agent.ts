@@ -6,7 +6,7 @@ import { LINUX_NODE_SELECTOR, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentMetricsOpti
 import { addLogCollectorConfig, LogCollectorOptions, logCollectorPlan, NodeExporterOptions, nodeExporterProps } from './presets';
 import { reasonAnnotationKey } from '../../kubernetes/metadata-keys';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureList, ensureOptional, invalid, isSensitiveHostPath,
+  ensureProps, absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureList, ensureOptional, invalid, isSensitiveHostPath,
   nonNegativeInt, statedReason, Where,
 } from '../../kubernetes/validation';
 import { PodContainerProps, PortProtocol, PodVolumeMount } from '../../pod/container';
@@ -98,6 +98,7 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this, (index) => this.hostPortCollisions(index));
     const identity = resolveIdentity(this, props);
     this._identity = identity;

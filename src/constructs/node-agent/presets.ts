@@ -110,7 +110,7 @@ export class LogCollectorState {
    * read twice or lost. A writable host path: say why.
    */
   public static hostPath(path: string, options: LogCollectorHostStateOptions): LogCollectorState {
-    return new LogCollectorState({ kind: 'hostPath', path, reason: options.reason });
+    return new LogCollectorState({ kind: 'hostPath', path, reason: options?.reason });
   }
 
   /** No state: after any restart the collector reads only new lines. */

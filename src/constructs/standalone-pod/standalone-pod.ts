@@ -2,7 +2,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ensureOptional, oneOf } from '../../kubernetes/validation';
+import { ensureProps, ensureOptional, oneOf } from '../../kubernetes/validation';
 import { buildPodTemplate, PodTemplateProps } from '../../pod/template';
 import { objectMeta, resolveIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { podSelectorConfig } from '../../workload/interop';
@@ -40,6 +40,7 @@ export class StandalonePod extends Construct implements kplus.IPodSelector, kplu
 
   constructor(scope: Construct, id: string, props: StandalonePodProps) {
     super(scope, id);
+    ensureProps(this, props);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
     this.namespace = identity.namespace;

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  renderedQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
+  ensureProps, renderedQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
   ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance, positiveQuantity,
   serviceName as serviceNameRule, workloadName,
 } from '../../kubernetes/validation';
@@ -253,6 +253,7 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this);
     const identity = resolveIdentity(this, props, workloadName);
     this.name = identity.name;

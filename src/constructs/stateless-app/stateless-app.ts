@@ -2,7 +2,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from '../../kubernetes/validation';
+import { ensureProps, checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from '../../pod/template';
 import { addAppChecks, recordWorkload } from '../../workload/app-index';
@@ -147,6 +147,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
 
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
     super(scope, id);
+    ensureProps(this, props);
     addAppChecks(this);
     const identity = resolveIdentity(this, props);
     this.name = identity.name;

@@ -112,6 +112,17 @@ export function fail(where: Where, field: string, value: unknown, reason: string
 }
 
 /**
+ * A construct's props, which JavaScript and jsii-language callers can leave out or pass as something else: nothing
+ * can be built without them, so the error is thrown at once, with the construct path and the fix.
+ */
+export function ensureProps<T>(where: IConstruct, props: T): T {
+  if (props === undefined || props === null || typeof props !== 'object' || Array.isArray(props)) {
+    fail(where, 'props', props, 'must be an object of properties', `pass them as the third argument: new ${where.constructor.name}(scope, id, { ... })`);
+  }
+  return props;
+}
+
+/**
  * Checks `value` against each rule in order and reports the first problem (see {@link report}).
  * @returns the value, so callers can validate and assign in one step.
  */
