@@ -207,8 +207,6 @@ describe('bad input', () => {
     ['negative backoffLimit', { backoffLimit: -1 }, '[test/job] backoffLimit -1: must be a whole number from 0 to 2147483647; use 0 or a positive whole number'],
     ['fractional completions', { completions: 1.5 }, '[test/job] completions 1.5: must be a whole number from 0 to 2147483647'],
     ['negative parallelism', { parallelism: -2 }, '[test/job] parallelism -2: must be a whole number from 0 to 2147483647'],
-    ['parallelism above completions', { completions: 2, parallelism: 5 },
-      '[test/job] parallelism 5: is above completions (2); the Job never runs more pods than it still needs; set parallelism to 2 or less, or raise completions'],
     ['activeDeadlineSeconds 0', { activeDeadlineSeconds: 0 }, '[test/job] activeDeadlineSeconds 0: must be a whole number from 1 to 2147483647; use a positive whole number'],
     ['negative ttlSecondsAfterFinished', { ttlSecondsAfterFinished: -1 }, '[test/job] ttlSecondsAfterFinished -1: must be a whole number from 0'],
     ['an unknown completionMode', { completionMode: 'Batched' as CompletionMode },
@@ -227,6 +225,10 @@ describe('bad input', () => {
     ['no containers', { containers: [] }, '[test/job] containers []: a pod needs at least one container; add a container'],
   ])('%s', (_, props, message) => {
     expect(renderError(props)).toContain(message);
+  });
+
+  test('parallelism above completions is valid (the API server accepts it; the controller runs no more pods than it needs)', () => {
+    expect(render({ completions: 2, parallelism: 5 }).doc.spec).toMatchObject({ completions: 2, parallelism: 5 });
   });
 
   test('Indexed host names: 63 characters pass, 64 fail', () => {

@@ -161,7 +161,8 @@ describe('probes', () => {
     ['port and portName together', PodProbe.tcpSocket({ port: 8080, portName: 'http' }), '[test/web] containers[0].livenessProbe.portName "http": port and portName are exclusive; give one of them'],
     ['an empty exec command', PodProbe.exec({ command: [] }), '[test/web] containers[0].livenessProbe.command []: needs a command to run; give the program and its arguments, e.g. ["pg_isready", "-q"]'],
     ['a lower-case scheme', PodProbe.httpGet({ path: '/', scheme: 'https' }), '[test/web] containers[0].livenessProbe.scheme "https": must be HTTP or HTTPS; use "HTTPS"'],
-    ['a relative path', PodProbe.httpGet({ path: 'healthz' }), '[test/web] containers[0].livenessProbe.path "healthz": must be an absolute URL path; try "/healthz"'],
+    ['an empty path (the API server would rewrite it to "/")', PodProbe.httpGet({ path: '' }), '[test/web] containers[0].livenessProbe.path "": must be a URL path without spaces; try "/"'],
+    ['a path with spaces', PodProbe.httpGet({ path: '/health check' }), '[test/web] containers[0].livenessProbe.path "/health check": must be a URL path without spaces; try "/health%20check"'],
   ])('rejects %s', (_what, livenessProbe, message) => {
     expect(podError(withContainer({ livenessProbe }))).toBe(message);
   });
@@ -172,6 +173,8 @@ describe('probes', () => {
       readinessProbe: PodProbe.tcpSocket({ port: 65535 }),
       startupProbe: PodProbe.exec({ command: ['true'] }),
     })).containers[0];
+    // The API server stores "healthz" as given, and the kubelet requests /healthz (issue 25, class 11).
+    expect(pod(withContainer({ livenessProbe: PodProbe.httpGet({ path: 'healthz', portName: 'http' }) })).containers[0].livenessProbe.httpGet.path).toBe('healthz');
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTPS' });
     expect(c.readinessProbe.tcpSocket).toEqual({ port: 65535 });
     expect(c.startupProbe.exec).toEqual({ command: ['true'] });

@@ -1,7 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  AccessMode, BindingMismatch, ClaimRequest, NfsReclaimPolicy, NfsVolumeSet, NfsVolumeSetProps, StatefulApp, VolumeBindingMode, VolumeMode,
+  AccessMode, BindingMismatch, ClaimRequest, NfsExportClient, NfsReclaimPolicy, NfsVolumeSet, NfsVolumeSetProps, StatefulApp, VolumeBindingMode,
+  VolumeMode,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
 import { warningsOf } from '../src/kubernetes/validation';
@@ -470,7 +471,8 @@ describe('exports file', () => {
     [{ cidr: '192.168.41.0/33' }, 'exports[0].cidr "192.168.41.0/33": the prefix length must be a number from 0 to 32'],
     [{ cidr: '192.168.041.0/24' }, 'exports[0].cidr "192.168.041.0/24": "041" has a leading zero'],
     [{ cidr: 'fd00:::/64' }, 'exports[0].cidr "fd00:::/64":'],
-    [{ cidr: '*.example.com' }, 'exports[0].cidr "*.example.com": an IPv4 address has four dot-separated numbers'],
+    [{ cidr: '*.example.com' }, 'exports[0].cidr "*.example.com": keeps root (no_root_squash) for every host the pattern or netgroup matches'],
+    [{ cidr: 'node_1.example.com' }, 'exports[0].cidr "node_1.example.com": is not an address, a CIDR range, a host name or a netgroup'],
     [{ cidr: '10.0.0.0/8', options: ['rw', 'no_root_sqash'] }, 'exports[0].options[1] "no_root_sqash": is not an NFS export option (see exports(5))'],
     [{ cidr: '10.0.0.0/8', options: ['no-root-squash'] }, 'exports[0].options[0] "no-root-squash": is not an NFS export option (see exports(5)); try "no_root_squash"'],
     [{ cidr: '10.0.0.0/8', options: ['anonuid=nobody'] }, 'exports[0].options[0] "anonuid=nobody": has an invalid value for anonuid'],
@@ -480,6 +482,13 @@ describe('exports file', () => {
     [{ cidr: '10.0.0.0/8', options: [] }, 'exports[0].options []: needs at least one option'],
   ])('fails on export client %j', (client, message) => {
     expect(renderError({ ...BASE, exports: [client] })).toContain(`[test/nfs] ${message}`);
+  });
+
+  test('host names, wildcards and netgroups are export clients (exports(5)); patterns keeping root need a reason', () => {
+    const file = (exports: NfsExportClient[]) => new NfsVolumeSet(testChart(), 'nfs', { ...BASE, exports, volumes: [{ name: 'a', path: '/a' }] }).exportsFile();
+    expect(file([{ cidr: 'node1.example.com' }, { cidr: '*.nodes.example.com', options: ['rw', 'root_squash'] }, { cidr: '@k8s', options: ['ro'] }]))
+      .toContain('node1.example.com(rw,no_root_squash) *.nodes.example.com(rw,root_squash) @k8s(ro)');
+    expect(file([{ cidr: '@k8s', reason: 'every node of the netgroup runs pods that chown' }])).toContain('# @k8s: every node of the netgroup runs pods that chown');
   });
 
   test('per-volume export clients are validated too', () => {

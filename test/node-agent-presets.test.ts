@@ -297,7 +297,7 @@ describe('log collector production options', () => {
     const docs = render('logCollector', { state: LogCollectorState.hostPath('/var/lib/fluent-bit', { reason: '  tail positions must survive a rollout ' }) });
     expect(podSpec(docs).volumes).toContainEqual({ name: 'state', hostPath: { path: '/var/lib/fluent-bit', type: 'DirectoryOrCreate' } });
     expect(container(docs).volumeMounts).toContainEqual({ name: 'state', mountPath: '/fluent-bit/state' });
-    expect(daemonSet(docs).metadata.annotations).toEqual({ [`${REASON_ANNOTATION_PREFIX}state-host-path`]: 'tail positions must survive a rollout' });
+    expect(daemonSet(docs).spec.template.metadata.annotations).toMatchObject({ [`${REASON_ANNOTATION_PREFIX}host-path.state`]: 'tail positions must survive a rollout' });
     expect(config(docs)).toContain('    DB /fluent-bit/state/tail-containers.db\n');
   });
 

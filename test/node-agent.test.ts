@@ -221,8 +221,9 @@ describe('host namespaces and ports', () => {
     const underHostNetwork = daemonSet({ hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80 }] }] });
     expect(Object.keys(underHostNetwork.spec.template.metadata.annotations)).toEqual(['cdk8s-workloads.dev/reason.host-network']);
     const justifiedTwice = [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: WHY_PORT }] }];
-    expect(errorOf(() => synth({ hostNetwork: HOST_NETWORK, containers: justifiedTwice })))
-      .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason .*: under hostNetwork the host-network grant already states why/);
+    // A reason for a host port that is there is kept, even when the host-network grant covers it (issue 25, class 11).
+    expect(Object.keys(daemonSet({ hostNetwork: HOST_NETWORK, containers: justifiedTwice }).spec.template.metadata.annotations))
+      .toEqual(['cdk8s-workloads.dev/reason.host-network', 'cdk8s-workloads.dev/reason.host-port.agent.80-TCP']);
   });
 
   test('hostPID and hostIPC', () => {
@@ -355,19 +356,26 @@ describe('host mounts', () => {
     // Accepted with a reason, which the pods carry.
     const ds = daemonSet({ hostMounts: [{ ...writableRoot, reason: 'the installer writes the CNI binaries onto the node' }] });
     expect(ds.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'root', mountPath: '/host', readOnly: false }]);
-    expect(ds.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.writable-host-path.root']).toBe('the installer writes the CNI binaries onto the node');
+    expect(ds.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.host-path.root']).toBe('the installer writes the CNI binaries onto the node');
     const viaVolume = daemonSet({
       volumes: [PodVolume.hostPath('root', '/', HostPathType.DIRECTORY, { reason: 'the installer writes the CNI binaries onto the node' })],
       containers: [{ ...agentContainer, volumeMounts: [{ volume: 'root', mountPath: '/host' }] }],
     });
-    expect(viaVolume.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.writable-host-path.root']).toBe('the installer writes the CNI binaries onto the node');
-    // Read-only sensitive mounts and writable ordinary paths need no reason; a reason with nothing to justify is a mistake.
+    expect(viaVolume.spec.template.metadata.annotations['cdk8s-workloads.dev/reason.host-path.root']).toBe('the installer writes the CNI binaries onto the node');
+    // Read-only sensitive mounts and the agent's own writable directories need no reason.
     expect(daemonSet({ hostMounts: [{ ...writableRoot, readOnly: true }] }).spec.template.spec.volumes).toEqual([{ name: 'root', hostPath: { path: '/' } }]);
     expect(daemonSet({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent' }] }).spec.template.metadata.annotations).toBeUndefined();
-    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, readOnly: true, reason: 'the installer writes the CNI binaries' }] })))
-      .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: the mount is read-only, so there is nothing to justify/);
-    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent', reason: 'the agent keeps its state on the node' }] })))
-      .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: \/var\/lib\/agent is not a sensitive host path, so there is nothing to justify; remove reason$/);
+    // A reason is kept whenever something about the mount is risky (the policy reports read-only sensitive mounts too)...
+    expect(daemonSet({ hostMounts: [{ ...writableRoot, readOnly: true, reason: 'the agent reads filesystem usage of the node' }] }).spec.template.metadata.annotations)
+      .toEqual({ 'cdk8s-workloads.dev/reason.host-path.root': 'the agent reads filesystem usage of the node' });
+    expect(daemonSet({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/agent', reason: 'the agent keeps its state on the node' }] }).spec.template.metadata.annotations)
+      .toEqual({ 'cdk8s-workloads.dev/reason.host-path.root': 'the agent keeps its state on the node' });
+    // ...and refused only when nothing is: an ordinary directory mounted read-only.
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '/opt/agent', readOnly: true, reason: 'the agent reads its plugins' }] })))
+      .toMatch(/^\[test\/agent\] hostMounts\[0\]\.reason .*: \/opt\/agent is not a sensitive host path and the mount is read-only, so there is nothing to justify/);
+    // Writable directories beyond the agent's own (its /var/log/<name> and /var/lib/<name>) need the reason too.
+    expect(errorOf(() => synth({ hostMounts: [{ ...writableRoot, hostPath: '/var/lib/other' }] }))).toBe('[test/agent] hostMounts[0].readOnly false: mounts the host path '
+      + '/var/lib/other writable, which lets the agent change the node (beyond its own /var/log/agent and /var/lib/agent); mount it read-only, or state why the agent must write it in hostMounts[0].reason');
   });
 
   test('names and containers are checked', () => {
@@ -415,7 +423,11 @@ describe('RBAC', () => {
 
   test('bad rules and a role name without rules are rejected', () => {
     expect(errorOf(() => synth({ rules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] })))
-      .toBe('[test/agent] rules[0].resources ["*"]: wildcards grant more than the workload needs; list the resources explicitly');
+      .toBe('[test/agent] rules[0].resources ["*"]: wildcards grant more than the workload needs, a risky choice that needs a stated reason; list the resources explicitly, or give reason');
+    // With a reason a wildcard is kept like any risky grant, and the reason with it (issue 25, class 11: no "nothing to justify").
+    const role = synth({ rules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'], reason: 'the agent inventories every core resource' }] }).find((d) => d.kind === 'ClusterRole')!;
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]);
+    expect(role.metadata.annotations).toEqual({ 'cdk8s-workloads.dev/reason.rules.0': 'the agent inventories every core resource' });
     expect(errorOf(() => synth({ clusterRoleName: 'agent' })))
       .toBe('[test/agent] clusterRoleName "agent": there is no ClusterRole without rules; give rules, or drop clusterRoleName');
   });

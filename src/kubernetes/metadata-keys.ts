@@ -28,7 +28,7 @@ export const REASON_ANNOTATION_PREFIX = libraryKey('reason.');
  */
 export const REASON_POLICY_RULES: { readonly [choiceKind: string]: string } = {
   'unpinned-image': 'latest-tag',
-  'writable-host-path': 'sensitive-host-mounts',
+  'host-path': 'sensitive-host-mounts',
   'host-network': 'host-network',
   'host-pid': 'host-pid',
   'host-ipc': 'host-ipc',

@@ -280,16 +280,16 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
     if (p.hostPort !== undefined) {
       if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
       ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
-      if (!ctx.hostNetwork) {
-        if (p.hostPortReason === undefined) {
+      if (p.hostPortReason === undefined) {
+        // Under hostNetwork the host-network grant already states why ports bind on the node.
+        if (!ctx.hostNetwork) {
           invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
             'reach the pods through a Service instead, or give hostPortReason');
-          return;
         }
-        reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
-      } else if (p.hostPortReason !== undefined) {
-        invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'under hostNetwork the host-network grant already states why ports bind on the node', 'remove hostPortReason');
+        return;
       }
+      // A reason for a host port that is there is never refused, even where the host-network grant covers it.
+      reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
     } else if (p.hostPortReason !== undefined) {
       invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
     }

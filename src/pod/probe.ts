@@ -103,8 +103,10 @@ export class PodProbe {
       case 'httpGet': {
         const http = this.action.options;
         const port = probePort(where, field, http, defaultPort, containerPorts);
-        ensure(where, `${field}.path`, http.path, (p) => typeof p === 'string' && p.startsWith('/')
-          ? undefined : { reason: 'must be an absolute URL path', fix: `try "/${String(p ?? '').replace(/^\/*/, '')}"` });
+        // The API server takes any path ("healthz" works: the kubelet's URL gets the leading "/"); an empty one it
+        // rewrites to "/", so the manifest would differ from what the cluster stores.
+        ensure(where, `${field}.path`, http.path, (p) => typeof p === 'string' && p.length > 0 && !/\s/.test(p)
+          ? undefined : { reason: 'must be a URL path without spaces', fix: `try "/${String(p ?? '').trim().replace(/^\/*/, '').replace(/\s+/g, '%20')}"` });
         ensureOptional(where, `${field}.scheme`, http.scheme, probeScheme);
         return { httpGet: { path: http.path, port, scheme: http.scheme }, ...timings };
       }

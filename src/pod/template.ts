@@ -107,6 +107,8 @@ export interface PodTemplateContext {
   readonly extraVolumeNames?: readonly string[];
   /** Host access: hostPath volumes and host ports; only NodeAgent sets this. */
   readonly allowHostAccess?: boolean;
+  /** Host directories of the workload's own (log and state), writable without a reason unless sensitive. */
+  readonly ownHostDirectories?: readonly string[];
   readonly spread?: Spread;
   /**
    * Reasons for risky choices the construct made (host namespaces), already checked: annotation key ->
@@ -151,7 +153,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   ensureUnique(where, 'containers', all, (c) => c.name, 'container names (init containers included)');
   const initContainers = listOf(props.initContainers).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
   const containers = givenContainers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
-  ensureWritableHostPathsJustified(where, props, volumes, reasons);
+  ensureHostPathsJustified(where, props, volumes, reasons, ctx.ownHostDirectories ?? []);
 
   ensureLabels(where, 'podLabels', props.podLabels);
   ensureAnnotations(where, 'podAnnotations', props.podAnnotations);
@@ -265,25 +267,58 @@ export function podPorts(props: PodTemplateProps): Array<{ container: string; nu
   return listOf(props.containers).flatMap((c) => listOf(c.ports).map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' })));
 }
 
+/** True when `path` is `dir` or below it, however it is spelled (`//`, `/./`, a trailing `/`). */
+function isUnder(path: string, dir: string): boolean {
+  const clean = (p: string) => (p.replace(/\/+/g, '/').replace(/\/\.(?=\/|$)/g, '').replace(/(.)\/$/, '$1')) || '/';
+  const p = clean(path);
+  const d = clean(dir);
+  return p === d || p.startsWith(d === '/' ? '/' : `${d}/`);
+}
+
 /**
- * A writable mount of a sensitive host path (`/`, `/etc`, `/proc`, the runtime socket, ...) lets the pod
- * change the node: it needs a stated reason on the volume, kept as an annotation on the pods.
+ * The one rule for host paths. A writable mount needs a stated reason unless it is a directory of the workload's
+ * own (`ownDirectories`, e.g. a node agent's `/var/lib/<name>`) that is not a node system path; a reason is welcome
+ * whenever the mount is writable or the path sensitive (the policy's sensitive-host-mounts reports even read-only
+ * ones), and refused only when nothing about the mount is risky.
+ * @internal
  */
-function ensureWritableHostPathsJustified(
-  where: Where, props: PodTemplateProps, volumes: readonly PodVolume[], reasons: Record<string, string>,
+export function hostPathRisk(
+  path: string, writable: boolean, ownDirectories: readonly string[] = [],
+): { needsReason: boolean; reasonWelcome: boolean } {
+  if (typeof path !== 'string') return { needsReason: false, reasonWelcome: true }; // a wrong type is its own input error
+  const sensitive = isSensitiveHostPath(path);
+  const own = ownDirectories.some((d) => isUnder(path, d));
+  return { needsReason: writable && (sensitive || !own), reasonWelcome: writable || sensitive };
+}
+
+/**
+ * Host path volumes (see {@link hostPathRisk}): a writable mount beyond the workload's own directories needs the
+ * volume's reason, and any reason given is kept as an annotation on the pods, which the policy reads too.
+ */
+function ensureHostPathsJustified(
+  where: Where, props: PodTemplateProps, volumes: readonly PodVolume[], reasons: Record<string, string>, ownDirectories: readonly string[],
 ): void {
-  const sensitive = new Map(volumes.filter((v) => v.hostDirectory !== undefined && isSensitiveHostPath(v.hostDirectory)).map((v) => [v.name, v]));
-  if (sensitive.size === 0) return;
+  const hostVolumes = new Map(volumes.filter((v) => v.hostDirectory !== undefined).map((v) => [v.name, v]));
+  if (hostVolumes.size === 0) return;
+  const writable = new Set<string>();
   for (const [field, containers] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
     ensureEach(field, containers, (c, cf) => ensureEach(`${cf}.volumeMounts`, c.volumeMounts, (m, mf) => {
-      const volume = sensitive.get(m.volume);
+      const volume = hostVolumes.get(m.volume);
       if (!volume || m.readOnly) return;
-      if (volume.hostPathReason === undefined) {
-        invalid(where, `${mf}.readOnly`, m.readOnly ?? false, `mounts the sensitive host path ${volume.hostDirectory} writable, which lets the pod change the node`,
+      writable.add(volume.name);
+      if (volume.hostPathReason === undefined && hostPathRisk(volume.hostDirectory!, true, ownDirectories).needsReason) {
+        const what = isSensitiveHostPath(volume.hostDirectory!) ? 'the sensitive host path' : 'the host path';
+        invalid(where, `${mf}.readOnly`, m.readOnly ?? false, `mounts ${what} ${volume.hostDirectory} writable, which lets the pod change the node`,
           `mount it read-only, or state why: PodVolume.hostPath("${volume.name}", "${volume.hostDirectory}", type, { reason })`);
-        return;
       }
-      reasons[reasonAnnotationKey(`writable-host-path.${volume.name}`)] = ensure(where, `volumes[${volumes.indexOf(volume)}].reason`, volume.hostPathReason, statedReason);
     }));
   }
+  volumes.forEach((volume, i) => {
+    if (volume.hostPathReason === undefined) return;
+    if (!hostPathRisk(volume.hostDirectory!, writable.has(volume.name), ownDirectories).reasonWelcome) {
+      invalid(where, `volumes[${i}].reason`, volume.hostPathReason, `${volume.hostDirectory} is not a sensitive host path and is mounted read-only, so there is nothing to justify`, 'remove reason');
+      return;
+    }
+    reasons[reasonAnnotationKey(`host-path.${volume.name}`)] = ensure(where, `volumes[${i}].reason`, volume.hostPathReason, statedReason);
+  });
 }

@@ -228,10 +228,7 @@ export function renderJobSpec(where: Where, props: JobSpecProps, identity: Workl
   ensureOptional(where, 'parallelism', props.parallelism, nonNegativeInt);
   ensureOptional(where, 'activeDeadlineSeconds', props.activeDeadlineSeconds, positiveInt);
   ensureOptional(where, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, nonNegativeInt);
-  if (props.parallelism !== undefined && props.completions !== undefined && props.parallelism > props.completions) {
-    invalid(where, 'parallelism', props.parallelism, `is above completions (${props.completions}); the Job never runs more pods than it still needs`,
-      `set parallelism to ${props.completions} or less, or raise completions`);
-  }
+  // parallelism above completions is valid (ValidateJobSpec does not compare them): the controller runs no more pods than it needs.
 
   const mode = props.completionMode;
   if (mode !== undefined && !(Object.values(CompletionMode) as string[]).includes(mode)) {

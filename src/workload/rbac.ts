@@ -7,7 +7,7 @@ import { objectMeta, WorkloadIdentity } from './identity';
 import { reasonAnnotationKey } from '../kubernetes/metadata-keys';
 import { ensure, ensureEach, invalid, nonEmpty, rbacName, statedReason, Where } from '../kubernetes/validation';
 
-/** One least-privilege RBAC rule. Wildcards (`*`) are rejected: name what the workload needs. */
+/** One least-privilege RBAC rule. Wildcards (`*`) need a stated reason: name what the workload needs. */
 export interface PolicyRule {
   /** API groups, `""` for the core group (pods, services). */
   readonly apiGroups: string[];
@@ -18,7 +18,7 @@ export interface PolicyRule {
   /** Restrict to these object names. @default - every object of the resources */
   readonly resourceNames?: string[];
   /**
-   * Why the workload needs a risky grant: required for `bind`, `escalate` and `impersonate` (each
+   * Why the workload needs a risky grant: required for wildcards, for `bind`, `escalate` and `impersonate` (each
    * lets the holder gain permissions it was not given) and for reading Secrets cluster-wide. At
    * least 10 characters, not a placeholder; kept as an annotation on the role.
    * @default - no risky grant
@@ -32,6 +32,8 @@ const READ_VERBS = ['get', 'list', 'watch'];
 
 /** What makes a rule risky, or undefined. */
 function riskOf(rule: PolicyRule, clusterWide: boolean): string | undefined {
+  const wildcards = (['apiGroups', 'resources', 'verbs'] as const).filter((k) => rule[k].includes('*'));
+  if (wildcards.length > 0) return `grants every one of its ${wildcards.join(' and ')} ("*")`;
   const escalating = rule.verbs.filter((v) => ESCALATING_VERBS.includes(v));
   if (escalating.length > 0) return `grants ${escalating.map((v) => `"${v}"`).join(', ')}, which lets the holder gain permissions it was not given`;
   const secrets = rule.apiGroups.includes('') && rule.resources.includes('secrets') && rule.verbs.some((v) => READ_VERBS.includes(v));
@@ -52,15 +54,19 @@ export function renderPolicyRules(where: Where, field: string, rules: readonly P
     const f = `${field}[${i}]`;
     if (r.resources.length === 0) invalid(where, `${f}.resources`, [], 'a rule needs at least one resource', 'name the resources, e.g. ["pods"]');
     if (r.verbs.length === 0) invalid(where, `${f}.verbs`, [], 'a rule needs at least one verb', 'name the verbs, e.g. ["get", "list", "watch"]');
+    // A wildcard is a risky choice like the others: refused without a reason, kept with one.
     for (const [key, values] of [['apiGroups', r.apiGroups], ['resources', r.resources], ['verbs', r.verbs]] as const) {
-      if (values.includes('*')) invalid(where, `${f}.${key}`, values, 'wildcards grant more than the workload needs', `list the ${key} explicitly`);
+      if (values.includes('*') && r.reason === undefined) {
+        invalid(where, `${f}.${key}`, values, 'wildcards grant more than the workload needs, a risky choice that needs a stated reason', `list the ${key} explicitly, or give reason`);
+      }
     }
     ensureEach(`${f}.resources`, r.resources, (res, rf) => ensure(where, rf, res, nonEmpty));
     ensureEach(`${f}.verbs`, r.verbs, (verb, vf) => {
       if (!VERBS.has(verb)) invalid(where, vf, verb, 'is not a Kubernetes API verb', `use one of ${[...VERBS].join(', ')}`);
     });
     const risk = riskOf(r, clusterWide);
-    if (risk && r.reason === undefined) {
+    const wildcard = [r.apiGroups, r.resources, r.verbs].some((values) => values.includes('*'));
+    if (risk && r.reason === undefined && !wildcard) {
       invalid(where, `${f}.verbs`, r.verbs, `${risk}: a risky choice that needs a stated reason`, 'narrow the rule (resourceNames, a namespaced Role), or give reason');
     }
     if (!risk && r.reason !== undefined) invalid(where, `${f}.reason`, r.reason, 'the rule grants nothing risky, so there is nothing to justify', 'remove reason');

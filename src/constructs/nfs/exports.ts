@@ -10,8 +10,8 @@ import { addWarning, cidr, ensure, ensureList, invalid, ipAddress, isIpv6, Probl
  */
 export interface NfsExportClient {
   /**
-   * Clients allowed to mount: an IPv4/IPv6 address or CIDR range (`192.168.41.0/24`, `fd00::/64`), or
-   * `*` for every host.
+   * Clients allowed to mount: an IPv4/IPv6 address or CIDR range (`192.168.41.0/24`, `fd00::/64`), a host
+   * name (`node1.example.com`, wildcards `*.example.com`), an NIS netgroup (`@k8s-nodes`), or `*` for every host.
    */
   readonly cidr: string;
   /**
@@ -85,11 +85,25 @@ export const exportOptions: Rule<string[]> = (values) => {
   return undefined;
 };
 
-/** An export client: an IPv4/IPv6 address or CIDR range, or `*` (every host). */
+// exports(5) machine names: a host name, optionally with `*` and `?` wildcards (`*.example.com`), or an NIS netgroup.
+const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9*?]([A-Za-z0-9*?-]{0,61}[A-Za-z0-9*?])?)(\.[A-Za-z0-9*?]([A-Za-z0-9*?-]{0,61}[A-Za-z0-9*?])?)*$/;
+const NETGROUP = /^@[A-Za-z0-9_.-]+$/;
+
+/** True when a client names hosts by pattern (wildcards, a netgroup): how many match is up to DNS or NIS. */
+function isPatternClient(client: string): boolean {
+  return client !== '*' && (/[*?]/.test(client) || client.startsWith('@'));
+}
+
+/**
+ * An export client, as exports(5) takes it: an IPv4/IPv6 address or CIDR range, a host name (wildcards allowed:
+ * `*.example.com`), an NIS netgroup (`@trusted`), or `*` (every host).
+ */
 export const exportClient: Rule<string> = (value): Problem | undefined => {
-  if (typeof value !== 'string') return { reason: 'must be an address, a CIDR or "*"', fix: 'e.g. "192.168.41.0/24"' };
-  if (value === '*') return undefined;
-  return value.includes('/') ? cidr(value) : ipAddress(value);
+  if (typeof value !== 'string') return { reason: 'must be an address, a CIDR, a host name or "*"', fix: 'e.g. "192.168.41.0/24" or "node1.example.com"' };
+  if (value === '*' || NETGROUP.test(value)) return undefined;
+  if (value.includes('/')) return cidr(value);
+  if (/^[0-9.]+$/.test(value) || value.includes(':')) return ipAddress(value);
+  return HOST_NAME.test(value) ? undefined : { reason: 'is not an address, a CIDR range, a host name or a netgroup', fix: 'e.g. "192.168.41.0/24", "node1.example.com" or "*.example.com"' };
 };
 
 const EVERYONE = new Set(['*', '0.0.0.0/0', '::/0']);
@@ -102,6 +116,9 @@ export function riskOf(client: string, options: readonly string[]): string | und
   const everyone = EVERYONE.has(client);
   if (everyone && !options.includes('ro')) return 'is writable by every host that reaches the server';
   const prefix = client.includes('/') ? Number(client.slice(client.indexOf('/') + 1)) : undefined;
+  if (isPatternClient(client) && options.includes('no_root_squash')) {
+    return 'keeps root (no_root_squash) for every host the pattern or netgroup matches, so root on any of them owns the files';
+  }
   const wide = everyone || (prefix !== undefined && prefix < (isIpv6(client) ? WIDE_BELOW.ipv6 : WIDE_BELOW.ipv4));
   if (wide && options.includes('no_root_squash')) return `keeps root (no_root_squash) for a wide range (wider than /${isIpv6(client) ? WIDE_BELOW.ipv6 : WIDE_BELOW.ipv4}), so root on any of those hosts owns the files`;
   return undefined;

@@ -12,7 +12,7 @@ import {
 import { PodContainerProps, PortProtocol, PodVolumeMount } from '../../pod/container';
 import { hostAccessReason } from '../../pod/host-access';
 import { TolerationOperator } from '../../pod/scheduling';
-import { buildPodTemplate, PodDnsPolicy, PodTemplateProps, podPorts } from '../../pod/template';
+import { buildPodTemplate, hostPathRisk, PodDnsPolicy, PodTemplateProps, podPorts } from '../../pod/template';
 import { HostPathType, PodVolume } from '../../pod/volume';
 import { addAppChecks, AppIndex, pushTo, recordWorkload } from '../../workload/app-index';
 import { objectMeta, resolveIdentity, WorkloadIdentity } from '../../workload/identity';
@@ -136,10 +136,10 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
       invalid(this, 'serviceAccount', props.serviceAccount.name, 'a NodeAgent renders its own ServiceAccount (and the RBAC for it)', 'name it with serviceAccountName instead');
     }
     this.serviceAccountName = ensure(this, 'serviceAccountName', props.serviceAccountName ?? identity.name, dnsSubdomain);
-    ensureWritableHostMountsJustified(this, props);
+    ensureWritableHostMountsJustified(this, props, identity.name);
     const pod: PodTemplateProps = {
       ...props,
-      ...withHostMounts(this, props),
+      ...withHostMounts(this, props, identity.name),
       tolerations: props.tolerateAllTaints ? [{ operator: TolerationOperator.EXISTS }] : props.tolerations,
       serviceAccountName: this.serviceAccountName,
       automountServiceAccountToken: props.automountServiceAccountToken ?? rules.length > 0,
@@ -149,6 +149,7 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
       selectorLabels: identity.selectorLabels,
       labels: identity.labels,
       allowHostAccess: true,
+      ownHostDirectories: ownHostDirectories(identity.name),
       reasons: hostReasons,
       spec: {
         hostNetwork: hostNetwork || undefined,
@@ -289,7 +290,7 @@ function collectHostPorts(where: Where, containers: readonly PodContainerProps[]
 }
 
 /** Turns hostMounts into hostPath volumes and read-only (by default) mounts. */
-function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplateProps, 'volumes' | 'containers' | 'initContainers'> {
+function withHostMounts(where: Where, props: NodeAgentProps, agentName: string): Pick<PodTemplateProps, 'volumes' | 'containers' | 'initContainers'> {
   const mounts = ensureList(where, 'hostMounts', props.hostMounts);
   const volumeNames = new Set(ensureList(where, 'volumes', props.volumes).map((v) => v.name));
   const containerNames = new Set([...ensureList(where, 'containers', props.containers), ...ensureList(where, 'initContainers', props.initContainers)].map((c) => c.name));
@@ -308,7 +309,7 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
     for (const name of targets) {
       // An unjustified writable mount of a sensitive path is already an error of hostMounts[i]: render it
       // read-only so the pod layer does not report the same mistake again under the generated volume.
-      const unjustified = m.readOnly === false && m.reason === undefined && isSensitiveHostPath(m.hostPath);
+      const unjustified = m.readOnly === false && m.reason === undefined && hostPathRisk(m.hostPath, true, ownHostDirectories(agentName)).needsReason;
       extra.set(name, [...(extra.get(name) ?? []), {
         volume: m.name, mountPath: m.mountPath, readOnly: unjustified ? true : (m.readOnly ?? true), mountPropagation: m.propagation,
       }]);
@@ -325,19 +326,28 @@ function withHostMounts(where: Where, props: NodeAgentProps): Pick<PodTemplatePr
   };
 }
 
+/** The agent's own log and state directories on the node: writable without a reason (unless sensitive). */
+function ownHostDirectories(name: string): string[] {
+  return [`/var/log/${name}`, `/var/lib/${name}`];
+}
+
 /**
- * A writable host mount of a sensitive path lets the agent change the node: it needs a stated reason
- * (the pod layer keeps it as an annotation). Checked here so the error names the hostMounts entry.
+ * Host mounts follow the pod layer's one host-path rule (hostPathRisk); checked here so the error names the
+ * hostMounts entry.
  */
-function ensureWritableHostMountsJustified(where: Where, props: NodeAgentProps): void {
+function ensureWritableHostMountsJustified(where: Where, props: NodeAgentProps, name: string): void {
   ensureEach('hostMounts', props.hostMounts, (m, f) => {
+    const risk = hostPathRisk(m.hostPath, m.readOnly === false, ownHostDirectories(name));
     if (m.reason !== undefined) {
-      if (m.readOnly !== false) invalid(where, `${f}.reason`, m.reason, 'the mount is read-only, so there is nothing to justify', 'remove reason, or set readOnly: false');
-      if (!isSensitiveHostPath(m.hostPath)) invalid(where, `${f}.reason`, m.reason, `${m.hostPath} is not a sensitive host path, so there is nothing to justify`, 'remove reason');
+      if (!risk.reasonWelcome) {
+        invalid(where, `${f}.reason`, m.reason, `${m.hostPath} is not a sensitive host path and the mount is read-only, so there is nothing to justify`, 'remove reason, or set readOnly: false');
+      }
       ensure(where, `${f}.reason`, m.reason, statedReason);
-    } else if (m.readOnly === false && isSensitiveHostPath(m.hostPath)) {
-      invalid(where, `${f}.readOnly`, false, `mounts the sensitive host path ${m.hostPath} writable, which lets the agent change the node`,
-        `mount it read-only, or state why the agent must write it in ${f}.reason`);
+    } else if (risk.needsReason) {
+      const what = isSensitiveHostPath(m.hostPath) ? 'the sensitive host path' : 'the host path';
+      invalid(where, `${f}.readOnly`, false, `mounts ${what} ${m.hostPath} writable, which lets the agent change the node`
+        + (isSensitiveHostPath(m.hostPath) ? '' : ` (beyond its own ${ownHostDirectories(name).join(' and ')})`),
+      `mount it read-only, or state why the agent must write it in ${f}.reason`);
     }
   });
 }

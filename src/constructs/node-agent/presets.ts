@@ -135,10 +135,11 @@ export class LogCollectorState {
       invalid(where, `${field}.path`, s.path, 'is a node system directory; a writable mount of it lets the collector change the node',
         'use a directory of its own, e.g. "/var/lib/fluent-bit"');
     }
-    const reason = ensure(where, `${field}.reason`, s.reason, statedReason).trim();
+    const reason = ensure(where, `${field}.reason`, s.reason, statedReason);
+    // The volume carries the reason: the pod layer's one host-path rule accepts it and keeps it on the pods.
     return {
-      volume: PodVolume.hostPath(STATE_VOLUME, s.path, HostPathType.DIRECTORY_OR_CREATE),
-      annotations: { [`${REASON_ANNOTATION_PREFIX}state-host-path`]: reason },
+      volume: PodVolume.hostPath(STATE_VOLUME, s.path, HostPathType.DIRECTORY_OR_CREATE, { reason: typeof reason === 'string' ? reason.trim() : reason }),
+      annotations: {},
     };
   }
 }
