@@ -175,7 +175,7 @@ describe('handles', () => {
     const app = new StatefulApp(chart, 'web', {
       replicas: 2,
       clusterDomain: dns.clusterDomain,
-      containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: 80, name: 'http' }] }],
+      containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] }],
     });
     synthValid(chart);
     expect(app.podDnsNames.every((n) => n.endsWith('.default.svc.corp.internal'))).toBe(true);

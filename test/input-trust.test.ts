@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  AppSynthesizer, HostAccess, HostPathType, KubeletApiAccess, KubeletApiAccessProps, NodeAgent, PlanOutput, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
+  AppSynthesizer, ContainerSecurity, HostAccess, HostPathType, KubeletApiAccess, KubeletApiAccessProps, NodeAgent, PlanOutput, PodVolume,
+  PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
@@ -221,5 +222,55 @@ describe('6. the kubelet API for a ServiceAccount, however it is named, needs th
     expect(errorOf(() => binding({ groups: ['system:serviceaccounts'] }))).toMatch(/^\[test\/kubelet\] groups \["system:serviceaccounts"\]: grants the kubelet API/);
     expect(errorOf(() => binding({ userName: 'system:serviceaccounts:ops' }))).toMatch(/^\[test\/kubelet\] userName "system:serviceaccounts:ops": is a group name .*; name the group in groups, with reason/);
     expect(binding({ userName: 'kube-apiserver-kubelet-client' }).metadata.annotations).toBeUndefined();
+  });
+});
+
+describe('3. node agents that cannot work or are riskier than stated', () => {
+  test('a non-root container on a port below 1024 needs NET_BIND_SERVICE (every workload: the pod layer\'s rule)', () => {
+    const build = (security?: ContainerSecurity, port = 80) => {
+      const chart = testChart();
+      new StatelessApp(chart, 'web', { containers: [{ name: 'web', image: 'nginx:1.25.3', ports: [{ number: port, name: 'http' }], security }] });
+      return synthValid(chart);
+    };
+    expect(errorOf(() => build())).toBe('[test/web] containers[0].ports[0].number 80: is below 1024, which a non-root container (user 65532) cannot bind without NET_BIND_SERVICE; '
+      + 'listen on 1024 or above (a Service can still offer the low port), or add the capability: ContainerSecurity.nonRoot({ addCapabilities: ["NET_BIND_SERVICE"] })');
+    expect(() => build(ContainerSecurity.nonRoot({ addCapabilities: ['NET_BIND_SERVICE'] }))).not.toThrow();
+    expect(() => build(undefined, 1024)).not.toThrow();
+    expect(() => build(ContainerSecurity.runAsRoot({ reason: 'the image binds port 80 as root and drops privileges' }))).not.toThrow();
+  });
+
+  test('a log collector whose configuration turns off the HTTP server its probes call is refused', () => {
+    const collector = (config: string, port?: number) => {
+      const chart = testChart();
+      NodeAgent.logCollector(chart, 'logs', { config, port });
+      return synthValid(chart);
+    };
+    const good = '[SERVICE]\n    HTTP_Server On\n    Health_Check On\n\n[OUTPUT]\n    Name stdout\n    Match *\n';
+    expect(() => collector(good)).not.toThrow();
+    expect(() => collector(good.replace('Health_Check On', 'Health_Check On\n    HTTP_Port 2021'), 2021)).not.toThrow();
+    expect(errorOf(() => collector(good.replace('HTTP_Server On', 'HTTP_Server Off'))))
+      .toBe('[test/logs] config "HTTP_Server Off": turns Fluent Bit\'s HTTP server off, but the probes and the metrics Service call it on port 2020; '
+        + 'keep "HTTP_Server On", "HTTP_Port 2020" and "Health_Check On" in the [SERVICE] section');
+    expect(errorOf(() => collector('[OUTPUT]\n    Name stdout\n    Match *\n'))).toContain('config "HTTP_Server (unset: Off)": turns Fluent Bit\'s HTTP server off');
+    expect(errorOf(() => collector(good.replace('Health_Check On', 'Health_Check On\n    HTTP_Port 9999')))).toContain('config "HTTP_Port 9999": serves HTTP on another port');
+    expect(errorOf(() => collector(good.replace('Health_Check On', 'Health_Check Off')))).toContain('config "Health_Check Off": turns off the health endpoint');
+  });
+
+  test('a host port shared with a DaemonSet rendered without the library is refused; another port is fine', () => {
+    const build = (rawHostPort: number) => {
+      const chart = testChart();
+      new NodeAgent(chart, 'agent', { containers: [{ name: 'agent', image: 'example.com/agent:1.0.0', ports: [{ number: 9100, hostPort: 9100, hostPortReason: 'node metrics are scraped on the node address' }] }] });
+      new k8s.KubeDaemonSet(chart, 'raw', {
+        metadata: { name: 'raw' },
+        spec: {
+          selector: { matchLabels: { app: 'raw' } },
+          template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'c', image: 'x:1', ports: [{ containerPort: 9100, hostPort: rawHostPort }] }] } },
+        },
+      });
+      return Testing.synth(chart);
+    };
+    expect(errorOf(() => build(9100))).toBe('[test/agent] containers[0].ports[0].hostPort "9100/TCP": the DaemonSet [test/raw] (rendered without this library) binds the same port on every node, '
+      + 'so one of the two pods can never start; give the agent another port');
+    expect(() => build(9101)).not.toThrow();
   });
 });

@@ -25,7 +25,7 @@ function myapp(replicas: number, chart: Chart = testChart({ namespace: 'default'
     containers: [{
       name: 'myapp',
       image: 'ikubernetes/myapp:v1',
-      ports: [{ number: 80, name: 'web' }],
+      ports: [{ number: 8080, name: 'web' }],
       volumeMounts: [{ volume: 'myappdata', mountPath: '/usr/share/nginx/html' }],
     }],
     volumeClaimTemplates: [{

@@ -209,21 +209,21 @@ describe('host namespaces and ports', () => {
   });
 
   test('a host port needs hostPortReason, kept on the pods; under hostNetwork the network grant covers it', () => {
-    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80 }] }] }))).toBe(
+    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 8080, hostPort: 80 }] }] }))).toBe(
       "[test/agent] containers[0].ports[0].hostPort 80: a host port exposes the pod on every node's IP, a risky choice that needs a stated reason; "
       + 'reach the pods through a Service instead, or give hostPortReason');
-    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: 'TODO' }] }] })))
+    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 8080, hostPort: 80, hostPortReason: 'TODO' }] }] })))
       .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason "TODO": is a placeholder/);
-    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPortReason: WHY_PORT }] }] })))
+    expect(errorOf(() => synth({ containers: [{ ...agentContainer, ports: [{ number: 8080, hostPortReason: WHY_PORT }] }] })))
       .toMatch(/^\[test\/agent\] containers\[0\]\.ports\[0\]\.hostPortReason .*: there is no hostPort to justify/);
-    const ds = daemonSet({ containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: WHY_PORT }] }] });
+    const ds = daemonSet({ containers: [{ ...agentContainer, ports: [{ number: 8080, hostPort: 80, hostPortReason: WHY_PORT }] }] });
     expect(ds.spec.template.metadata.annotations).toEqual({ 'cdk8s-workloads.dev/reason.host-port.agent.80-TCP': WHY_PORT });
-    const underHostNetwork = daemonSet({ hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 80, hostPort: 80 }] }] });
+    const underHostNetwork = daemonSet({ hostNetwork: HOST_NETWORK, containers: [{ ...agentContainer, ports: [{ number: 8080, hostPort: 8080 }] }] });
     expect(Object.keys(underHostNetwork.spec.template.metadata.annotations)).toEqual(['cdk8s-workloads.dev/reason.host-network']);
-    const justifiedTwice = [{ ...agentContainer, ports: [{ number: 80, hostPort: 80, hostPortReason: WHY_PORT }] }];
+    const justifiedTwice = [{ ...agentContainer, ports: [{ number: 8080, hostPort: 8080, hostPortReason: WHY_PORT }] }];
     // A reason for a host port that is there is kept, even when the host-network grant covers it (issue 25, class 11).
     expect(Object.keys(daemonSet({ hostNetwork: HOST_NETWORK, containers: justifiedTwice }).spec.template.metadata.annotations))
-      .toEqual(['cdk8s-workloads.dev/reason.host-network', 'cdk8s-workloads.dev/reason.host-port.agent.80-TCP']);
+      .toEqual(['cdk8s-workloads.dev/reason.host-network', 'cdk8s-workloads.dev/reason.host-port.agent.8080-TCP']);
   });
 
   test('hostPID and hostIPC', () => {
@@ -236,11 +236,11 @@ describe('host namespaces and ports', () => {
   test('host ports are allowed, and reported as the ports the agent binds on nodes', () => {
     const chart = testChart();
     const agent = new NodeAgent(chart, 'agent', {
-      containers: [{ ...agentContainer, ports: [{ number: 80, name: 'http', hostPort: 8080, hostPortReason: WHY_PORT }, { number: 53, protocol: PortProtocol.UDP, hostPort: 53, hostPortReason: WHY_PORT }, { number: 9000 }] }],
+      containers: [{ ...agentContainer, ports: [{ number: 8080, name: 'http', hostPort: 8080, hostPortReason: WHY_PORT }, { number: 1053, protocol: PortProtocol.UDP, hostPort: 53, hostPortReason: WHY_PORT }, { number: 9000 }] }],
     });
     expect(only(synthValid(chart), 'DaemonSet').spec.template.spec.containers[0].ports).toEqual([
-      { containerPort: 80, hostPort: 8080, name: 'http', protocol: 'TCP' },
-      { containerPort: 53, hostPort: 53, protocol: 'UDP' },
+      { containerPort: 8080, hostPort: 8080, name: 'http', protocol: 'TCP' },
+      { containerPort: 1053, hostPort: 53, protocol: 'UDP' },
       { containerPort: 9000, protocol: 'TCP' },
     ]);
     expect(agent.hostPorts).toEqual(['8080/TCP', '53/UDP']);
@@ -259,8 +259,8 @@ describe('host namespaces and ports', () => {
 
   test('one host port twice in one agent is rejected', () => {
     const containers = [
-      { ...agentContainer, ports: [{ number: 80, hostPort: 8080, hostPortReason: WHY_PORT }] },
-      { name: 'sidecar', image: 'example.com/sidecar:1.0.0', ports: [{ number: 81, hostPort: 8080, hostPortReason: WHY_PORT }] },
+      { ...agentContainer, ports: [{ number: 8080, hostPort: 8080, hostPortReason: WHY_PORT }] },
+      { name: 'sidecar', image: 'example.com/sidecar:1.0.0', ports: [{ number: 8081, hostPort: 8080, hostPortReason: WHY_PORT }] },
     ];
     expect(errorOf(() => synth({ containers }))).toBe(
       '[test/agent] containers[1].ports[0].hostPort "8080/TCP": containers[0].ports[0].hostPort binds the same port on the node; give each port its own number');

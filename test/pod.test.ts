@@ -23,7 +23,7 @@ function renderError(props: PodTemplateProps, ctx: Partial<PodTemplateContext> =
   return errorOf(() => render(props, ctx));
 }
 
-const web: PodContainerProps = { name: 'web', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'http' }] };
+const web: PodContainerProps = { name: 'web', image: 'nginx:1.15.4', ports: [{ number: 8080, name: 'http' }] };
 
 describe('secure defaults', () => {
   const pod = render({ containers: [web] });
@@ -267,6 +267,6 @@ describe('scheduling', () => {
 });
 
 test('protocols other than TCP are kept', () => {
-  const pod = render({ containers: [{ ...web, ports: [{ number: 53, name: 'dns', protocol: PortProtocol.UDP }] }] });
-  expect(pod.spec.containers[0].ports).toEqual([{ containerPort: 53, name: 'dns', protocol: 'UDP' }]);
+  const pod = render({ containers: [{ ...web, ports: [{ number: 1053, name: 'dns', protocol: PortProtocol.UDP }] }] });
+  expect(pod.spec.containers[0].ports).toEqual([{ containerPort: 1053, name: 'dns', protocol: 'UDP' }]);
 });

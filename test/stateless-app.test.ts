@@ -286,7 +286,7 @@ describe('node ports are unique in the app', () => {
 
     const ok = testChart();
     new StatelessApp(ok, 'dns', {
-      containers: [{ name: 'dns', image: 'coredns/coredns:1.11.1', ports: [{ number: 53, name: 'dns', protocol: PortProtocol.UDP }, { number: 53, name: 'dns-tcp' }] }],
+      containers: [{ name: 'dns', image: 'coredns/coredns:1.11.1', ports: [{ number: 1053, name: 'dns', protocol: PortProtocol.UDP }, { number: 1053, name: 'dns-tcp' }] }],
       service: {
         serviceType: WorkloadServiceType.NODE_PORT,
         ports: [{ port: 53, targetPortName: 'dns', protocol: PortProtocol.UDP, nodePort: 30053 }, { port: 53, targetPortName: 'dns-tcp', nodePort: 30053 }],

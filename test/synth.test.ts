@@ -20,7 +20,7 @@ function buildApp(outdir: string, resolvers: ConstructorParameters<typeof App>[0
   });
   const db = new Chart(app, 'db', { namespace: 'default', labels: { team: 'data' } });
   const sts = new StatefulApp(db, 'myapp', {
-    containers: [{ name: 'myapp', image: 'ikubernetes/myapp:v1', ports: [{ number: 80, name: 'web' }], volumeMounts: [{ volume: 'data', mountPath: '/d' }] }],
+    containers: [{ name: 'myapp', image: 'ikubernetes/myapp:v1', ports: [{ number: 8080, name: 'web' }], volumeMounts: [{ volume: 'data', mountPath: '/d' }] }],
     volumeClaimTemplates: [{ name: 'data', storage: '500Mi' }],
   });
   sts.node.addDependency(pv);

@@ -6,7 +6,7 @@ import { LogAccessChart } from '../examples/tutorial/log-access';
 import { SmokeTestsChart } from '../examples/tutorial/smoke-tests';
 import { StatefulChart } from '../examples/tutorial/stateful';
 import { WebChart } from '../examples/tutorial/web';
-import { IDnsNamed, StatefulApp } from '../src';
+import { ContainerSecurity, IDnsNamed, StatefulApp } from '../src';
 import { only, synthValid, tempDir } from './util';
 // App-level tests of the reference example's charts (examples/tutorial/): what the tutorial's cluster
 // renders. The library's unit tests build their own fixtures; these may import the example.
@@ -150,7 +150,7 @@ describe('SmokeTestsChart (smoke-tests.ts)', () => {
     const nginx = new StatefulApp(workloads, 'nginx-statefulset', {
       serviceName: 'nginx',
       replicas: 2,
-      containers: [{ name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'web' }] }],
+      containers: [{ name: 'nginx', image: 'nginx:1.15.4', ports: [{ number: 80, name: 'web' }], security: ContainerSecurity.runAsRoot({ reason: 'the nginx master process binds port 80 as root' }) }],
     });
     const chart = new SmokeTestsChart(app, 'smoke-tests', [{ name: 'nginx-statefulset-smoke-test', target: nginx, httpPort: 80 }]);
     synthValid(workloads);

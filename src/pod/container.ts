@@ -350,6 +350,16 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
   const toQuantity = (value: string) => k8s.Quantity.fromString(renderedQuantity(value));
   const firstPort = ports[0]?.name ?? ports[0]?.number;
   const security = ownInstance(where, `${field}.security`, c.security, ContainerSecurity, 'ContainerSecurity.nonRoot()') ?? ContainerSecurity.nonRoot();
+  // Linux lets only root or NET_BIND_SERVICE bind ports below 1024 (ip_unprivileged_port_start): a non-root process
+  // without it fails at start with "permission denied", on the pod network and the host network alike.
+  if (!security.runsAsRoot && !security._adds('NET_BIND_SERVICE')) {
+    ports.forEach((p, j) => {
+      if (Number.isInteger(p.number) && p.number >= 1 && p.number < 1024) {
+        invalid(where, `${field}.ports[${j}].number`, p.number, `is below 1024, which a non-root container (user ${security.user}) cannot bind without NET_BIND_SERVICE`,
+          'listen on 1024 or above (a Service can still offer the low port), or add the capability: ContainerSecurity.nonRoot({ addCapabilities: ["NET_BIND_SERVICE"] })');
+      }
+    });
+  }
   const probe = (kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', liveness: boolean) =>
     ownInstance(where, `${field}.${kind}`, c[kind], PodProbe, 'Probe.httpGet(), Probe.tcpSocket() or Probe.exec()')?._render(where, `${field}.${kind}`, firstPort, liveness, ports);
   return {

@@ -63,6 +63,11 @@ export class ContainerSecurity {
     public readonly rootReason?: string,
   ) {}
 
+  /** True when the capability is added back. @internal */
+  public _adds(capability: string): boolean {
+    return Array.isArray(this.addCapabilities) && this.addCapabilities.includes(capability);
+  }
+
   /** @internal */
   public _render(where: Where, field: string): k8s.SecurityContext {
     if (this.runsAsRoot) {

@@ -22,6 +22,7 @@ import { addService } from '../../workload/service';
 
 const NODE_AGENTS = Symbol('NodeAgent');
 const HOST_PORTS = Symbol('NodeAgent.hostPorts');
+const FOREIGN_HOST_PORTS = Symbol('NodeAgent.foreignHostPorts');
 
 
 /** A port a node agent binds on every node it runs on. */
@@ -258,8 +259,13 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
       }
       return map;
     });
+    const foreign = index.view(FOREIGN_HOST_PORTS, foreignDaemonSetHostPorts);
     const errors: string[] = [];
     for (const mine of this.hostPortFields) {
+      for (const other of foreign.get(mine.key) ?? []) {
+        errors.push(`${mine.field} "${mine.key}": the DaemonSet [${other}] (rendered without this library) binds the same port on every node, `
+          + 'so one of the two pods can never start; give the agent another port');
+      }
       const users = byPort.get(mine.key) ?? [];
       const self = users.findIndex((u) => u.agent === this);
       // Clashes inside one agent are the agent's own error (collectHostPorts); here only other agents count.
@@ -270,6 +276,26 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
     }
     return errors;
   }
+}
+
+/**
+ * Host ports of the app's DaemonSets that no NodeAgent rendered (raw L1 objects, other libraries), read from
+ * their rendered manifests: `port/protocol` -> the construct paths binding it.
+ */
+function foreignDaemonSetHostPorts(index: AppIndex): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const obj of index.apiObjects) {
+    if (obj.kind !== 'DaemonSet' || index.ownerOf(obj) instanceof NodeAgent) continue;
+    const spec = index.render(obj)?.spec?.template?.spec;
+    if (!spec) continue;
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      for (const p of c.ports ?? []) {
+        const port = spec.hostNetwork === true ? p.containerPort : p.hostPort;
+        if (Number.isInteger(port) && port > 0) pushTo(map, `${port}/${p.protocol ?? 'TCP'}`, obj.node.path);
+      }
+    }
+  }
+  return map;
 }
 
 /** The ports an agent binds on the node, checked for conflicts within the agent. */

@@ -466,6 +466,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
   const config = options.config ?? defaultFluentBitConfig({
     name, namespace: options.namespace ?? namespaceOf(scope), port, journal, stateDir: state._enabled ? LogCollectorState.MOUNT_PATH : undefined,
   });
+  if (options.config !== undefined) checkFluentBitServer(where, options.config, port);
   const checksum = createHash('sha256').update(config).digest('hex');
   const base = common(scope, options);
   return {
@@ -505,6 +506,26 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
       metricsService: (options.metricsService ?? true) ? { port, path: paths.metrics } : undefined,
     },
   };
+}
+
+/**
+ * The probes and the metrics Service call Fluent Bit's HTTP server: a custom configuration must keep it on, on the
+ * preset's port, with the health check the readiness probe reads. Fluent Bit's defaults are HTTP_Server Off and
+ * Health_Check Off, so leaving a key out turns it off too.
+ */
+function checkFluentBitServer(where: Where, config: unknown, port: number): void {
+  if (typeof config !== 'string') return; // a wrong type is reported where the ConfigMap is built
+  const service = /^\s*\[service\]\s*$([\s\S]*?)(?=^\s*\[|(?![\s\S]))/im.exec(config)?.[1] ?? '';
+  const value = (key: string) => new RegExp(`^\\s*${key}\\s+(\\S+)`, 'im').exec(service)?.[1];
+  const on = (v: string | undefined) => v !== undefined && /^(on|true|yes|1)$/i.test(v);
+  const fix = `keep "HTTP_Server On", "HTTP_Port ${port}" and "Health_Check On" in the [SERVICE] section`;
+  if (!on(value('HTTP_Server'))) {
+    invalid(where, 'config', `HTTP_Server ${value('HTTP_Server') ?? '(unset: Off)'}`, `turns Fluent Bit's HTTP server off, but the probes and the metrics Service call it on port ${port}`, fix);
+  } else if (Number(value('HTTP_Port') ?? 2020) !== port) {
+    invalid(where, 'config', `HTTP_Port ${value('HTTP_Port') ?? '(unset: 2020)'}`, `serves HTTP on another port than the probes and the metrics Service call (${port})`, `${fix}, or set port`);
+  } else if (!on(value('Health_Check'))) {
+    invalid(where, 'config', `Health_Check ${value('Health_Check') ?? '(unset: Off)'}`, 'turns off the health endpoint the readiness probe reads', fix);
+  }
 }
 
 /**
