@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  AppSynthesizer, ContainerSecurity, HostAccess, HostPathType, KubeletApiAccess, KubeletApiAccessProps, NodeAgent, PlanOutput, PodVolume,
-  PolicyChecker, PolicySeverity, ScheduledJob, StatelessApp,
+  AppSynthesizer, ChangeGuard, ContainerSecurity, HostAccess, HostPathType, KubeletApiAccess, KubeletApiAccessProps, NodeAgent, PlanOutput, PodVolume,
+  PodContainerProps, PolicyChecker, PolicySeverity, ScheduledJob, StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
@@ -272,5 +272,37 @@ describe('3. node agents that cannot work or are riskier than stated', () => {
     expect(errorOf(() => build(9100))).toBe('[test/agent] containers[0].ports[0].hostPort "9100/TCP": the DaemonSet [test/raw] (rendered without this library) binds the same port on every node, '
       + 'so one of the two pods can never start; give the agent another port');
     expect(() => build(9101)).not.toThrow();
+  });
+});
+
+describe('8. a non-root pod with claim templates gets the fsGroup that lets it write them', () => {
+  const statefulSet = (container: Partial<PodContainerProps>, fsGroup?: number): Manifest => {
+    const chart = testChart();
+    new StatefulApp(chart, 'db', {
+      fsGroup,
+      containers: [{ name: 'db', image: 'postgres:16.1', volumeMounts: [{ volume: 'data', mountPath: '/var/lib/postgresql/data' }], ...container }],
+      volumeClaimTemplates: [{ name: 'data', storage: '1Gi' }],
+    });
+    return synthValid(chart).find((d) => d.kind === 'StatefulSet')!;
+  };
+
+  test('defaults to the group of the container that mounts the claim; an explicit fsGroup wins', () => {
+    expect(statefulSet({}).spec.template.spec.securityContext.fsGroup).toBe(65532);
+    expect(statefulSet({ security: ContainerSecurity.nonRoot({ user: 999, group: 1001 }) }).spec.template.spec.securityContext.fsGroup).toBe(1001);
+    expect(statefulSet({}, 2000).spec.template.spec.securityContext.fsGroup).toBe(2000);
+  });
+
+  test('no default for root containers or pods without a claim mount', () => {
+    expect(statefulSet({ security: ContainerSecurity.runAsRoot({ reason: 'the image chowns its data directory at start' }) }).spec.template.spec.securityContext?.fsGroup).toBeUndefined();
+    expect(statefulSet({ volumeMounts: [] }).spec.template.spec.securityContext?.fsGroup).toBeUndefined();
+  });
+
+  test('adding fsGroup later is an in-place change of the pod template, not a replacement', () => {
+    const before = statefulSet({ security: ContainerSecurity.runAsRoot({ reason: 'the image chowns its data directory at start' }) });
+    const after = JSON.parse(JSON.stringify(before));
+    after.spec.template.spec.securityContext = { fsGroup: 65532 };
+    const plan = ChangeGuard.planChanges([{ fileName: 'db.k8s.yaml', objects: [before] }], [{ fileName: 'db.k8s.yaml', objects: [after] }]);
+    expect(plan.changed).toBe(1);
+    expect(plan.blocking).toEqual([]);
   });
 });

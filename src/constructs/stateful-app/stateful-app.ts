@@ -8,6 +8,7 @@ import {
   serviceName as serviceNameRule, workloadName,
 } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
+import { ContainerSecurity } from '../../pod/security';
 import { PodTemplateProps, buildPodTemplate } from '../../pod/template';
 import { addAppChecks, recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
@@ -218,6 +219,23 @@ export interface StatefulAppProps extends WorkloadIdentityProps, PodTemplateProp
 }
 
 /**
+ * The group that should own freshly provisioned claim volumes: a new filesystem is root-owned, so a non-root
+ * container cannot write it unless the kubelet chowns it to the pod's fsGroup. As community charts do, default
+ * fsGroup to the group of the first non-root container that mounts a claim template.
+ */
+function claimWriterGroup(props: StatefulAppProps, claimNames: ReadonlySet<string>): number | undefined {
+  if (claimNames.size === 0) return undefined;
+  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+  const containers = [...list(props.initContainers), ...list(props.containers)];
+  for (const c of containers) {
+    const mountsClaim = Array.isArray(c?.volumeMounts) && c.volumeMounts.some((m) => claimNames.has(m?.volume));
+    const security = c?.security instanceof ContainerSecurity ? c.security : c?.security === undefined ? ContainerSecurity.nonRoot() : undefined;
+    if (mountsClaim && security && !security.runsAsRoot && Number.isInteger(security.group)) return security.group;
+  }
+  return undefined;
+}
+
+/**
  * A stateful app: an `apps/v1` StatefulSet, the headless Service that governs it (stable pod DNS
  * names) and per-pod storage from volume claim templates; optionally a client Service and a
  * PodDisruptionBudget. Names, DNS names and claim names are exposed as handles for other constructs.
@@ -290,7 +308,8 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
       }));
     }
 
-    const template = buildPodTemplate(this, props, {
+    const fsGroup = props.fsGroup ?? claimWriterGroup(props, new Set(templates.map((t) => t.name)));
+    const template = buildPodTemplate(this, { ...props, fsGroup }, {
       selectorLabels: identity.selectorLabels,
       labels: identity.labels,
       extraVolumeNames: templates.map((t) => t.name),
