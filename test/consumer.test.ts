@@ -2,6 +2,7 @@ import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { worstInputTrial } from './bad-input-trial';
 import { LEDGER, Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
 
 // The consumer path, end to end: build the npm package (jsii writes lib/ and .jsii, both gitignored),
@@ -188,6 +189,15 @@ describe('a cdk8s app that installs the npm package', () => {
     expect(topLevel).toEqual(['.jsii', 'LICENSE', 'README.md', 'imports', 'lib', 'node_modules', 'package.json']);
     expect([...new Set(packedFiles.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))]).toEqual(['yaml']);
     expect(packedFiles.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
+  });
+
+  test('the worst-input trial against the installed package: input errors, never a crash (issue 25)', () => {
+    // The same trial as test/bad-input.test.ts, with the package and the cdk8s the app installed: what a user runs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fromApp = (name: string) => require(require.resolve(name, { paths: [app] }));
+    const { crashes, rejected } = worstInputTrial(fromApp(PACKAGE.name), fromApp('cdk8s'));
+    expect(crashes).toEqual([]);
+    expect(rejected).toBeGreaterThan(300);
   });
 
   test('installing it into an app that has the peers adds at most 5 MB (docs/packaging.md)', () => {

@@ -169,7 +169,10 @@ describe('kplus.HorizontalPodAutoscaler scales StatelessApp and StatefulApp', ()
       new kplus.HorizontalPodAutoscaler(chart, 'hpa', { target: app, maxReplicas: 5 });
       Testing.synth(chart);
     });
-    expect(message).toContain('HorizontalPodAutoscaler target cannot have a fixed number of replicas (3)');
+    // At the workload's path, with the fix (issue 25, class 10), and once.
+    expect(message).toContain('[test/web] replicas 3: is a fixed count, but a HorizontalPodAutoscaler now manages this workload (cdk8s-plus refuses a target with fixed replicas); '
+      + 'remove replicas; the autoscaler\'s minReplicas sets the lowest count');
+    expect(message).not.toContain('HorizontalPodAutoscaler target cannot have a fixed number of replicas');
   });
 
   test('two autoscalers on one app still render one manifest without replicas', () => {

@@ -2,7 +2,7 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { namespaceOf } from './rbac';
-import { parseQuantity } from '../kubernetes/validation';
+import { invalid, parseQuantity } from '../kubernetes/validation';
 import { PodContainerProps, DEFAULT_RESOURCES } from '../pod/container';
 
 /*
@@ -39,10 +39,18 @@ export class ScalableWorkload {
     private readonly givenReplicas: number | undefined,
   ) {}
 
-  /** Removes `spec.replicas`, once. */
+  /**
+   * Removes `spec.replicas`, once. A fixed count given by the user is an error here, at the workload's path with
+   * the fix (cdk8s-plus' own check would report it at the autoscaler, without one).
+   */
   public markHasAutoscaler(): void {
     if (this.managed) return;
     this.managed = true;
+    if (this.givenReplicas !== undefined && this.main.node.scope) {
+      invalid(this.main.node.scope, 'replicas', this.givenReplicas,
+        'is a fixed count, but a HorizontalPodAutoscaler now manages this workload (cdk8s-plus refuses a target with fixed replicas)',
+        'remove replicas; the autoscaler\'s minReplicas sets the lowest count');
+    }
     this.main.addJsonPatch(JsonPatch.remove('/spec/replicas'));
   }
 
@@ -53,7 +61,8 @@ export class ScalableWorkload {
       name,
       // The autoscaler reads the containers' requests to decide whether resource metrics can work.
       containers: this.containers.map(toKplusContainer),
-      replicas: this.givenReplicas,
+      // A fixed count under an autoscaler is reported by markHasAutoscaler(), with the fix.
+      replicas: this.managed ? undefined : this.givenReplicas,
     };
   }
 }

@@ -6,7 +6,7 @@ import {
   ensureProps, absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
   ensureOptional, imageReference, intInRange, invalid, ipAddress, ipv4Address, nonNegativeInt,
   nonNegativeQuantity, parseQuantity, pinnedImage, portNumber,
-  positiveInt, Problem, Rule,
+  isPrivateAddress, positiveInt, Problem, recordedProblems, Rule,
 } from '../../kubernetes/validation';
 import { PodImagePullPolicy, PortProtocol } from '../../pod/container';
 import { PodProbe } from '../../pod/probe';
@@ -182,8 +182,16 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     const ipValid = check(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
     const serviceCidr = props.serviceCidr;
     if (serviceCidr !== undefined && check(this, 'serviceCidr', serviceCidr, cidr) && ipValid) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
+    // Without serviceCidr the range check cannot run; a public address is never a cluster's Service range, so say so.
+    if (serviceCidr === undefined && ipValid && !isPrivateAddress(this.dnsServiceIp)) {
+      invalid(this, 'dnsServiceIp', this.dnsServiceIp, 'is a public address, and Service IPs come from the cluster\'s private service CIDR (none was given to check it against)',
+        'use the address kube-apiserver\'s --service-cluster-ip-range reserves for DNS (e.g. "10.96.0.10"), and give serviceCidr so it is checked');
+    }
     // The domain this DNS serves is the app's: every construct that names DNS without a domain uses it.
+    const problemsBefore = recordedProblems(this).length;
     this.clusterDomain = declareClusterDomain(this, 'clusterDomain', ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN));
+    // A bad domain is reported above, with its field; the Corefile is built with the default so it adds no error without a path.
+    const corefileDomain = recordedProblems(this).length > problemsBefore ? DEFAULT_CLUSTER_DOMAIN : this.clusterDomain;
     // A bad limit is reported here, under the addon's own prop; the pod gets the default so the pod layer
     // does not report the same mistake again under a container field the user never set.
     let memoryLimit = props.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
@@ -200,7 +208,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       invalid(this, 'replicas', props.replicas, 'the autoscaler owns the replica count, so a fixed value would fight it on every sync', 'drop replicas or the autoscaler');
     }
 
-    this.corefile = buildCorefile(this, props, this.clusterDomain, image === DEFAULT_COREDNS_IMAGE);
+    this.corefile = buildCorefile(this, props, corefileDomain, image === DEFAULT_COREDNS_IMAGE);
     const serviceAccountName = identity.name;
 
     this.serviceAccount = addServiceAccount(this, 'ServiceAccount', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile') }), serviceAccountName);
@@ -396,7 +404,10 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   const servers: CorefileServerBlock[] = [{ zones: ['.'], port: 53, directives: main }];
   for (const zone of Object.keys(props.stubDomains ?? {}).sort()) {
     const field = `stubDomains["${zone}"]`;
+    const before = recordedProblems(where).length;
     ensureDomain(where, `${field} zone`, zone);
+    // An invalid zone is reported with its field and left out of the Corefile, whose own error would have no path.
+    if (recordedProblems(where).length > before) continue;
     if (zone === clusterDomain || zone.endsWith(`.${clusterDomain}`)) {
       invalid(where, `${field} zone`, zone, `lies in the cluster domain "${clusterDomain}", which the kubernetes plugin answers`, 'forward a zone outside the cluster domain');
     }

@@ -2,12 +2,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './exports';
-import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
+import { BindableVolume, BindingCheckOptions, BindingResult, checkClaim, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { reasonAnnotationKey } from '../../kubernetes/metadata-keys';
 import {
   renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
   ensureLabels, ensureManagedLabelsKept, ensureOptional, fail, intInRange, invalid, ipAddress, nfsPath, nonEmptyMap,
-  oneOf, positiveQuantity, Rule, Where,
+  oneOf, positiveQuantity, recordedProblems, Rule, Where,
 } from '../../kubernetes/validation';
 import { addAppChecks, AppIndex, pushTo } from '../../workload/app-index';
 import { clusterScoped } from '../../workload/cluster-scoped';
@@ -386,6 +386,8 @@ export class NfsVolumeSet extends Construct {
 
   /** Which volume of this set each claim binds to (see {@link VolumeBinding.simulate}). */
   public simulateBinding(claims: ClaimRequest[], options: BindingCheckOptions = {}): BindingResult {
+    // Bad claims are the caller's input: reported at this set's path, not inside VolumeBinding.
+    ensureEach('claims', claims, (c, f) => checkClaim(this.node.path, f, c));
     return VolumeBinding.simulate(claims, this._volumes, { defaultNamespace: namespaceOf(this), ...options });
   }
 
@@ -394,6 +396,9 @@ export class NfsVolumeSet extends Construct {
    * claim and why every volume refuses it.
    */
   public checkBinding(claims: ClaimRequest[], options: BindingCheckOptions = {}): void {
+    const before = recordedProblems(this).length;
+    ensureEach('checkBinding(claims)', claims, (c, f) => checkClaim(this, f, c));
+    if (recordedProblems(this).length > before) return; // reported at synthesis, with this set's path
     this.node.addValidation({ validate: () => VolumeBinding.describeUnbound(this.simulateBinding(claims, options)) });
   }
 

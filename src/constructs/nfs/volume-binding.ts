@@ -150,7 +150,8 @@ export function claimClass(claim: ClaimRequest): string | undefined {
   return claim.annotations?.[LEGACY_STORAGE_CLASS_ANNOTATION] ?? claim.storageClassName;
 }
 
-function checkClaim(where: Where, field: string, claim: ClaimRequest): void {
+/** @internal */
+export function checkClaim(where: Where, field: string, claim: ClaimRequest): void {
   ensure(where, `${field}.storage`, claim.storage, positiveQuantity);
   ensureAccessModes(where, `${field}.accessModes`, claim.accessModes);
   ensureLabels(where, `${field}.selector`, claim.selector);

@@ -176,3 +176,12 @@ export function addressInCidr(range: string, offset: bigint): string {
 export function canonicalIp(address: string): string {
   return format(parseValid(address, ipAddress));
 }
+
+/** Ranges every cluster installer draws Service IPs from: RFC 1918, carrier-grade NAT (RFC 6598), IPv6 unique local. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+
+/** True when a valid address lies in a private range (see PRIVATE_RANGES); false for public or malformed ones. */
+export function isPrivateAddress(address: string): boolean {
+  if (typeof address !== 'string' || ipAddress(address)) return false;
+  return PRIVATE_RANGES.filter((r) => isIpv6(r) === isIpv6(address)).some((r) => cidrPosition(address, r).inside);
+}
