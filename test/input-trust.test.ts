@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  AppSynthesizer, ChangeGuard, ContainerSecurity, HostAccess, HostPathType, KubeletApiAccess, KubeletApiAccessProps, NodeAgent, PlanOutput, PodVolume,
-  PodContainerProps, PolicyChecker, PolicySeverity, ScheduledJob, StatefulApp, StatelessApp,
+  AccessMode, AppSynthesizer, ChangeGuard, ContainerSecurity, CoreDnsAddon, CoreDnsAddonProps, HostAccess, HostPathType, KubeletApiAccess,
+  KubeletApiAccessProps, NfsVolumeSet, NodeAgent, PlanOutput, PodContainerProps, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob,
+  StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
@@ -304,5 +305,67 @@ describe('8. a non-root pod with claim templates gets the fsGroup that lets it w
     const plan = ChangeGuard.planChanges([{ fileName: 'db.k8s.yaml', objects: [before] }], [{ fileName: 'db.k8s.yaml', objects: [after] }]);
     expect(plan.changed).toBe(1);
     expect(plan.blocking).toEqual([]);
+  });
+});
+
+describe('5. checks that used to be silently skipped', () => {
+  const appWithClaims = (storage: string, checkExplicitly = false) => {
+    const chart = testChart({ namespace: 'default' });
+    const nfs = new NfsVolumeSet(chart, 'nfs', {
+      server: 'stor01',
+      capacity: '1Gi',
+      storageClassName: 'nfs',
+      accessModes: [AccessMode.READ_WRITE_ONCE],
+      exports: [{ cidr: '10.0.0.0/24' }],
+      volumes: [{ name: 'pv1', path: '/srv/one' }],
+    });
+    const db = new StatefulApp(chart, 'db', {
+      containers: [{ name: 'db', image: 'postgres:16.1', volumeMounts: [{ volume: 'data', mountPath: '/data' }] }],
+      volumeClaimTemplates: [{ name: 'data', storage, storageClassName: 'nfs' }],
+    });
+    if (checkExplicitly) nfs.checkBinding(db.claims);
+    return synthValid(chart);
+  };
+
+  test('claims on an NfsVolumeSet\'s class are checked against its volumes without checkBinding()', () => {
+    expect(errorOf(() => appWithClaims('5Gi'))).toMatch(/^\[test\/nfs\] claim default\/data-db-0 stays Pending: .*\(a claim on storage class "nfs", which this set serves; checked automatically\)$/m);
+    expect(() => appWithClaims('1Gi')).not.toThrow();
+    // Given to checkBinding(), a claim is reported once, by that check.
+    expect(errorOf(() => appWithClaims('5Gi', true)).match(/stays Pending/g)).toHaveLength(1);
+  });
+
+  test('a CoreDNS service IP that is a public address is refused when no serviceCidr can check it', () => {
+    const addon = (dnsServiceIp: string, serviceCidr?: string) => {
+      const chart = testChart();
+      new CoreDnsAddon(chart, 'dns', { dnsServiceIp, serviceCidr });
+      return synthValid(chart);
+    };
+    expect(errorOf(() => addon('8.8.8.8'))).toBe('[test/dns] dnsServiceIp "8.8.8.8": is a public address, and Service IPs come from the cluster\'s private service CIDR (none was given to check it against); '
+      + 'use the address kube-apiserver\'s --service-cluster-ip-range reserves for DNS (e.g. "10.96.0.10"), and give serviceCidr so it is checked');
+    expect(() => addon('10.96.0.10')).not.toThrow();
+    expect(() => addon('fd00:10:96::a')).not.toThrow();
+    // With the range given, the range decides (a cluster may use a public block it owns).
+    expect(() => addon('203.0.113.10', '203.0.113.0/24')).not.toThrow();
+  });
+});
+
+describe('10. messages keep their path, field and fix', () => {
+  test('CoreDNS domain and stub-zone errors name the field, and nothing else fails without a path', () => {
+    const addon = (props: Partial<CoreDnsAddonProps>) => errorOf(() => {
+      const chart = testChart();
+      new CoreDnsAddon(chart, 'dns', { dnsServiceIp: '10.96.0.10', ...props });
+      Testing.synth(chart);
+    });
+    expect(addon({ stubDomains: { 'bad zone': ['10.0.0.1'] } })).toBe('[test/dns] stubDomains["bad zone"] zone "bad zone": must be a DNS-1123 subdomain (lower case letters, digits, \'-\' and \'.\'); try "bad-zone"');
+    expect(addon({ clusterDomain: '' })).toMatch(/^\[test\/dns\] clusterDomain "": must be a DNS-1123 subdomain/);
+  });
+
+  test('a bad claim size is reported at the NfsVolumeSet\'s path', () => {
+    const chart = testChart();
+    const set = new NfsVolumeSet(chart, 'nfs', { server: 'stor01', capacity: '1Gi', exports: [{ cidr: '10.0.0.0/24' }], volumes: [{ name: 'a', path: '/a' }] });
+    expect(errorOf(() => set.simulateBinding([{ name: 'c', storage: '500MB', accessModes: [AccessMode.READ_WRITE_ONCE] }])))
+      .toBe('[test/nfs] claims[0].storage "500MB": must be a Kubernetes quantity (a number with an optional suffix Ki, Mi, Gi, Ti, m, k, M, G, ...); try "500Mi"');
+    set.checkBinding([{ name: 'c', storage: '-1Gi', accessModes: [AccessMode.READ_WRITE_ONCE] }]);
+    expect(errorOf(() => Testing.synth(chart))).toBe('[test/nfs] checkBinding(claims)[0].storage "-1Gi": must not be negative; try "1Gi"');
   });
 });

@@ -1,4 +1,5 @@
 // Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
+import { IConstruct } from 'constructs';
 import { invalid, Where } from '../kubernetes/validation';
 
 /** How a volume can be mounted (PersistentVolume and claim access modes). */
@@ -73,4 +74,16 @@ export function ensureAccessModes(where: Where, field: string, modes: AccessMode
   if (modes.includes(AccessMode.READ_WRITE_ONCE_POD) && modes.length > 1) {
     invalid(where, field, modes, 'ReadWriteOncePod may not be combined with other access modes', 'use [AccessMode.READ_WRITE_ONCE_POD] alone');
   }
+}
+
+const CLAIMS = new WeakMap<IConstruct, readonly ClaimRequest[]>();
+
+/** Remembers the claims a construct makes (a StatefulApp's templates), for the volume sets that serve them. @internal */
+export function recordClaims(owner: IConstruct, claims: readonly ClaimRequest[]): void {
+  CLAIMS.set(owner, claims);
+}
+
+/** The claims a construct recorded with {@link recordClaims}. @internal */
+export function recordedClaims(owner: IConstruct): readonly ClaimRequest[] {
+  return CLAIMS.get(owner) ?? [];
 }

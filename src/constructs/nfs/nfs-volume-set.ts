@@ -13,7 +13,7 @@ import { addAppChecks, AppIndex, pushTo } from '../../workload/app-index';
 import { clusterScoped } from '../../workload/cluster-scoped';
 import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel } from '../../workload/identity';
 import { namespaceOf } from '../../workload/rbac';
-import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from '../../workload/storage';
+import { AccessMode, ClaimRequest, ensureAccessModes, recordedClaims, VolumeMode } from '../../workload/storage';
 
 /** What happens to an NFS PersistentVolume when its claim is deleted. */
 export enum NfsReclaimPolicy {
@@ -217,12 +217,14 @@ export class NfsVolumeSet extends Construct {
 
   private readonly defaults: NfsSetVolumeOptions;
   private readonly _volumes: NfsVolume[] = [];
+  /** Claims checkBinding() was given (`namespace/name`): the automatic check leaves them to it. */
+  private readonly checkedClaims = new Set<string>();
   private readonly _persistentVolumes: k8s.KubePersistentVolume[] = [];
   private readonly _claims: k8s.KubePersistentVolumeClaim[] = [];
 
   constructor(scope: Construct, id: string, props: NfsVolumeSetProps = {}) {
     super(scope, id);
-    addAppChecks(this, (index) => this.exportClashes(index));
+    addAppChecks(this, (index) => this.exportClashes(index), (index) => this.claimsOnOwnClasses(index));
     Object.defineProperty(this, NFS_VOLUME_SET, { value: true });
     const checked = checkOptions(this, '', props);
     const sc = props.storageClass;
@@ -398,6 +400,7 @@ export class NfsVolumeSet extends Construct {
   public checkBinding(claims: ClaimRequest[], options: BindingCheckOptions = {}): void {
     const before = recordedProblems(this).length;
     ensureEach('checkBinding(claims)', claims, (c, f) => checkClaim(this, f, c));
+    for (const c of Array.isArray(claims) ? claims : []) this.checkedClaims.add(`${c?.namespace ?? namespaceOf(this)}/${c?.name}`);
     if (recordedProblems(this).length > before) return; // reported at synthesis, with this set's path
     this.node.addValidation({ validate: () => VolumeBinding.describeUnbound(this.simulateBinding(claims, options)) });
   }
@@ -425,6 +428,29 @@ export class NfsVolumeSet extends Construct {
    * Export paths must be unique across the whole app, not only this set (duplicate PersistentVolume
    * names are found by the app-wide duplicate check). One view of every set per synthesis.
    */
+  /**
+   * Claims of the app's StatefulApps on a storage class this set's volumes carry are checked whether or not
+   * checkBinding() was called: a claim that no volume of the class can take stays Pending, and that should not be
+   * found on the cluster. Volumes of every set with the class count; the first such set reports.
+   */
+  private claimsOnOwnClasses(index: AppIndex): string[] {
+    const classes = new Set(this._volumes.map((v) => v.storageClassName).filter((c): c is string => typeof c === 'string' && c !== ''));
+    if (classes.size === 0) return [];
+    const sets = index.constructsOf(NFS_SETS, (c: IConstruct): c is NfsVolumeSet => NfsVolumeSet.isNfsVolumeSet(c));
+    const problems: string[] = [];
+    for (const cls of classes) {
+      const serving = sets.filter((s) => s._volumes.some((v) => v.storageClassName === cls));
+      if (serving[0] !== this) continue;
+      const claims = index.constructs.flatMap((c) => recordedClaims(c))
+        .filter((c) => c.storageClassName === cls && !serving.some((s) => s.checkedClaims.has(`${c.namespace ?? namespaceOf(s)}/${c.name}`)));
+      if (claims.length === 0) continue;
+      const volumes = serving.flatMap((s) => s._volumes.filter((v) => v.storageClassName === cls));
+      const result = VolumeBinding.simulate(claims, volumes, { defaultNamespace: namespaceOf(this) });
+      problems.push(...VolumeBinding.describeUnbound(result).map((m) => `${m} (a claim on storage class "${cls}", which this set serves; checked automatically)`));
+    }
+    return problems;
+  }
+
   private exportClashes(index: AppIndex): string[] {
     const problems: string[] = [];
     const byExport = index.view(EXPORTS, (i) => {

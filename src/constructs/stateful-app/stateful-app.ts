@@ -18,7 +18,7 @@ import { IntOrPercent } from '../../workload/int-or-percent';
 import { podSelectorConfig, ScalableWorkload } from '../../workload/interop';
 import { namespaceOf } from '../../workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from '../../workload/service';
-import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from '../../workload/storage';
+import { AccessMode, ClaimRequest, ensureAccessModes, recordClaims, VolumeMode } from '../../workload/storage';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum StatefulPodManagement {
@@ -332,6 +332,7 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
       volumeMode: t.volumeMode,
     })));
     this.claimNames = this.claims.map((c) => c.name);
+    recordClaims(this, this.claims);
 
     // `annotations` belong to the StatefulSet only; objectMeta() would also give them to any
     // companion that shares its name (the default headless Service, the PodDisruptionBudget).
