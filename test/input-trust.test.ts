@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
   AccessMode, AppSynthesizer, ChangeGuard, ContainerSecurity, CoreDnsAddon, CoreDnsAddonProps, HostAccess, HostPathType, KubeletApiAccess,
-  KubeletApiAccessProps, NfsVolumeSet, NodeAgent, PlanOutput, PodContainerProps, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob,
+  KubeletApiAccessProps, NfsVolumeSet, NodeAgent, PlanOutput, PodContainerProps, PodEnvValue, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob,
   StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
@@ -367,5 +368,39 @@ describe('10. messages keep their path, field and fix', () => {
       .toBe('[test/nfs] claims[0].storage "500MB": must be a Kubernetes quantity (a number with an optional suffix Ki, Mi, Gi, Ti, m, k, M, G, ...); try "500Mi"');
     set.checkBinding([{ name: 'c', storage: '-1Gi', accessModes: [AccessMode.READ_WRITE_ONCE] }]);
     expect(errorOf(() => Testing.synth(chart))).toBe('[test/nfs] checkBinding(claims)[0].storage "-1Gi": must not be negative; try "1Gi"');
+  });
+});
+
+describe('7. cdk8s-plus interop', () => {
+  const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
+
+  test('an Ingress in another namespace than the workload\'s Service is refused; in the same namespace it is fine', () => {
+    const build = (ingressNamespace: string) => {
+      const app = Testing.app();
+      const shop = new StatelessApp(new Chart(app, 'shop', { namespace: 'shop' }), 'web', { containers: [web], service: { ports: [{ port: 80, targetPortName: 'http' }] } });
+      new kplus.Ingress(new Chart(app, 'edge', { namespace: ingressNamespace }), 'ingress', { defaultBackend: shop.ingressBackend() });
+      return AppSynthesizer.render(app);
+    };
+    expect(errorOf(() => build('edge'))).toContain('[shop/web] ingressBackend "web": the Ingress [edge/ingress/Resource] is in namespace "edge", but the Service is in "shop" '
+      + '(an Ingress routes only to Services of its own namespace); create the Ingress in "shop", e.g. in this app\'s chart');
+    expect(() => build('shop')).not.toThrow();
+  });
+
+  test('a key read from a ConfigMap or Secret of the app must be one it holds (checked when the object is complete)', () => {
+    const build = (key: string) => {
+      const chart = testChart();
+      const config = new kplus.ConfigMap(chart, 'config', { data: { LEVEL: 'info' } });
+      const secret = new kplus.Secret(chart, 'secret', { stringData: { TOKEN: 'x' } });
+      new StatelessApp(chart, 'web', {
+        containers: [{ ...web, env: { LEVEL: PodEnvValue.fromConfigMap(config, key), TOKEN: PodEnvValue.fromSecret(secret, key === 'LEVEL' ? 'TOKEN' : key) } }],
+      });
+      config.addData('ADDED_LATER', 'yes');
+      return synthValid(chart);
+    };
+    expect(() => build('LEVEL')).not.toThrow();
+    expect(() => build('ADDED_LATER')).toThrow(/containers\[0\]\.env\["TOKEN"\]\.key "ADDED_LATER": the Secret "[^"]+" of this app has no such key, so the pod would fail to start/);
+    const message = errorOf(() => build('LEVL'));
+    expect(message).toContain('[test/web] containers[0].env["LEVEL"].key "LEVL": the ConfigMap "');
+    expect(message).toContain('of this app has no such key (it has "LEVEL", "ADDED_LATER"), so the pod would fail to start; use one of its keys, or add "LEVL" to the ConfigMap');
   });
 });

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { PodEnvFrom } from './env-from';
 import { PodProbe } from './probe';
-import { resourceName } from './resource-ref';
+import { ensureKeyHeld, resourceName } from './resource-ref';
 import { ContainerSecurity } from './security';
 import { reasonAnnotationKey } from '../kubernetes/metadata-keys';
 import {
@@ -190,6 +190,7 @@ export class PodEnvValue {
       ? ensure(where, `${field}.${kind}Name`, ref, objectReferenceName)
       : resourceName(where, `${field}.${kind}`, ref, kind === 'secret' ? 'Secret' : 'ConfigMap');
     ensure(where, `${field}.key`, s.key, configMapKey);
+    ensureKeyHeld(where, `${field}.key`, ref, s.key);
     return kind === 'secret'
       ? { name, valueFrom: { secretKeyRef: { name: refName, key: s.key } } }
       : { name, valueFrom: { configMapKeyRef: { name: refName, key: s.key } } };

@@ -1,7 +1,7 @@
 // Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { resourceName } from './resource-ref';
+import { ensureKeyHeld, resourceName } from './resource-ref';
 import {
   absolutePath, configMapKey, dnsLabel, dnsSubdomain, ensure, ensureOptional, intInRange, nonNegativeQuantity, oneOf, relativePath,
   renderedQuantity, Where,
@@ -170,6 +170,7 @@ export class PodVolume {
         if (s.object) resourceName(where, `${field}.configMap`, s.object, 'ConfigMap');
         ensure(where, `${field}.configMapName`, s.options.configMapName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
+        Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key));
         return {
           name: this.name,
           configMap: { name: s.options.configMapName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
@@ -178,6 +179,7 @@ export class PodVolume {
         if (s.object) resourceName(where, `${field}.secret`, s.object, 'Secret');
         ensure(where, `${field}.secretName`, s.options.secretName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
+        Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key));
         return {
           name: this.name,
           secret: { secretName: s.options.secretName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },

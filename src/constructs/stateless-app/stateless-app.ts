@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ensureProps, checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from '../../pod/template';
-import { addAppChecks, recordWorkload } from '../../workload/app-index';
+import { addAppChecks, AppIndex, recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { clusterDomainFor, IServiceDnsNamed, serviceFqdn } from '../../workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
@@ -132,6 +132,8 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
   public readonly serviceName?: string;
   /** Deployment pods have no stable DNS names, so this is always empty. */
   public readonly podDnsNames: string[] = [];
+  /** Whether ingressBackend() handed out this app's Service (the Ingress check runs only then). */
+  private routedByIngress = false;
   /** Labels that select the pods (`spec.selector.matchLabels`). */
   public readonly selectorLabels: Record<string, string>;
   /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
@@ -148,7 +150,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
     super(scope, id);
     ensureProps(this, props);
-    addAppChecks(this);
+    addAppChecks(this, (index) => this.ingressesElsewhere(index));
     const identity = resolveIdentity(this, props);
     this.name = identity.name;
     this.namespace = identity.namespace ?? namespaceOf(this);
@@ -240,9 +242,31 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     }
     // IngressBackend.fromService reads only the Service's name and ports; a full kplus.Service would
     // render a second Service object, so it gets a view of ours.
+    this.routedByIngress = true;
     const view = { name: this.serviceName, ports: this.servicePorts.map((p) => ({ port: p })) };
     return kplus.IngressBackend.fromService(view as unknown as kplus.Service, { port: port ?? this.servicePorts[0] });
   }
+  /**
+   * An Ingress routes only to Services of its own namespace: one that names this app's Service from another
+   * namespace, where the app holds no Service of that name, would answer 503 for every request.
+   */
+  private ingressesElsewhere(index: AppIndex): string[] {
+    if (!this.routedByIngress || !this.serviceName) return [];
+    const mine = this.service?.metadata.namespace;
+    if (mine === undefined) return [];
+    const services = new Set(index.apiObjects.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.namespace}/${o.name}`));
+    const problems: string[] = [];
+    for (const obj of index.apiObjects) {
+      if (obj.kind !== 'Ingress' || obj.metadata.namespace === undefined || obj.metadata.namespace === mine) continue;
+      const spec = index.render(obj)?.spec ?? {};
+      const backends = [spec.defaultBackend, ...(spec.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend))];
+      if (!backends.some((b) => b?.service?.name === this.serviceName) || services.has(`${obj.metadata.namespace}/${this.serviceName}`)) continue;
+      problems.push(`ingressBackend "${this.serviceName}": the Ingress [${obj.node.path}] is in namespace "${obj.metadata.namespace}", but the Service is in "${mine}" `
+        + `(an Ingress routes only to Services of its own namespace); create the Ingress in "${mine}", e.g. in this app's chart`);
+    }
+    return problems;
+  }
+
 
   private renderService(identity: WorkloadIdentity, props: StatelessAppProps): k8s.KubeService | undefined {
     if (props.exposeService === false) {
