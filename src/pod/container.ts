@@ -190,7 +190,7 @@ export class PodEnvValue {
       ? ensure(where, `${field}.${kind}Name`, ref, objectReferenceName)
       : resourceName(where, `${field}.${kind}`, ref, kind === 'secret' ? 'Secret' : 'ConfigMap');
     ensure(where, `${field}.key`, s.key, configMapKey);
-    ensureKeyHeld(where, `${field}.key`, ref, s.key);
+    ensureKeyHeld(where, `${field}.key`, ref, s.key, kind === 'secret' ? 'Secret' : 'ConfigMap');
     return kind === 'secret'
       ? { name, valueFrom: { secretKeyRef: { name: refName, key: s.key } } }
       : { name, valueFrom: { configMapKeyRef: { name: refName, key: s.key } } };
@@ -353,7 +353,7 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
   const security = ownInstance(where, `${field}.security`, c.security, ContainerSecurity, 'ContainerSecurity.nonRoot()') ?? ContainerSecurity.nonRoot();
   // Linux lets only root or NET_BIND_SERVICE bind ports below 1024 (ip_unprivileged_port_start): a non-root process
   // without it fails at start with "permission denied", on the pod network and the host network alike.
-  if (!security.runsAsRoot && !security._adds('NET_BIND_SERVICE')) {
+  if (!security.runsAsRoot && security.user > 0 && !security._adds('NET_BIND_SERVICE')) {
     ports.forEach((p, j) => {
       if (Number.isInteger(p.number) && p.number >= 1 && p.number < 1024) {
         invalid(where, `${field}.ports[${j}].number`, p.number, `is below 1024, which a non-root container (user ${security.user}) cannot bind without NET_BIND_SERVICE`,

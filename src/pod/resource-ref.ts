@@ -21,19 +21,19 @@ export function resourceName(where: Where, field: string, resource: kplus.IResou
  * added after the workload was built); objects imported by name are not ours to know.
  * @internal
  */
-export function ensureKeyHeld(where: Where, field: string, resource: unknown, key: unknown): void {
+export function ensureKeyHeld(where: Where, field: string, resource: unknown, key: unknown, kind: 'ConfigMap' | 'Secret'): void {
   if (typeof where === 'string' || typeof key !== 'string') return;
   const keysOf = (): string[] | undefined => {
-    if (resource instanceof kplus.ConfigMap) return [...Object.keys(resource.data), ...Object.keys(resource.binaryData)];
+    // An object of the wrong kind is resourceName()'s error.
+    if (kind === 'ConfigMap' && resource instanceof kplus.ConfigMap) return [...Object.keys(resource.data), ...Object.keys(resource.binaryData)];
     // A Secret tells only whether it holds a key, not which keys it holds.
-    if (resource instanceof kplus.Secret) return resource.getStringData(key) !== undefined ? [key] : [];
+    if (kind === 'Secret' && resource instanceof kplus.Secret) return resource.getStringData(key) !== undefined ? [key] : [];
     return undefined;
   };
   where.node.addValidation({
     validate: () => {
       const keys = keysOf();
       if (keys === undefined || keys.includes(key)) return [];
-      const kind = resource instanceof kplus.ConfigMap ? 'ConfigMap' : 'Secret';
       const name = (resource as kplus.IResource).name;
       const held = kind === 'ConfigMap' ? ` (it has ${keys.length > 0 ? keys.map((k) => JSON.stringify(k)).join(', ') : 'none'})` : '';
       return [`${field} ${JSON.stringify(key)}: the ${kind} "${name}" of this app has no such key${held}, `

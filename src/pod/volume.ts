@@ -170,7 +170,7 @@ export class PodVolume {
         if (s.object) resourceName(where, `${field}.configMap`, s.object, 'ConfigMap');
         ensure(where, `${field}.configMapName`, s.options.configMapName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
-        Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key));
+        Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key, 'ConfigMap'));
         return {
           name: this.name,
           configMap: { name: s.options.configMapName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
@@ -179,7 +179,7 @@ export class PodVolume {
         if (s.object) resourceName(where, `${field}.secret`, s.object, 'Secret');
         ensure(where, `${field}.secretName`, s.options.secretName, dnsSubdomain);
         ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
-        Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key));
+        Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key, 'Secret'));
         return {
           name: this.name,
           secret: { secretName: s.options.secretName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
