@@ -606,9 +606,11 @@ describe('log collector preset', () => {
 
   test('a custom configuration, name and port', () => {
     const custom = testChart();
-    NodeAgent.logCollector(custom, 'logs', { name: 'collector', namespace: 'ops', config: '[SERVICE]\n    HTTP_Server On\n', port: 2021, metricsService: false });
+    // The probes call the HTTP server, so the configuration keeps it on, on the port, with the health check.
+    const config = '[SERVICE]\n    HTTP_Server On\n    HTTP_Port 2021\n    Health_Check On\n';
+    NodeAgent.logCollector(custom, 'logs', { name: 'collector', namespace: 'ops', config, port: 2021, metricsService: false });
     const out = synthValid(custom);
-    expect(only(out, 'ConfigMap', 'collector-config').data).toEqual({ 'fluent-bit.conf': '[SERVICE]\n    HTTP_Server On\n' });
+    expect(only(out, 'ConfigMap', 'collector-config').data).toEqual({ 'fluent-bit.conf': config });
     const tpl = only(out, 'DaemonSet', 'collector').spec.template;
     expect(tpl.metadata.annotations['checksum/config']).not.toBe(ds.spec.template.metadata.annotations['checksum/config']);
     expect(tpl.spec.containers[0].ports).toEqual([{ containerPort: 2021, name: 'http', protocol: 'TCP' }]);
