@@ -12,6 +12,9 @@ export const RUN_TMPDIR = 'CDK8S_WORKLOADS_TEST_TMPDIR';
  */
 export default function setup(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-workloads-test-'));
+  // It stands in for /tmp, so it gets /tmp's mode (mkdtemp makes it 0700): the non-root tests
+  // (support/non-root.ts) run tools such as tsx that keep a cache in TMPDIR.
+  fs.chmodSync(dir, 0o1777);
   process.env[RUN_TMPDIR] = dir;
   process.env.TMPDIR = dir;
 }
