@@ -11,8 +11,7 @@ import {
 } from '../../kubernetes/validation';
 import { addAppChecks, AppIndex, pushTo } from '../../workload/app-index';
 import { clusterScoped } from '../../workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel } from '../../workload/identity';
-import { namespaceOf } from '../../workload/rbac';
+import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel, namespaceOf } from '../../workload/identity';
 import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from '../../workload/storage';
 
 /** What happens to an NFS PersistentVolume when its claim is deleted. */

@@ -1,5 +1,4 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LINUX_NODE_SELECTOR, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentMetricsOptions, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent-props';
@@ -14,11 +13,11 @@ import { hostAccessReason } from '../../pod/host-access';
 import { TolerationOperator } from '../../pod/scheduling';
 import { buildPodTemplate, PodDnsPolicy, PodTemplateProps, podPorts } from '../../pod/template';
 import { HostPathType, PodVolume } from '../../pod/volume';
-import { addAppChecks, AppIndex, pushTo, recordWorkload } from '../../workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadIdentity } from '../../workload/identity';
-import { podSelectorConfig } from '../../workload/interop';
+import { AppIndex, pushTo, recordWorkload } from '../../workload/app-index';
+import { objectMeta, WorkloadIdentity } from '../../workload/identity';
 import { addClusterRoleForServiceAccount, addServiceAccount } from '../../workload/rbac';
 import { addService } from '../../workload/service';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 const NODE_AGENTS = Symbol('NodeAgent');
 const HOST_PORTS = Symbol('NodeAgent.hostPorts');
@@ -39,7 +38,7 @@ interface HostPortUse {
  * Presets for the agents every cluster runs: {@link NodeAgent.nodeExporter} and
  * {@link NodeAgent.logCollector}.
  */
-export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
+export class NodeAgent extends PodWorkloadBase {
   /**
    * A Prometheus node exporter, as the prometheus-community `prometheus-node-exporter` chart runs it:
    * host `/proc`, `/sys` and `/` read-only under `/host`, host network and PID namespace, user 65534,
@@ -82,8 +81,6 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
   public readonly name: string;
   /** Namespace given in the props. @default - the chart's */
   public readonly namespace?: string;
-  /** Labels that select the pods (`spec.selector.matchLabels`). */
-  public readonly selectorLabels: Record<string, string>;
   /** Name of the ServiceAccount. */
   public readonly serviceAccountName: string;
   /**
@@ -91,19 +88,13 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
    * Two agents of one app must not share one.
    */
   public readonly hostPorts: string[];
-
-  /** @internal */
-  public readonly _identity: WorkloadIdentity;
   private readonly hostPortFields: HostPortUse[];
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
-    super(scope, id);
-    addAppChecks(this, (index) => this.hostPortCollisions(index));
-    const identity = resolveIdentity(this, props);
-    this._identity = identity;
+    super(scope, id, props);
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = identity.namespace;
-    this.selectorLabels = { ...identity.selectorLabels };
 
     ensureOptional(this, 'minReadySeconds', props.minReadySeconds, nonNegativeInt);
     ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
@@ -208,20 +199,6 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
     });
   }
 
-  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.daemonSet, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   private addMetricsService(identity: WorkloadIdentity, pod: PodTemplateProps, options: NodeAgentMetricsOptions): k8s.KubeService {
     const path = ensure(this, 'metricsService.path', options.path ?? '/metrics', absolutePath);
@@ -245,8 +222,9 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
   /**
    * Two agents binding one host port collide on every node: the second pod never starts. Reported
    * once, by the agent that comes first in the app.
+   * @internal
    */
-  private hostPortCollisions(index: AppIndex): string[] {
+  protected _appWideProblems(index: AppIndex): string[] {
     if (this.hostPortFields.length === 0) return [];
     // One view per synthesis: host port -> the agents binding it, in app order.
     const byPort = index.view(HOST_PORTS, (i) => {

@@ -13,8 +13,7 @@ import { PodProbe } from '../../pod/probe';
 import { Toleration } from '../../pod/scheduling';
 import { ContainerSecurity } from '../../pod/security';
 import { EmptyDirOptions, HostPathType, PodVolume } from '../../pod/volume';
-import { objectMeta, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
-import { namespaceOf } from '../../workload/rbac';
+import { objectMeta, WorkloadIdentity, WorkloadIdentityProps, namespaceOf } from '../../workload/identity';
 
 /** What every node-agent preset lets you change. */
 export interface NodeAgentPresetOptions extends WorkloadIdentityProps {

@@ -1,5 +1,4 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -9,15 +8,14 @@ import {
 } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { PodTemplateProps, buildPodTemplate } from '../../pod/template';
-import { addAppChecks, recordWorkload } from '../../workload/app-index';
+import { recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { clusterDomainFor, IDnsNamed, serviceFqdn } from '../../workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
+import { namespaceOf, objectMeta, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { IntOrPercent } from '../../workload/int-or-percent';
-import { podSelectorConfig, ScalableWorkload } from '../../workload/interop';
-import { namespaceOf } from '../../workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from '../../workload/service';
 import { AccessMode, ClaimRequest, ensureAccessModes, VolumeMode } from '../../workload/storage';
+import { ScalableWorkloadBase } from '../../workload/workload-base';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum StatefulPodManagement {
@@ -222,7 +220,7 @@ export interface StatefulAppProps extends WorkloadIdentityProps, PodTemplateProp
  * names) and per-pod storage from volume claim templates; optionally a client Service and a
  * PodDisruptionBudget. Names, DNS names and claim names are exposed as handles for other constructs.
  */
-export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable {
+export class StatefulApp extends ScalableWorkloadBase implements IDnsNamed {
   /** The StatefulSet. */
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** The governing headless Service (`clusterIP: None`). */
@@ -245,19 +243,12 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
   public readonly claimNames: string[];
   /** The claims as the PV controller sees them, in the order of `claimNames` (for static binding checks). */
   public readonly claims: ClaimRequest[];
-  /** Labels that select the pods (`spec.selector.matchLabels`). */
-  public readonly selectorLabels: Record<string, string>;
-  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
-  public hasAutoscaler = false;
-  private readonly scaling: ScalableWorkload;
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
-    super(scope, id);
-    addAppChecks(this);
-    const identity = resolveIdentity(this, props, workloadName);
+    super(scope, id, props, { nameRule: workloadName });
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = props.namespace ?? namespaceOf(this);
-    this.selectorLabels = { ...identity.selectorLabels };
 
     const replicas = ensure(this, 'replicas', props.replicas ?? 1, nonNegativeInt);
     const ordinalsStart = ensure(this, 'ordinalsStart', props.ordinalsStart ?? 0, nonNegativeInt);
@@ -349,43 +340,13 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
     });
     recordWorkload(this.statefulSet, identity.selectorLabels, template);
 
-    this.scaling = new ScalableWorkload(this.statefulSet, props.containers, props.replicas);
+    this._scales(this.statefulSet, props.containers, props.replicas);
 
     if (props.disruptionBudget) {
       this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget, replicas);
     }
   }
 
-
-  /**
-   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
-   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync). `podDnsNames`
-   * and `claimNames` still list the `replicas` the app was given (the autoscaler's floor is yours to match).
-   */
-  public markHasAutoscaler(): void {
-    this.scaling.markHasAutoscaler();
-    this.hasAutoscaler = true;
-  }
-
-  /** The StatefulSet as a `kplus.HorizontalPodAutoscaler` target. */
-  public toScalingTarget(): kplus.ScalingTarget {
-    return this.scaling.toScalingTarget(this.name);
-  }
-
-  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.statefulSet, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   private addClientService(
     identity: WorkloadIdentity, pod: PodTemplateProps, options: ClientServiceOptions, defaultPorts: ServicePortProps[],

@@ -5,14 +5,13 @@ import { Construct } from 'constructs';
 import { checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from '../../pod/template';
-import { addAppChecks, recordWorkload } from '../../workload/app-index';
+import { recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { clusterDomainFor, IServiceDnsNamed, serviceFqdn } from '../../workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
+import { namespaceOf, objectMeta, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { ensureRollingProgress, IntOrPercent } from '../../workload/int-or-percent';
-import { podSelectorConfig, ScalableWorkload } from '../../workload/interop';
-import { namespaceOf } from '../../workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from '../../workload/service';
+import { ScalableWorkloadBase, serviceIngressBackend } from '../../workload/workload-base';
 
 /** How far a rolling update may go above and below the desired replicas. */
 export interface StatelessRollingUpdateOptions {
@@ -117,7 +116,7 @@ const DEFAULT_PROGRESS_DEADLINE = 600;
  * Interchangeable pods behind a Service: an `apps/v1` Deployment, an optional `v1` Service and
  * an optional PodDisruptionBudget, all selecting the pods by stable labels.
  */
-export class StatelessApp extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable, IServiceDnsNamed {
+export class StatelessApp extends ScalableWorkloadBase implements IServiceDnsNamed {
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
   /** The Service, when one is rendered. */
@@ -132,11 +131,6 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
   public readonly serviceName?: string;
   /** Deployment pods have no stable DNS names, so this is always empty. */
   public readonly podDnsNames: string[] = [];
-  /** Labels that select the pods (`spec.selector.matchLabels`). */
-  public readonly selectorLabels: Record<string, string>;
-  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
-  public hasAutoscaler = false;
-  private readonly scaling: ScalableWorkload;
   private readonly servicePorts: readonly number[];
   /**
    * Fully qualified name of the Service (`web.default.svc.cluster.local`), when one is rendered. A
@@ -146,12 +140,10 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
   public readonly serviceDnsName?: string;
 
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
-    super(scope, id);
-    addAppChecks(this);
-    const identity = resolveIdentity(this, props);
+    super(scope, id, props);
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = identity.namespace ?? namespaceOf(this);
-    this.selectorLabels = { ...identity.selectorLabels };
     const clusterDomain = clusterDomainFor(this, 'clusterDomain', props.clusterDomain);
 
     const replicas = ensureOptional(this, 'replicas', props.replicas, nonNegativeInt) ?? 1;
@@ -180,7 +172,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     });
     recordWorkload(this.deployment, identity.selectorLabels, template);
 
-    this.scaling = new ScalableWorkload(this.deployment, props.containers, props.replicas);
+    this._scales(this.deployment, props.containers, props.replicas);
 
     this.service = this.renderService(identity, props);
     this.servicePorts = this.service ? (this.service.toJson().spec?.ports ?? []).map((p: { port: number }) => p.port) : [];
@@ -192,35 +184,6 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     }
   }
 
-
-  /**
-   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
-   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync).
-   */
-  public markHasAutoscaler(): void {
-    this.scaling.markHasAutoscaler();
-    this.hasAutoscaler = true;
-  }
-
-  /** The Deployment as a `kplus.HorizontalPodAutoscaler` target. */
-  public toScalingTarget(): kplus.ScalingTarget {
-    return this.scaling.toScalingTarget(this.name);
-  }
-
-  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.deployment, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   /**
    * The Service as a `kplus.Ingress` backend (`IngressBackend.fromService`). The Ingress must be
@@ -237,10 +200,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     if (port === undefined && this.servicePorts.length > 1) {
       fail(this, 'ingressBackend(port)', undefined, `Service "${this.serviceName}" has several ports (${this.servicePorts.join(', ')})`, 'pass the port to route to');
     }
-    // IngressBackend.fromService reads only the Service's name and ports; a full kplus.Service would
-    // render a second Service object, so it gets a view of ours.
-    const view = { name: this.serviceName, ports: this.servicePorts.map((p) => ({ port: p })) };
-    return kplus.IngressBackend.fromService(view as unknown as kplus.Service, { port: port ?? this.servicePorts[0] });
+    return serviceIngressBackend(this.serviceName, this.servicePorts, port ?? this.servicePorts[0]);
   }
 
   private renderService(identity: WorkloadIdentity, props: StatelessAppProps): k8s.KubeService | undefined {
