@@ -73,7 +73,8 @@ export type { CronRunOptions } from './kubernetes/validation/cron';
 export { SynthWarnings } from './kubernetes/validation/warnings';
 
 // Synthesis and policy checks
-export * from './gitops/app-synthesizer';
+export { AppSynthesizer, PlanOutput } from './gitops/app-synthesizer';
+export type { AppSynthOptions, SynthesizedFile, SynthesisResult } from './gitops/app-synthesizer';
 export { OutputDirectory } from './gitops/output-directory';
 export type { OutputFile, OutputDirectoryChange, OutputDirectoryOptions, OutputDirectoryReplaceOptions, IOutputFileMerge } from './gitops/output-directory';
 export { ChangeGuard, ObjectAction, FindingType } from './gitops/change-guard';

@@ -1,6 +1,7 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { statefulClaimName, statefulOrdinals } from '../kubernetes/stateful-set';
 import { diffLeaves, Doc, RuleContext, UPDATE_RULES } from '../kubernetes/update-rules';
 import { ensure, formatInputError, statedReason } from '../kubernetes/validation';
 
@@ -211,9 +212,8 @@ function dataLoss(removed: Located, previous: Map<string, Located>): Omit<Change
     resource: ref, fileName, findingType: FindingType.DATA_LOSS, field, oldValue: json(oldValue), reason, waysOut,
   }];
   if (gk === 'apps/StatefulSet' && doc.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') {
-    const start = doc.spec?.ordinals?.start ?? 0;
-    const claims = (doc.spec.volumeClaimTemplates ?? []).flatMap((t: Doc) =>
-      Array.from({ length: doc.spec.replicas ?? 1 }, (_, i) => `${t.metadata?.name}-${ref.name}-${start + i}`));
+    const ordinals = statefulOrdinals(doc.spec?.ordinals?.start ?? 0, doc.spec.replicas ?? 1);
+    const claims = (doc.spec.volumeClaimTemplates ?? []).flatMap((t: Doc) => ordinals.map((o) => statefulClaimName(t.metadata?.name, ref.name, o)));
     return finding('spec.persistentVolumeClaimRetentionPolicy.whenDeleted', 'Delete',
       `deleting the StatefulSet deletes its claims${claims.length ? ` (${claims.join(', ')})` : ''} and, with a Delete reclaim policy, their volumes`,
       [keep, 'first set persistentVolumeClaimRetentionPolicy.whenDeleted to Retain and sync, then remove the StatefulSet']);

@@ -1,6 +1,7 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { statefulClaimName, statefulOrdinals } from '../../kubernetes/stateful-set';
 import {
   renderedQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
   ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance, positiveQuantity,
@@ -289,11 +290,11 @@ export class StatefulApp extends ScalableWorkloadBase implements IDnsNamed {
 
     // An invalid count is reported above; no handles are derived from it.
     const count = Number.isInteger(replicas) && replicas >= 0 && replicas < 2 ** 31 ? replicas : 0;
-    const ordinals = Array.from({ length: count }, (_, i) => ordinalsStart + i);
+    const ordinals = statefulOrdinals(ordinalsStart, count);
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, clusterDomain);
     this.podDnsNames = ordinals.map((o) => `${this.name}-${o}.${this.serviceDnsName}`);
     this.claims = templates.flatMap((t) => ordinals.map((o): ClaimRequest => ({
-      name: `${t.name}-${this.name}-${o}`,
+      name: statefulClaimName(t.name, this.name, o),
       namespace: this.namespace,
       storage: t.storage,
       accessModes: [...(t.accessModes ?? [AccessMode.READ_WRITE_ONCE])],

@@ -1,5 +1,5 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
-import { isBuiltInGroup, ObjectRef, PolicyRuleInfo, PolicySeverity, rootOptOutReason, RuleDefinition, RULES } from './rules';
+import { isBuiltInGroup, PolicyObject, PolicyRuleInfo, PolicySeverity, rootOptOutReason, RuleDefinition, RULES } from './rules';
 import { SUPPRESSION_PREFIX, suppressionsOf } from './suppression';
 import { invalid } from '../../kubernetes/validation';
 
@@ -130,8 +130,8 @@ export class PolicyChecker {
    * @internal
    */
   public _check(manifestsByFile: { [file: string]: any[] }, serverChecked: ReadonlySet<object>): PolicyViolation[] {
-    const objects: ObjectRef[] = [];
-    const indexes = new Map<ObjectRef, number>();
+    const objects: PolicyObject[] = [];
+    const indexes = new Map<PolicyObject, number>();
     for (const [file, docs] of Object.entries(manifestsByFile)) {
       (docs ?? []).forEach((manifest, index) => {
         if (manifest === null || manifest === undefined) return;
@@ -147,7 +147,7 @@ export class PolicyChecker {
     return objects.flatMap((object) => this.checkObject(object, indexes.get(object)!, objects, serverChecked.has(object.manifest)));
   }
 
-  private checkObject(object: ObjectRef, index: number, all: readonly ObjectRef[], serverChecked: boolean): PolicyViolation[] {
+  private checkObject(object: PolicyObject, index: number, all: readonly PolicyObject[], serverChecked: boolean): PolicyViolation[] {
     const m = object.manifest;
     const namespace = typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : undefined;
     const name = String(m.metadata?.name ?? '(unnamed)');

@@ -30,8 +30,11 @@ export interface PolicyRuleInfo {
 
 type Manifest = Record<string, any>;
 
-/** One synthesised object and where it came from. */
-export interface ObjectRef {
+/**
+ * One synthesised object as the policy sees it: the manifest and the file it is in (the change guard's
+ * `ObjectRef` is another idea: it names an object on a cluster).
+ */
+export interface PolicyObject {
   readonly manifest: Manifest;
   readonly file: string;
 }
@@ -48,7 +51,7 @@ export interface Finding {
 
 /** A rule: its documentation plus the check over one object (with the whole set for cross-object rules). */
 export interface RuleDefinition extends PolicyRuleInfo {
-  readonly check: (object: ObjectRef, all: readonly ObjectRef[]) => Finding[];
+  readonly check: (object: PolicyObject, all: readonly PolicyObject[]) => Finding[];
 }
 
 /**
@@ -85,7 +88,7 @@ function containersOf(pod: PodContext, includeInit: boolean): Array<{ c: Contain
 
 /** A rule over each container of each pod-bearing object. */
 function perContainer(includeInit: boolean, check: (c: Container, at: string, pod: PodContext, m: Manifest) => Omit<Finding, 'container'> | undefined) {
-  return (object: ObjectRef): Finding[] => {
+  return (object: PolicyObject): Finding[] => {
     const pod = podOf(object.manifest);
     if (!pod) return [];
     return containersOf(pod, includeInit).flatMap(({ c, at }) => {
@@ -97,7 +100,7 @@ function perContainer(includeInit: boolean, check: (c: Container, at: string, po
 
 /** A rule over a pod-level boolean (hostNetwork, hostPID, hostIPC). */
 function podFlag(field: string, why: string) {
-  return (object: ObjectRef): Finding[] => {
+  return (object: PolicyObject): Finding[] => {
     const pod = podOf(object.manifest);
     if (!pod || pod.spec[field] !== true) return [];
     return [{ path: `${pod.specPath}.${field}`, message: `the pod sets ${field}: true (${why})`, fix: `remove ${field}, or suppress with a reason if the workload is a node agent that needs it` }];
@@ -135,21 +138,21 @@ function namespaceOf(m: Manifest): string | undefined {
 
 interface AppView {
   /** The first object of each kind/namespace/name. */
-  readonly firstByKey: Map<string, ObjectRef>;
+  readonly firstByKey: Map<string, PolicyObject>;
   /** Pod templates by each of their `key=value` labels. */
   readonly templatesByLabel: Map<string, Array<{ namespace?: string; labels: Record<string, string> }>>;
 }
 
-const APP_VIEWS = new WeakMap<readonly ObjectRef[], AppView>();
+const APP_VIEWS = new WeakMap<readonly PolicyObject[], AppView>();
 
 /**
  * Rules that look across the app read one index of it, built once per check run (the checker passes
  * the same list to every rule), so the policy stays linear in the number of objects.
  */
-function appView(all: readonly ObjectRef[]): AppView {
+function appView(all: readonly PolicyObject[]): AppView {
   let view = APP_VIEWS.get(all);
   if (!view) {
-    const firstByKey = new Map<string, ObjectRef>();
+    const firstByKey = new Map<string, PolicyObject>();
     const templatesByLabel: AppView['templatesByLabel'] = new Map();
     for (const o of all) {
       const key = objectKey(o.manifest);
@@ -175,8 +178,8 @@ function objectKey(m: Manifest): string {
 }
 
 // `schema` and `strict-fields` report two views of one walk over the schema: walk once per object.
-const schemaWalks = new WeakMap<ObjectRef, SchemaFinding[]>();
-function schemaOf(object: ObjectRef): SchemaFinding[] {
+const schemaWalks = new WeakMap<PolicyObject, SchemaFinding[]>();
+function schemaOf(object: PolicyObject): SchemaFinding[] {
   let found = schemaWalks.get(object);
   if (!found) schemaWalks.set(object, found = schemaFindings(object.manifest));
   return found;
@@ -423,7 +426,7 @@ export const RULES: readonly RuleDefinition[] = [
 ];
 
 /** The pod-layer annotation value that records why a container runs as root (ContainerSecurity.runAsRoot). */
-export function rootOptOutReason(object: ObjectRef, container: string): string | undefined {
+export function rootOptOutReason(object: PolicyObject, container: string): string | undefined {
   const pod = podOf(object.manifest);
   const reason = pod?.annotations[RUNS_AS_ROOT_ANNOTATION_PREFIX + container];
   return typeof reason === 'string' && reason.trim().length > 0 ? reason : undefined;

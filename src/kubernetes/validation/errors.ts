@@ -90,11 +90,6 @@ function aliased(where: IConstruct, field: string): string {
   return field;
 }
 
-/** The input errors recorded on a construct so far (see {@link report}). */
-export function recordedProblems(where: IConstruct): readonly string[] {
-  return recorded.get(where) ?? [];
-}
-
 /**
  * Reports an input error (see {@link report}). On a construct it is recorded and construction goes on,
  * so the caller must leave its state consistent after the call (skip the bad value or use a safe one).
@@ -162,7 +157,7 @@ export function ownInstance<T>(where: Where, field: string, value: T | undefined
  * reports otherwise. A plain object or string in its place would fail later with a TypeError.
  */
 export function checkInstance<T>(where: Where, field: string, value: unknown, type: ClassOf<T>, example: string): value is T {
-  if (value instanceof (type as unknown as Function)) return true;
+  if (value instanceof type) return true;
   report(where, field, value, { reason: `must be a ${type.name}`, fix: `make one with ${example}` });
   return false;
 }

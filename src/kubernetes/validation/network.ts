@@ -70,12 +70,6 @@ export const ipv4Address: Rule<string> = (value) => {
   return Array.isArray(r) ? undefined : r;
 };
 
-/** An IPv6 address (`fd00::a`). */
-export const ipv6Address: Rule<string> = (value) => {
-  const r = value.includes(':') ? ipv6(value) : { reason: 'is not an IPv6 address', fix: IPV6_EXAMPLE };
-  return Array.isArray(r) ? undefined : r;
-};
-
 /** An IPv4 or IPv6 address. */
 export const ipAddress: Rule<string> = (value) => {
   const r = parseIp(value);
@@ -170,9 +164,4 @@ export function addressInCidr(range: string, offset: bigint): string {
   const size = 2n ** hostBits;
   const first = (toBigInt(net) / size) * size;
   return format(fromBigInt(first + offset, net.length));
-}
-
-/** The canonical text of a valid address (`fd00:0:0::a` -> `fd00::a`). */
-export function canonicalIp(address: string): string {
-  return format(parseValid(address, ipAddress));
 }
