@@ -261,90 +261,12 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
   ensure(where, `${field}.name`, c.name, dnsLabel);
   ensure(where, `${field}.image`, c.image, imageReference);
   const reasons = ctx.reasons ?? {};
-  // The one rule for unpinned images, in every construct: refused unless a reason is stated.
-  if (typeof c.image === 'string' && isUnpinnedImage(c.image)) {
-    if (c.unpinnedImageReason === undefined) {
-      ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
-    } else {
-      reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, statedReason);
-    }
-  } else if (c.unpinnedImageReason !== undefined) {
-    invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
-  }
-
-  const ports = ensureList(where, `${field}.ports`, c.ports);
-  ensureEach(`${field}.ports`, ports, (p, f) => {
-    ensure(where, `${f}.number`, p.number, portNumber);
-    ensureOptional(where, `${f}.name`, p.name, portName);
-    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(PortProtocol));
-    if (p.hostPort !== undefined) {
-      if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
-      ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
-      if (!ctx.hostNetwork) {
-        if (p.hostPortReason === undefined) {
-          invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
-            'reach the pods through a Service instead, or give hostPortReason');
-          return;
-        }
-        reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
-      } else if (p.hostPortReason !== undefined) {
-        invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'under hostNetwork the host-network grant already states why ports bind on the node', 'remove hostPortReason');
-      }
-    } else if (p.hostPortReason !== undefined) {
-      invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
-    }
-  });
-  ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
-  ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? PortProtocol.TCP}`, 'port number and protocol pairs');
-
+  checkImagePinned(where, field, c, reasons);
+  const ports = checkPorts(where, field, c, ctx, reasons);
   ensureOptional(where, `${field}.imagePullPolicy`, c.imagePullPolicy, oneOf(PodImagePullPolicy));
-  const env: k8s.EnvVar[] = [];
-  for (const [name, value] of Object.entries(c.env ?? {})) {
-    if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
-    if (!(value instanceof PodEnvValue)) {
-      invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
-      continue;
-    }
-    env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
-  }
-
-  const mounts = ensureList(where, `${field}.volumeMounts`, c.volumeMounts);
-  ensureEach(`${field}.volumeMounts`, mounts, (m, f) => {
-    if (!ctx.volumeNames.has(m.volume)) {
-      const known = [...ctx.volumeNames];
-      invalid(where, `${f}.volume`, m.volume, 'names no volume or claim template of this pod',
-        known.length ? `use one of ${known.map((n) => `"${n}"`).join(', ')}, or add the volume` : 'add the volume (or claim template) first');
-    }
-    ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
-    ensureOptional(where, `${f}.subPath`, m.subPath, relativePath);
-    ensureOptional(where, `${f}.subPathExpr`, m.subPathExpr, subPathExpression);
-    if (m.subPath !== undefined && m.subPathExpr !== undefined) {
-      invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
-    }
-    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(PodMountPropagation));
-    if (m.mountPropagation === PodMountPropagation.BIDIRECTIONAL) {
-      invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
-    }
-  });
-  ensureUnique(where, `${field}.volumeMounts`, mounts, (m) => m.mountPath, 'mount paths');
-
-  const omitCpuLimit = c.omitCpuLimit ?? false;
-  if (omitCpuLimit && c.resources?.cpuLimit !== undefined) {
-    invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
-  }
-  const r = { ...DEFAULT_RESOURCES, ...c.resources };
-  const validQuantities = new Set<string>();
-  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
-    if (key === 'cpuLimit' && omitCpuLimit) continue;
-    if (check(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity)) validQuantities.add(key);
-  }
-  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
-    if (limit === 'cpuLimit' && omitCpuLimit) continue;
-    if (!validQuantities.has(request) || !validQuantities.has(limit)) continue;
-    if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
-      invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
-    }
-  }
+  const env = renderEnv(where, field, c, ctx);
+  const mounts = checkMounts(where, field, c, ctx);
+  const { r, omitCpuLimit } = checkResources(where, field, c);
 
   // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
   const toQuantity = (value: string) => k8s.Quantity.fromString(renderedQuantity(value));
@@ -383,4 +305,106 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
       : undefined,
     securityContext: security._render(where, `${field}.security`),
   };
+}
+
+/** The one rule for unpinned images, in every construct: refused unless a reason is stated. */
+function checkImagePinned(where: Where, field: string, c: PodContainerProps, reasons: Record<string, string>): void {
+  if (typeof c.image === 'string' && isUnpinnedImage(c.image)) {
+    if (c.unpinnedImageReason === undefined) {
+      ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
+    } else {
+      reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, statedReason);
+    }
+  } else if (c.unpinnedImageReason !== undefined) {
+    invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
+  }
+}
+
+/** The container's ports, checked; host ports only where the pod allows host access, with a reason. */
+function checkPorts(
+  where: Where, field: string, c: PodContainerProps, ctx: ContainerContext, reasons: Record<string, string>,
+): readonly PodContainerPort[] {
+  const ports = ensureList(where, `${field}.ports`, c.ports);
+  ensureEach(`${field}.ports`, ports, (p, f) => {
+    ensure(where, `${f}.number`, p.number, portNumber);
+    ensureOptional(where, `${f}.name`, p.name, portName);
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(PortProtocol));
+    if (p.hostPort !== undefined) {
+      if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
+      ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
+      if (!ctx.hostNetwork) {
+        if (p.hostPortReason === undefined) {
+          invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
+            'reach the pods through a Service instead, or give hostPortReason');
+          return;
+        }
+        reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
+      } else if (p.hostPortReason !== undefined) {
+        invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'under hostNetwork the host-network grant already states why ports bind on the node', 'remove hostPortReason');
+      }
+    } else if (p.hostPortReason !== undefined) {
+      invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
+    }
+  });
+  ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
+  ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? PortProtocol.TCP}`, 'port number and protocol pairs');
+  return ports;
+}
+
+function renderEnv(where: Where, field: string, c: PodContainerProps, ctx: ContainerContext): k8s.EnvVar[] {
+  const env: k8s.EnvVar[] = [];
+  for (const [name, value] of Object.entries(c.env ?? {})) {
+    if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
+    if (!(value instanceof PodEnvValue)) {
+      invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
+      continue;
+    }
+    env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
+  }
+  return env;
+}
+
+function checkMounts(where: Where, field: string, c: PodContainerProps, ctx: ContainerContext): readonly PodVolumeMount[] {
+  const mounts = ensureList(where, `${field}.volumeMounts`, c.volumeMounts);
+  ensureEach(`${field}.volumeMounts`, mounts, (m, f) => {
+    if (!ctx.volumeNames.has(m.volume)) {
+      const known = [...ctx.volumeNames];
+      invalid(where, `${f}.volume`, m.volume, 'names no volume or claim template of this pod',
+        known.length ? `use one of ${known.map((n) => `"${n}"`).join(', ')}, or add the volume` : 'add the volume (or claim template) first');
+    }
+    ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
+    ensureOptional(where, `${f}.subPath`, m.subPath, relativePath);
+    ensureOptional(where, `${f}.subPathExpr`, m.subPathExpr, subPathExpression);
+    if (m.subPath !== undefined && m.subPathExpr !== undefined) {
+      invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
+    }
+    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(PodMountPropagation));
+    if (m.mountPropagation === PodMountPropagation.BIDIRECTIONAL) {
+      invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
+    }
+  });
+  ensureUnique(where, `${field}.volumeMounts`, mounts, (m) => m.mountPath, 'mount paths');
+  return mounts;
+}
+
+/** Requests and limits with the defaults filled in, checked (a request above its limit is refused). */
+function checkResources(where: Where, field: string, c: PodContainerProps): { r: Required<PodContainerResources>; omitCpuLimit: boolean } {
+  const omitCpuLimit = c.omitCpuLimit ?? false;
+  if (omitCpuLimit && c.resources?.cpuLimit !== undefined) {
+    invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
+  }
+  const r = { ...DEFAULT_RESOURCES, ...c.resources };
+  const validQuantities = new Set<string>();
+  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    if (key === 'cpuLimit' && omitCpuLimit) continue;
+    if (check(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity)) validQuantities.add(key);
+  }
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    if (limit === 'cpuLimit' && omitCpuLimit) continue;
+    if (!validQuantities.has(request) || !validQuantities.has(limit)) continue;
+    if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
+      invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
+    }
+  }
+  return { r, omitCpuLimit };
 }

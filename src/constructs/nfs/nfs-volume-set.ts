@@ -327,6 +327,13 @@ export class NfsVolumeSet extends Construct {
 
     // Without a valid name there is no PersistentVolume to build (its name is also its construct id).
     if (!nameOk) return volume;
+    this.renderVolume(volume, props.claim?.render ?? true);
+    return volume;
+  }
+
+  /** The volume's PersistentVolume and, when it is pre-bound and wanted, its claim. */
+  private renderVolume(volume: NfsVolume, renderClaim: boolean): void {
+    const { name, server, capacity, storageClassName, claimRef } = volume;
     // Why a risky export (open to everyone, root kept for a wide range) is there travels with the volume.
     const reasons = Object.fromEntries((volume.exports ?? []).flatMap((c, i) => c.reason === undefined ? [] : [[
       reasonAnnotationKey(`nfs-export.${i}`), `${c.cidr}(${(c.options ?? []).join(',')}): ${c.reason}`,
@@ -347,7 +354,7 @@ export class NfsVolumeSet extends Construct {
     this._volumes.push(volume);
     this._persistentVolumes.push(pv);
 
-    if (claimRef && (props.claim?.render ?? true)) {
+    if (claimRef && renderClaim) {
       this._claims.push(new k8s.KubePersistentVolumeClaim(this, `${name}-claim`, {
         metadata: { name: claimRef.name, namespace: claimRef.namespace, labels: this.labelsFor(undefined) },
         spec: {
@@ -361,7 +368,6 @@ export class NfsVolumeSet extends Construct {
         },
       }));
     }
-    return volume;
   }
 
   /**

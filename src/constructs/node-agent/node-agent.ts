@@ -15,7 +15,7 @@ import { buildPodTemplate, PodDnsPolicy, PodTemplateProps, podPorts } from '../.
 import { HostPathType, PodVolume } from '../../pod/volume';
 import { AppIndex, pushTo, recordWorkload } from '../../workload/app-index';
 import { objectMeta, WorkloadIdentity } from '../../workload/identity';
-import { addClusterRoleForServiceAccount, addServiceAccount } from '../../workload/rbac';
+import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from '../../workload/rbac';
 import { addService } from '../../workload/service';
 import { PodWorkloadBase } from '../../workload/workload-base';
 
@@ -102,16 +102,7 @@ export class NodeAgent extends PodWorkloadBase {
       invalid(this, 'tolerations', `${props.tolerations.length} toleration(s)`, 'tolerateAllTaints already tolerates every taint', 'drop tolerations, or set tolerateAllTaints to false');
     }
 
-    // Host namespaces are explicit, justified grants; the reasons travel with the pods.
-    const hostReasons: Record<string, string> = {};
-    const granted = (field: 'hostNetwork' | 'hostPid' | 'hostIpc', choice: string): boolean => {
-      const reason = hostAccessReason(this, field, props[field]);
-      if (reason !== undefined) hostReasons[reasonAnnotationKey(choice)] = reason;
-      return reason !== undefined;
-    };
-    const hostNetwork = granted('hostNetwork', 'host-network');
-    const hostPid = granted('hostPid', 'host-pid');
-    const hostIpc = granted('hostIpc', 'host-ipc');
+    const { hostReasons, hostNetwork, hostPid, hostIpc } = hostNamespaceGrants(this, props);
     this.hostPortFields = collectHostPorts(this, ensureList(this, 'containers', props.containers), hostNetwork);
     this.hostPorts = this.hostPortFields.map((p) => p.key);
     const strategy = props.updateStrategy ?? NodeAgentUpdateStrategy.rollingUpdate();
@@ -151,19 +142,9 @@ export class NodeAgent extends PodWorkloadBase {
     });
 
     this.serviceAccount = addServiceAccount(this, 'ServiceAccount', identity, this.serviceAccountName);
-    if (rules.length > 0) {
-      const { role, binding } = addClusterRoleForServiceAccount(this, identity, {
-        roleName: props.clusterRoleName ?? identity.name,
-        serviceAccountName: this.serviceAccountName,
-        rules,
-        field: 'rules',
-        nameField: props.clusterRoleName !== undefined ? 'clusterRoleName' : 'clusterRoleName (from name)',
-      });
-      this.clusterRole = role;
-      this.clusterRoleBinding = binding;
-    } else if (props.clusterRoleName !== undefined) {
-      invalid(this, 'clusterRoleName', props.clusterRoleName, 'there is no ClusterRole without rules', 'give rules, or drop clusterRoleName');
-    }
+    const rbac = this.addRbac(identity, props, rules);
+    this.clusterRole = rbac?.role;
+    this.clusterRoleBinding = rbac?.binding;
     this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: objectMeta(identity),
       spec: {
@@ -182,6 +163,23 @@ export class NodeAgent extends PodWorkloadBase {
       this.daemonSet.node.addDependency(this.priorityQuota);
     }
 
+  }
+
+  /** The ClusterRole and its binding when the agent has rules. */
+  private addRbac(identity: WorkloadIdentity, props: NodeAgentProps, rules: readonly PolicyRule[]) {
+    if (rules.length === 0) {
+      if (props.clusterRoleName !== undefined) {
+        invalid(this, 'clusterRoleName', props.clusterRoleName, 'there is no ClusterRole without rules', 'give rules, or drop clusterRoleName');
+      }
+      return undefined;
+    }
+    return addClusterRoleForServiceAccount(this, identity, {
+      roleName: props.clusterRoleName ?? identity.name,
+      serviceAccountName: this.serviceAccountName,
+      rules: [...rules],
+      field: 'rules',
+      nameField: props.clusterRoleName !== undefined ? 'clusterRoleName' : 'clusterRoleName (from name)',
+    });
   }
 
   private addPriorityQuota(identity: WorkloadIdentity, priorityClass: string | undefined): k8s.KubeResourceQuota {
@@ -246,6 +244,17 @@ export class NodeAgent extends PodWorkloadBase {
     }
     return errors;
   }
+}
+
+/** Host namespaces are explicit, justified grants; the reasons travel with the pods. */
+function hostNamespaceGrants(where: Where, props: NodeAgentProps) {
+  const hostReasons: Record<string, string> = {};
+  const granted = (field: 'hostNetwork' | 'hostPid' | 'hostIpc', choice: string): boolean => {
+    const reason = hostAccessReason(where, field, props[field]);
+    if (reason !== undefined) hostReasons[reasonAnnotationKey(choice)] = reason;
+    return reason !== undefined;
+  };
+  return { hostReasons, hostNetwork: granted('hostNetwork', 'host-network'), hostPid: granted('hostPid', 'host-pid'), hostIpc: granted('hostIpc', 'host-ipc') };
 }
 
 /** The ports an agent binds on the node, checked for conflicts within the agent. */

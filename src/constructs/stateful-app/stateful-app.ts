@@ -262,24 +262,7 @@ export class StatefulApp extends ScalableWorkloadBase implements IDnsNamed {
     this.serviceName = ensure(this, props.serviceName === undefined ? 'serviceName (from name)' : 'serviceName',
       props.serviceName ?? this.name, serviceNameRule);
 
-    const templates = ensureList(this, 'volumeClaimTemplates', props.volumeClaimTemplates);
-    const claimTemplates = templates.map((t, i) => renderClaimTemplate(this, `volumeClaimTemplates[${i}]`, t));
-    ensureUnique(this, 'volumeClaimTemplates', templates, (t) => t.name, 'claim template names');
-    const podVolumeNames = new Set((props.volumes ?? []).map((v) => v.name));
-    ensureEach('volumeClaimTemplates', templates, (t, f) => {
-      if (podVolumeNames.has(t.name)) {
-        invalid(this, `${f}.name`, t.name, 'is also the name of a pod volume, so a mount would be ambiguous', 'rename the claim template or the volume');
-      }
-    });
-
-    const blockClaims = new Set(templates.filter((t) => t.volumeMode === VolumeMode.BLOCK).map((t) => t.name));
-    for (const [key, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
-      ensureList(this, key, list).forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
-        if (blockClaims.has(m.volume)) {
-          invalid(this, `${f}.volume`, m.volume, 'is a Block claim, a raw device that cannot be mounted as a directory', 'use VolumeMode.FILESYSTEM for mounted claims');
-        }
-      }));
-    }
+    const { templates, claimTemplates } = checkClaimTemplates(this, props);
 
     const template = buildPodTemplate(this, props, {
       selectorLabels: identity.selectorLabels,
@@ -293,16 +276,7 @@ export class StatefulApp extends ScalableWorkloadBase implements IDnsNamed {
     const ordinals = statefulOrdinals(ordinalsStart, count);
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, clusterDomain);
     this.podDnsNames = ordinals.map((o) => `${this.name}-${o}.${this.serviceDnsName}`);
-    this.claims = templates.flatMap((t) => ordinals.map((o): ClaimRequest => ({
-      name: statefulClaimName(t.name, this.name, o),
-      namespace: this.namespace,
-      storage: t.storage,
-      accessModes: [...(t.accessModes ?? [AccessMode.READ_WRITE_ONCE])],
-      storageClassName: t.storageClassName,
-      annotations: t.annotations ? { ...t.annotations } : undefined,
-      selector: t.selector ? { ...t.selector } : undefined,
-      volumeMode: t.volumeMode,
-    })));
+    this.claims = templates.flatMap((t) => ordinals.map((o) => claimRequest(t, this.name, this.namespace, o)));
     this.claimNames = this.claims.map((c) => c.name);
 
     // `annotations` belong to the StatefulSet only; objectMeta() would also give them to any
@@ -366,6 +340,46 @@ export class StatefulApp extends ScalableWorkloadBase implements IDnsNamed {
       field: options.ports ? 'clientService.ports' : 'servicePorts',
     });
   }
+}
+
+/**
+ * The claim templates, checked and rendered: unique names that no pod volume shares, and no Block
+ * claim mounted as a directory.
+ */
+function checkClaimTemplates(where: Construct, props: StatefulAppProps) {
+  const templates = ensureList(where, 'volumeClaimTemplates', props.volumeClaimTemplates);
+  const claimTemplates = templates.map((t, i) => renderClaimTemplate(where, `volumeClaimTemplates[${i}]`, t));
+  ensureUnique(where, 'volumeClaimTemplates', templates, (t) => t.name, 'claim template names');
+  const podVolumeNames = new Set((props.volumes ?? []).map((v) => v.name));
+  ensureEach('volumeClaimTemplates', templates, (t, f) => {
+    if (podVolumeNames.has(t.name)) {
+      invalid(where, `${f}.name`, t.name, 'is also the name of a pod volume, so a mount would be ambiguous', 'rename the claim template or the volume');
+    }
+  });
+
+  const blockClaims = new Set(templates.filter((t) => t.volumeMode === VolumeMode.BLOCK).map((t) => t.name));
+  for (const [key, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
+    ensureList(where, key, list).forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
+      if (blockClaims.has(m.volume)) {
+        invalid(where, `${f}.volume`, m.volume, 'is a Block claim, a raw device that cannot be mounted as a directory', 'use VolumeMode.FILESYSTEM for mounted claims');
+      }
+    }));
+  }
+  return { templates, claimTemplates };
+}
+
+/** The claim the StatefulSet controller makes for one pod from one template, as the PV controller sees it. */
+function claimRequest(t: VolumeClaimTemplate, statefulSet: string, namespace: string, ordinal: number): ClaimRequest {
+  return {
+    name: statefulClaimName(t.name, statefulSet, ordinal),
+    namespace,
+    storage: t.storage,
+    accessModes: [...(t.accessModes ?? [AccessMode.READ_WRITE_ONCE])],
+    storageClassName: t.storageClassName,
+    annotations: t.annotations ? { ...t.annotations } : undefined,
+    selector: t.selector ? { ...t.selector } : undefined,
+    volumeMode: t.volumeMode,
+  };
 }
 
 /** Named container ports (they become SRV records); every port when none is named. */
