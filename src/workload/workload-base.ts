@@ -11,8 +11,8 @@ import { PodContainerProps, DEFAULT_RESOURCES } from '../pod/container';
  * The one place where our constructs meet cdk8s-plus-28's integration interfaces (IPodSelector,
  * INetworkPolicyPeer, IScalable, IngressBackend). Selection goes through the stable selector
  * labels, never cdk8s-plus' construct-path label, so a NetworkPolicy keeps selecting the same pods
- * when a construct moves. The classes are not exported from the package: jsii folds their members
- * into each construct, so the public API reads as before.
+ * when a construct moves. The base classes are not exported from the package and `@jsii ignore`d:
+ * jsii folds their members into each construct, so the public API reads as before.
  */
 
 /** How a workload construct starts. @internal */
@@ -30,6 +30,7 @@ export interface WorkloadBaseOptions {
  * The base of every construct that renders pods under a stable selector: it resolves the identity
  * (name, namespace, labels, selector) and answers cdk8s-plus' selector questions, so a construct
  * states only what is its own.
+ * @jsii ignore the public API shows its members on each construct (jsii folds an ignored base class in)
  */
 export abstract class PodWorkloadBase extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /** Labels that select the pods (`spec.selector.matchLabels`, `app.kubernetes.io/name` unless given). */
@@ -80,6 +81,7 @@ export abstract class PodWorkloadBase extends Construct implements kplus.IPodSel
  * A workload whose replica count an autoscaler may own (Deployment, StatefulSet): once a
  * `kplus.HorizontalPodAutoscaler` targets it, `spec.replicas` is removed so that GitOps does not
  * reset what the autoscaler decided.
+ * @jsii ignore the public API shows its members on each construct (jsii folds an ignored base class in)
  */
 export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kplus.IScalable {
   /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
