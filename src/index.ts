@@ -67,6 +67,10 @@ export type { IDnsNamed, IServiceDnsNamed } from './workload/dns';
 // Every label and annotation key the library writes
 export { MetadataKeys } from './kubernetes/metadata-keys';
 
+// The one error type: every error the library raises
+export { WorkloadsError } from './kubernetes/validation/errors';
+export type { WorkloadsErrorDetails } from './kubernetes/validation/errors';
+
 // Validation helpers with a public face
 export { CronSchedule } from './kubernetes/validation/cron';
 export type { CronRunOptions } from './kubernetes/validation/cron';

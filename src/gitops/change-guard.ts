@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { statefulClaimName, statefulOrdinals } from '../kubernetes/stateful-set';
 import { diffLeaves, Doc, RuleContext, UPDATE_RULES } from '../kubernetes/update-rules';
-import { ensure, formatInputError, statedReason } from '../kubernetes/validation';
+import { ensure, statedReason, WorkloadsError } from '../kubernetes/validation';
 
 // The change guard compares a new synthesis with the previous one (what the GitOps directory holds) and
 // finds what the Kubernetes 1.28 API server would refuse (immutable fields) and what would destroy data
@@ -253,7 +253,7 @@ function validateAcknowledgements(acks: readonly ChangeAcknowledgement[]): void 
     ensure('change guard', `acknowledgements[${i}].reason`, a.reason, statedReason);
     for (const field of ['apiVersion', 'kind', 'name'] as const) {
       if (typeof a[field] !== 'string' || a[field].length === 0) {
-        throw new Error(formatInputError('change guard', `acknowledgements[${i}].${field}`, a[field], { reason: 'is required to name the object', fix: 'give apiVersion, kind, name (and namespace for namespaced objects)' }));
+        throw WorkloadsError.input('change guard', `acknowledgements[${i}].${field}`, a[field], { reason: 'is required to name the object', fix: 'give apiVersion, kind, name (and namespace for namespaced objects)' });
       }
     }
   });

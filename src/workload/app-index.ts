@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { renderApiObject } from '../kubernetes/fast-json';
-import { CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../kubernetes/validation';
+import { addLibraryValidation, CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../kubernetes/validation';
 
 /*
  * Checks that look across the whole app (duplicate objects, node ports, selector overlap, host ports,
@@ -127,9 +127,7 @@ const HOOKED_OBJECTS = new WeakSet<IConstruct>();
 function hookUnowned(obj: ApiObject): void {
   if (HOOKED_OBJECTS.has(obj)) return;
   HOOKED_OBJECTS.add(obj);
-  obj.node.addValidation({
-    validate: () => (problemsByOwner(appIndex(obj)).get(undefined) ?? []).filter((f) => f.object === obj).map((f) => f.message),
-  });
+  addLibraryValidation(obj, 'APP_CONFLICT', () => (problemsByOwner(appIndex(obj)).get(undefined) ?? []).filter((f) => f.object === obj).map((f) => f.message));
 }
 
 /**
@@ -141,11 +139,9 @@ function hookUnowned(obj: ApiObject): void {
 export function addAppChecks(scope: Construct, ...extra: AppCheck[]): void {
   OWNERS.add(scope);
   hookRoot(scope.node.root);
-  scope.node.addValidation({
-    validate: () => {
-      const index = appIndex(scope);
-      return [...ownedProblems(index, scope), ...extra.flatMap((check) => check(index))];
-    },
+  addLibraryValidation(scope, 'APP_CONFLICT', () => {
+    const index = appIndex(scope);
+    return [...ownedProblems(index, scope), ...extra.flatMap((check) => check(index))];
   });
 }
 

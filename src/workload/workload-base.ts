@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { addAppChecks, AppIndex } from './app-index';
 import { namespaceOf, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from './identity';
-import { parseQuantity, Rule } from '../kubernetes/validation';
+import { invalid, parseQuantity, Rule, workloadsError, WorkloadsError } from '../kubernetes/validation';
 import { PodContainerProps, DEFAULT_RESOURCES } from '../pod/container';
 
 /*
@@ -96,7 +96,14 @@ export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kp
   public markHasAutoscaler(): void {
     if (this.hasAutoscaler) return;
     this.hasAutoscaler = true;
-    this.scaledObject().main.addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    const { main, givenReplicas } = this.scaledObject();
+    main.addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    if (givenReplicas !== undefined) {
+      // cdk8s-plus refuses this too, in its own words and under the autoscaler's path; the error belongs
+      // to the prop the user set, so it is reported here and cdk8s-plus is not asked (toScalingTarget).
+      invalid(this, 'replicas', givenReplicas, 'a kplus.HorizontalPodAutoscaler targets this app and owns the replica count '
+        + `(cdk8s-plus: "HorizontalPodAutoscaler target cannot have a fixed number of replicas (${givenReplicas})")`, 'drop replicas, or the autoscaler');
+    }
   }
 
   /** The workload as a `kplus.HorizontalPodAutoscaler` target. */
@@ -107,9 +114,9 @@ export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kp
       apiVersion: main.apiVersion,
       name: this._identity.name,
       // The autoscaler reads the containers' requests to decide whether resource metrics can work.
-      containers: containers.map(toKplusContainer),
-      // cdk8s-plus' autoscaler refuses a workload whose replica count the user fixed.
-      replicas: givenReplicas,
+      containers: fromCdk8sPlus(this, 'containers', containers.length, () => containers.map(toKplusContainer)),
+      // A fixed count with an autoscaler is reported by markHasAutoscaler(), under this app's replicas.
+      replicas: this.hasAutoscaler ? undefined : givenReplicas,
     };
   }
 
@@ -120,7 +127,7 @@ export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kp
 
   private scaledObject(): NonNullable<ScalableWorkloadBase['scaled']> {
     // Constructors call _scales() before they return, so no caller can get here earlier.
-    if (!this.scaled) throw new Error(`[${this.node.path}] the scaled object is not made yet`);
+    if (!this.scaled) throw workloadsError('INTERNAL', this.node.path, `[${this.node.path}] the scaled object is not made yet`);
     return this.scaled;
   }
 }
@@ -131,9 +138,22 @@ export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kp
  * (rendering it into the user's app would add a second Service object).
  * @internal
  */
-export function serviceIngressBackend(name: string, ports: readonly number[], port: number): kplus.IngressBackend {
-  const view = new kplus.Service(new Chart(new App(), 'view'), 'Service', { metadata: { name }, ports: ports.map((p) => ({ port: p })) });
-  return kplus.IngressBackend.fromService(view, { port });
+export function serviceIngressBackend(where: Construct, name: string, ports: readonly number[], port: number): kplus.IngressBackend {
+  return fromCdk8sPlus(where, 'ingressBackend(port)', port, () => {
+    const view = new kplus.Service(new Chart(new App(), 'view'), 'Service', { metadata: { name }, ports: ports.map((p) => ({ port: p })) });
+    return kplus.IngressBackend.fromService(view, { port });
+  });
+}
+
+/** Runs a cdk8s-plus call; what it throws becomes a WorkloadsError (`CDK8S_PLUS`) naming our construct and field. */
+function fromCdk8sPlus<T>(where: Construct, field: string, value: unknown, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof WorkloadsError) throw e;
+    const reason = `cdk8s-plus refused it: ${(e as Error).message}`;
+    throw new WorkloadsError({ code: 'CDK8S_PLUS', path: where.node.path, field, value, reason, fix: 'give a value cdk8s-plus accepts' });
+  }
 }
 
 /** A cdk8s-plus view of one of our containers, with the requests and limits it renders. */

@@ -5,7 +5,7 @@ import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } fro
 import { BindableVolume, BindingCheckOptions, BindingResult, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { reasonAnnotationKey } from '../../kubernetes/metadata-keys';
 import {
-  renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
+  addLibraryValidation, renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
   ensureLabels, ensureManagedLabelsKept, ensureOptional, fail, intInRange, invalid, ipAddress, nfsPath, nonEmptyMap,
   oneOf, positiveQuantity, Rule, Where,
 } from '../../kubernetes/validation';
@@ -399,7 +399,7 @@ export class NfsVolumeSet extends Construct {
    * claim and why every volume refuses it.
    */
   public checkBinding(claims: ClaimRequest[], options: BindingCheckOptions = {}): void {
-    this.node.addValidation({ validate: () => VolumeBinding.describeUnbound(this.simulateBinding(claims, options)) });
+    addLibraryValidation(this, 'APP_CONFLICT', () => VolumeBinding.describeUnbound(this.simulateBinding(claims, options)));
   }
 
   /** @internal */

@@ -200,7 +200,7 @@ export class StatelessApp extends ScalableWorkloadBase implements IServiceDnsNam
     if (port === undefined && this.servicePorts.length > 1) {
       fail(this, 'ingressBackend(port)', undefined, `Service "${this.serviceName}" has several ports (${this.servicePorts.join(', ')})`, 'pass the port to route to');
     }
-    return serviceIngressBackend(this.serviceName, this.servicePorts, port ?? this.servicePorts[0]);
+    return serviceIngressBackend(this, this.serviceName, this.servicePorts, port ?? this.servicePorts[0]);
   }
 
   private renderService(identity: WorkloadIdentity, props: StatelessAppProps): k8s.KubeService | undefined {

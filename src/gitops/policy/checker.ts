@@ -1,7 +1,7 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { isBuiltInGroup, PolicyObject, PolicyRuleInfo, PolicySeverity, rootOptOutReason, RuleDefinition, RULES } from './rules';
 import { SUPPRESSION_PREFIX, suppressionsOf } from './suppression';
-import { invalid } from '../../kubernetes/validation';
+import { invalid, workloadsError } from '../../kubernetes/validation';
 
 /** Configuration of the policy: the `properties` of the plugin's entry in cdk8s.yaml. */
 export interface PolicyOptions {
@@ -110,7 +110,7 @@ export class PolicyChecker {
   /** The severity a rule has with these options. */
   public severityOf(ruleId: string): PolicySeverity {
     const rule = this.rules.get(ruleId);
-    if (!rule) throw new Error(`no policy rule "${ruleId}"`);
+    if (!rule) throw workloadsError('SYNTHESIS', 'PolicyChecker', `no policy rule "${ruleId}"`);
     return this.severities.get(ruleId) ?? rule.defaultSeverity;
   }
 
@@ -136,7 +136,7 @@ export class PolicyChecker {
       (docs ?? []).forEach((manifest, index) => {
         if (manifest === null || manifest === undefined) return;
         if (typeof manifest !== 'object' || Array.isArray(manifest)) {
-          throw new Error(`${file}: document ${index} is not an object`);
+          throw workloadsError('SYNTHESIS', 'PolicyChecker', `${file}: document ${index} is not an object`);
         }
         if (NOT_CLUSTER_OBJECTS.test(String(manifest.apiVersion))) return;
         const object = { manifest, file };

@@ -1,5 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
-import { Problem, Rule } from './errors';
+import { Problem, Rule, workloadsError } from './errors';
 
 // IP addresses and CIDRs as Kubernetes parses them (Go's net/netip): IPv4 dotted quads without leading
 // zeros (Kubernetes rejects "010.0.0.1" for new objects because it is ambiguous), IPv6 in any RFC 4291 text form.
@@ -137,7 +137,7 @@ function format(bytes: Bytes): string {
 
 function parseValid(value: string, rule: Rule<string>): Bytes {
   const r = parseIp(value);
-  if (!Array.isArray(r) || rule(value)) throw new Error(`not valid: ${JSON.stringify(value)}`);
+  if (!Array.isArray(r) || rule(value)) throw workloadsError('INVALID_INPUT', 'address', `not valid: ${JSON.stringify(value)}`);
   return r;
 }
 
@@ -146,7 +146,7 @@ export function cidrPosition(address: string, range: string): CidrPosition {
   const [base, prefixText] = range.split('/');
   const ip = parseValid(address, ipAddress);
   const net = parseValid(base, ipAddress);
-  if (cidr(range)) throw new Error(`not a CIDR: ${JSON.stringify(range)}`);
+  if (cidr(range)) throw workloadsError('INVALID_INPUT', 'address', `not a CIDR: ${JSON.stringify(range)}`);
   const bits = net.length * 8;
   const hostBits = BigInt(bits - Number(prefixText));
   const size = 2n ** hostBits;
