@@ -64,7 +64,7 @@ export interface PodTemplateProps {
   readonly priorityClassName?: string;
   /** Secrets used to pull images, by name. @default - none */
   readonly imagePullSecretNames?: string[];
-  /** Secrets of the app used to pull images (`kplus.Secret`); added after `imagePullSecrets`. @default - none */
+  /** Secrets of the app used to pull images (`kplus.Secret`); added after `imagePullSecretNames`. @default - none */
   readonly imagePullSecrets?: kplus.ISecret[];
   /** Group that owns mounted volumes, so a non-root user can write them. @default - none */
   readonly fsGroup?: number;
