@@ -14,6 +14,11 @@ import * as ts from 'typescript';
 // A former name a page still shows for the record is struck out: ~~`OldName`~~. ALL_CAPS words
 // (environment variables, error codes) and file names are not identifiers of the API and are left alone.
 const ROOT = path.join(__dirname, '..');
+// jsii's own summary rule (its package exports no path to it, so by file), so the test cuts where jsii cuts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { splitSummary } = require(path.join(ROOT, 'node_modules', 'jsii', 'lib', 'docs.js')) as {
+  splitSummary: (doc: string | undefined) => [string | undefined, string | undefined];
+};
 
 /** Kubernetes values, Kubernetes source functions and tool words the pages quote, which no schema or API lists. */
 const ALLOWED = new Set([
@@ -166,5 +171,54 @@ describe('docs name only what exists', () => {
     expect(unknown('PodVolume.fromSecret')).toBeUndefined();
     expect(unknown('kplus.HorizontalPodAutoscaler')).toBeUndefined();
     expect(unknown('spec.volumeClaimTemplates')).toBeUndefined();
+  });
+});
+
+/** Every property of every exported interface (props, options, results) with its documentation text. */
+function documentedProps(): Array<{ prop: string; doc: string }> {
+  const entryFile = path.join(ROOT, 'src', 'index.ts');
+  const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, noEmit: true };
+  const program = ts.createProgram([entryFile], options);
+  const checker = program.getTypeChecker();
+  const out: Array<{ prop: string; doc: string }> = [];
+  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entryFile)!)!)) {
+    // eslint-disable-next-line no-bitwise
+    const symbol = (exported.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(exported) : exported;
+    if (!symbol.declarations?.some(ts.isInterfaceDeclaration) || exported.name === 'WorkloadsErrorDetails') continue;
+    for (const prop of checker.getDeclaredTypeOfSymbol(symbol).getProperties()) {
+      // An inherited prop is reported once, under the interface that declares it.
+      const owner = prop.declarations?.[0]?.parent;
+      const ownerName = owner && ts.isInterfaceDeclaration(owner) ? owner.name.text : exported.name;
+      out.push({ prop: `${ownerName}.${prop.name}`, doc: ts.displayPartsToString(prop.getDocumentationComment(checker)) });
+    }
+  }
+  return [...new Map(out.map((p) => [p.prop, p])).values()];
+}
+
+/** Why a summary is not a complete one-line sentence, or undefined when it is. */
+function summaryProblem(doc: string): string | undefined {
+  const [summary] = splitSummary(doc.trim() || undefined);
+  if (!summary) return 'no summary (only tags)';
+  if ((summary.match(/\(/g) ?? []).length !== (summary.match(/\)/g) ?? []).length) return `cut inside parentheses: "${summary}"`;
+  if ((summary.match(/`/g) ?? []).length % 2 !== 0) return `cut inside code: "${summary}"`;
+  return undefined;
+}
+
+describe('every prop has a one-line summary', () => {
+  test('the first sentence of every documented prop is complete and not empty (jsii shows it as the summary)', () => {
+    const props = documentedProps();
+    expect(props.length).toBeGreaterThan(300);
+    const problems = props.flatMap(({ prop, doc }) => {
+      const why = summaryProblem(doc);
+      return why ? [`${prop}: ${why}`] : [];
+    });
+    expect(problems).toEqual([]);
+  });
+
+  test('the check sees an empty summary and one that jsii cuts inside parentheses or code', () => {
+    expect(summaryProblem('')).toBe('no summary (only tags)');
+    expect(summaryProblem('Run `a; b` first.')).toBe('cut inside code: "Run `a;"');
+    expect(summaryProblem('Exit codes (1-255; no duplicates).')).toMatch(/^cut inside parentheses/);
+    expect(summaryProblem('Name of the Service (a DNS-1035 label).')).toBeUndefined();
   });
 });

@@ -68,8 +68,9 @@ export interface AppSynthOptions {
   readonly acknowledgements?: ChangeAcknowledgement[];
 
   /**
-   * What to print of the change plan (objects added, changed and removed against the previous synthesis in the
-   * output directory; immutable-field changes and destructive removals highlighted) to stderr.
+   * What to print of the change plan to stderr.
+   * The plan lists the objects added, changed and removed against the previous synthesis in the output
+   * directory, with immutable-field changes and destructive removals highlighted.
    * @default PlanOutput.FULL
    */
   readonly planOutput?: PlanOutput;

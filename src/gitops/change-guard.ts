@@ -21,9 +21,11 @@ export interface ManifestFile {
 export interface ObjectRef {
   /** e.g. `apps/v1`; only its group (`apps`) is used for matching. */
   readonly apiVersion: string;
+  /** Kind of the object. */
   readonly kind: string;
-  /** @default - cluster-scoped, or the namespace the GitOps tool applies into */
+  /** Namespace of the object. @default - cluster-scoped, or the namespace the GitOps tool applies into */
   readonly namespace?: string;
+  /** Name of the object. */
   readonly name: string;
 }
 
@@ -71,6 +73,7 @@ export enum FindingType {
 export interface ObjectChange {
   /** The object. */
   readonly resource: ObjectRef;
+  /** What the synthesis does to the object. */
   readonly action: ObjectAction;
   /** The file the object is in (for removals: was in). */
   readonly fileName: string;
@@ -84,7 +87,9 @@ export interface ObjectChange {
 export interface ChangeFinding {
   /** The object. */
   readonly resource: ObjectRef;
+  /** File the object is in. */
   readonly fileName: string;
+  /** Kind of finding. */
   readonly findingType: FindingType;
   /** Field path, e.g. `spec.volumeClaimTemplates[0].spec.resources.requests.storage`. */
   readonly field: string;
@@ -102,6 +107,7 @@ export interface ChangeFinding {
 
 /** The changes of one file. */
 export interface FilePlan {
+  /** Name of the file. */
   readonly fileName: string;
   /** Additions, changes and removals of objects in this file, in file order (removals last). */
   readonly changes: ObjectChange[];
@@ -111,9 +117,13 @@ export interface FilePlan {
 export interface ChangePlan {
   /** Files with changes, in the next synthesis' order, then files that are gone. */
   readonly files: FilePlan[];
+  /** Objects the synthesis adds. */
   readonly added: number;
+  /** Objects the synthesis changes. */
   readonly changed: number;
+  /** Objects the synthesis removes. */
   readonly removed: number;
+  /** Objects that stay as they are. */
   readonly unchanged: number;
   /** Every finding, acknowledged or not. */
   readonly findings: ChangeFinding[];

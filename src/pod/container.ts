@@ -45,7 +45,7 @@ export interface PodContainerPort {
   readonly number: number;
   /** IANA service name (at most 15 characters) that Services and probes can target. @default - unnamed */
   readonly name?: string;
-  /** @default PortProtocol.TCP */
+  /** Protocol of the port. @default PortProtocol.TCP */
   readonly protocol?: PortProtocol;
   /**
    * Expose the port on the node's IP. Host access: only node agents accept it, and only with
@@ -61,13 +61,13 @@ export interface PodContainerPort {
 
 /** CPU and memory requests and limits, as Kubernetes quantities. */
 export interface PodContainerResources {
-  /** @default "100m" */
+  /** CPU the scheduler reserves for the container. @default "100m" */
   readonly cpuRequest?: string;
-  /** @default "500m" */
+  /** CPU above which the container is throttled. @default "500m" */
   readonly cpuLimit?: string;
-  /** @default "128Mi" */
+  /** Memory the scheduler reserves for the container. @default "128Mi" */
   readonly memoryRequest?: string;
-  /** @default "256Mi" */
+  /** Memory above which the container is killed. @default "256Mi" */
   readonly memoryLimit?: string;
 }
 
@@ -85,7 +85,7 @@ export interface PodVolumeMount {
   readonly volume: string;
   /** Absolute path in the container. */
   readonly mountPath: string;
-  /** @default false */
+  /** Mount the volume read-only. @default false */
   readonly readOnly?: boolean;
   /** Mount only this sub-path of the volume (relative, no `..`). @default - the whole volume */
   readonly subPath?: string;
@@ -95,7 +95,7 @@ export interface PodVolumeMount {
    * @default - none
    */
   readonly subPathExpr?: string;
-  /** @default - Kubernetes' default (None) */
+  /** Whether mounts made later on the host reach the container. @default - Kubernetes' default (None) */
   readonly mountPropagation?: PodMountPropagation;
 }
 
@@ -212,7 +212,7 @@ export interface PodContainerProps {
   readonly command?: string[];
   /** Arguments. @default - the image's CMD */
   readonly args?: string[];
-  /** @default - the image's WORKDIR */
+  /** Directory the command runs in. @default - the image's WORKDIR */
   readonly workingDir?: string;
   /** Environment variables, in the order given. @default - none */
   readonly env?: Record<string, PodEnvValue>;
@@ -220,7 +220,7 @@ export interface PodContainerProps {
   readonly envFrom?: PodEnvFrom[];
   /** Ports the container listens on. @default - none */
   readonly ports?: PodContainerPort[];
-  /** @default PodImagePullPolicy.IF_NOT_PRESENT */
+  /** When the kubelet pulls the image. @default PodImagePullPolicy.IF_NOT_PRESENT */
   readonly imagePullPolicy?: PodImagePullPolicy;
   /** Requests and limits; unset fields take the defaults of {@link PodContainerResources}. @default - 100m/128Mi requested, 500m/256Mi limit */
   readonly resources?: PodContainerResources;
@@ -230,11 +230,11 @@ export interface PodContainerProps {
    * @default false
    */
   readonly omitCpuLimit?: boolean;
-  /** @default - none */
+  /** Check that restarts the container when it fails. @default - none */
   readonly livenessProbe?: PodProbe;
-  /** @default - none */
+  /** Check that takes the pod out of Services while it fails. @default - none */
   readonly readinessProbe?: PodProbe;
-  /** @default - none */
+  /** Check that holds the other probes back until the container has started. @default - none */
   readonly startupProbe?: PodProbe;
   /** Mounts of pod volumes or claim templates. @default - none */
   readonly volumeMounts?: PodVolumeMount[];

@@ -52,11 +52,11 @@ export interface PodTemplateProps {
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
-  /** @default - Kubernetes' default (30) */
+  /** Seconds a pod may take to stop after SIGTERM before it is killed. @default - Kubernetes' default (30) */
   readonly terminationGracePeriodSeconds?: number;
   /** Node labels the pods require. @default - none (NodeAgent: `kubernetes.io/os: linux`) */
   readonly nodeSelector?: Record<string, string>;
-  /** @default - none */
+  /** Taints the pods tolerate. @default - none */
   readonly tolerations?: Toleration[];
   /** Node affinity (raw Kubernetes shape). @default - none */
   readonly nodeAffinity?: k8s.NodeAffinity;
@@ -68,7 +68,7 @@ export interface PodTemplateProps {
   readonly imagePullSecrets?: kplus.ISecret[];
   /** Group that owns mounted volumes, so a non-root user can write them. @default - none */
   readonly fsGroup?: number;
-  /** @default PodDnsPolicy.CLUSTER_FIRST */
+  /** How the pods resolve names. @default PodDnsPolicy.CLUSTER_FIRST */
   readonly dnsPolicy?: PodDnsPolicy;
   /**
    * Resolver settings merged into the pod's resolv.conf; required with `PodDnsPolicy.NONE`, which then
@@ -82,7 +82,7 @@ export interface PodTemplateProps {
 export interface PodDnsOption {
   /** Option name, e.g. `ndots`. */
   readonly name: string;
-  /** @default - no value (a flag such as `edns0`) */
+  /** Value of the resolver option. @default - no value (a flag such as `edns0`) */
   readonly value?: string;
 }
 

@@ -39,7 +39,7 @@ export interface PodSecretVolumeOptions {
 export interface ClaimVolumeOptions {
   /** Name of an existing PersistentVolumeClaim in the pod's namespace. */
   readonly claimName: string;
-  /** @default false */
+  /** Mount the claim read-only. @default false */
   readonly readOnly?: boolean;
 }
 
@@ -64,7 +64,7 @@ export interface KeyProjectionOptions {
 
 /** Options of a volume over a claim object. */
 export interface ClaimObjectVolumeOptions {
-  /** @default false */
+  /** Mount the claim read-only. @default false */
   readonly readOnly?: boolean;
 }
 

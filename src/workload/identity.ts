@@ -17,7 +17,7 @@ export interface WorkloadIdentityProps {
    * @default - the construct id
    */
   readonly name?: string;
-  /** @default - the chart's namespace */
+  /** Namespace of every object the construct renders. @default - the chart's namespace */
   readonly namespace?: string;
   /** Labels added to every object this construct renders, pods included. @default - none */
   readonly labels?: Record<string, string>;

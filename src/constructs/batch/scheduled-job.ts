@@ -31,9 +31,9 @@ const MIN_SENSIBLE_DEADLINE = 10;
 /** Properties of a {@link ScheduledJob}. */
 export interface ScheduledJobProps extends WorkloadIdentityProps, PodTemplateProps, JobOptions {
   /**
-   * When to run, in cron format: `minute hour day-of-month month day-of-week` (`*`, ranges, lists,
-   * steps, JAN-DEC, SUN-SAT; day-of-week 0-6) or a macro (`@hourly`, `@daily`, `@midnight`,
-   * `@weekly`, `@monthly`, `@yearly`, `@annually`). Checked at synth time.
+   * When to run, in cron format: `minute hour day-of-month month day-of-week`, or a macro such as `@daily`.
+   * Fields take `*`, ranges, lists, steps, JAN-DEC and SUN-SAT (day-of-week 0-6); the macros are `@hourly`,
+   * `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly` and `@annually`. Checked at synth time.
    */
   readonly schedule: string;
   /**
@@ -41,7 +41,7 @@ export interface ScheduledJobProps extends WorkloadIdentityProps, PodTemplatePro
    * @default - the kube-controller-manager's time zone (UTC on most clusters)
    */
   readonly timeZone?: string;
-  /** @default JobConcurrencyPolicy.ALLOW (Kubernetes' default; left unset) */
+  /** What to do when a run is due while the previous one still runs. @default JobConcurrencyPolicy.ALLOW (Kubernetes' default; left unset) */
   readonly concurrencyPolicy?: JobConcurrencyPolicy;
   /**
    * Seconds after its scheduled time within which a missed run may still start; later runs are

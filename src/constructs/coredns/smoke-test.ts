@@ -96,7 +96,7 @@ export interface DnsSmokeTestProps extends WorkloadIdentityProps {
   readonly ttlSecondsAfterFinished?: number;
   /** Seconds each HTTP check may wait (`wget -T`). @default 5 */
   readonly httpTimeoutSeconds?: number;
-  /** @default - 10m/16Mi requested, 100m/32Mi limit */
+  /** Requests and limits of the test container. @default - 10m/16Mi requested, 100m/32Mi limit */
   readonly resources?: PodContainerResources;
 }
 

@@ -44,7 +44,7 @@ export interface NfsSetVolumeOptions {
   readonly capacity?: string;
   /** Access modes. @default - the set's, else [AccessMode.READ_WRITE_ONCE] */
   readonly accessModes?: AccessMode[];
-  /** @default - the set's, else NfsReclaimPolicy.RETAIN */
+  /** What happens to the volume when its claim is deleted. @default - the set's, else NfsReclaimPolicy.RETAIN */
   readonly reclaimPolicy?: NfsReclaimPolicy;
   /**
    * Mount options (`nfsvers=4.1`, `hard`). Kubernetes does not check them: a typo only shows when a
@@ -77,7 +77,7 @@ export interface NfsSetVolumeOptions {
 export interface NfsPreboundClaim {
   /** Claim name. */
   readonly name: string;
-  /** @default - the chart's namespace, else "default" */
+  /** Namespace of the claim. @default - the chart's namespace, else "default" */
   readonly namespace?: string;
   /**
    * Also render the claim (requesting the whole volume with its modes and class). `false` when the
@@ -135,9 +135,9 @@ export interface NfsStorageClassOptions {
    * @default - the set's `storageClassName`
    */
   readonly name?: string;
-  /** @default VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER */
+  /** When claims of the class bind to a volume. @default VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER */
   readonly volumeBindingMode?: VolumeBindingMode;
-  /** @default - none */
+  /** Annotations of the StorageClass. @default - none */
   readonly annotations?: Record<string, string>;
 }
 

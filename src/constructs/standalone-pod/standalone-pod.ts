@@ -18,7 +18,7 @@ export enum PodRestartPolicy {
 
 /** Properties of a {@link StandalonePod}. */
 export interface StandalonePodProps extends WorkloadIdentityProps, PodTemplateProps {
-  /** @default PodRestartPolicy.ALWAYS (Kubernetes' default, left unset) */
+  /** What the kubelet does when a container exits. @default PodRestartPolicy.ALWAYS (Kubernetes' default, left unset) */
   readonly restartPolicy?: PodRestartPolicy;
 }
 

@@ -126,7 +126,7 @@ export interface VolumeClaimTemplate {
   readonly name: string;
   /** Requested size, any Kubernetes quantity (`500Mi`, `2Gi`). */
   readonly storage: string;
-  /** @default [AccessMode.READ_WRITE_ONCE] */
+  /** How the volume may be mounted. @default [AccessMode.READ_WRITE_ONCE] */
   readonly accessModes?: AccessMode[];
   /**
    * StorageClass of the claims. `""` asks for a PersistentVolume without a class (static binding,
@@ -141,7 +141,7 @@ export interface VolumeClaimTemplate {
    * @default - none
    */
   readonly annotations?: Record<string, string>;
-  /** @default - Kubernetes' default (Filesystem) */
+  /** A filesystem or a raw block device. @default - Kubernetes' default (Filesystem) */
   readonly volumeMode?: VolumeMode;
 }
 
@@ -149,11 +149,11 @@ export interface VolumeClaimTemplate {
 export interface ClientServiceOptions {
   /** Service name. @default "<name>-client" */
   readonly name?: string;
-  /** @default WorkloadServiceType.CLUSTER_IP */
+  /** Type of the client Service. @default WorkloadServiceType.CLUSTER_IP */
   readonly serviceType?: WorkloadServiceType;
-  /** @default - the headless Service's ports */
+  /** Ports of the client Service. @default - the headless Service's ports */
   readonly ports?: ServicePortProps[];
-  /** @default - none */
+  /** Annotations of the client Service. @default - none */
   readonly annotations?: Record<string, string>;
 }
 
@@ -192,9 +192,9 @@ export interface StatefulAppProps extends WorkloadIdentityProps, PodTemplateProp
    * @default - none
    */
   readonly volumeClaimTemplates?: VolumeClaimTemplate[];
-  /** @default StatefulPodManagement.ORDERED_READY (Kubernetes' default, left unset) */
+  /** How the controller starts and stops pods. @default StatefulPodManagement.ORDERED_READY (Kubernetes' default, left unset) */
   readonly podManagementPolicy?: StatefulPodManagement;
-  /** @default StatefulUpdateStrategy.rollingUpdate() (Kubernetes' default, left unset) */
+  /** How pods are replaced when the template changes. @default StatefulUpdateStrategy.rollingUpdate() (Kubernetes' default, left unset) */
   readonly updateStrategy?: StatefulUpdateStrategy;
   /** Old ControllerRevisions kept for rollback. @default - Kubernetes' default (10) */
   readonly revisionHistoryLimit?: number;

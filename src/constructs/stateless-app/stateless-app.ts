@@ -63,7 +63,7 @@ export class StatelessUpdateStrategy {
 export interface StatelessServiceOptions {
   /** Service name (a DNS-1035 label: clients use it as a host name). @default - the app's name */
   readonly name?: string;
-  /** @default WorkloadServiceType.CLUSTER_IP */
+  /** Type of the Service. @default WorkloadServiceType.CLUSTER_IP */
   readonly serviceType?: WorkloadServiceType;
   /**
    * Ports of the Service. A `targetPortName` must name a container port; a fixed `nodePort` must

@@ -30,7 +30,7 @@ export interface PolicyViolation {
   readonly index: number;
   /** The object's kind. */
   readonly kind: string;
-  /** @default - the object has no namespace */
+  /** Namespace of the object. @default - the object has no namespace */
   readonly namespace?: string;
   /** The object's `metadata.name`. */
   readonly name: string;
