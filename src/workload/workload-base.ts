@@ -30,7 +30,8 @@ export interface WorkloadBaseOptions {
  * The base of every construct that renders pods under a stable selector: it resolves the identity
  * (name, namespace, labels, selector) and answers cdk8s-plus' selector questions, so a construct
  * states only what is its own.
- * @jsii ignore the public API shows its members on each construct (jsii folds an ignored base class in)
+ * Ignored by jsii, which folds its members into each construct.
+ * @jsii ignore
  */
 export abstract class PodWorkloadBase extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /** Labels that select the pods (`spec.selector.matchLabels`, `app.kubernetes.io/name` unless given). */
@@ -55,9 +56,10 @@ export abstract class PodWorkloadBase extends Construct implements kplus.IPodSel
   }
 
   /**
-   * The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. The
-   * namespace is always named, so a policy in another namespace peers these pods, not same-labelled
-   * pods of its own.
+   * The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules.
+   *
+   * The namespace is always named, so a policy in another namespace peers these pods, not
+   * same-labelled pods of its own.
    */
   public toPodSelectorConfig(): kplus.PodSelectorConfig {
     return {
@@ -81,7 +83,8 @@ export abstract class PodWorkloadBase extends Construct implements kplus.IPodSel
  * A workload whose replica count an autoscaler may own (Deployment, StatefulSet): once a
  * `kplus.HorizontalPodAutoscaler` targets it, `spec.replicas` is removed so that GitOps does not
  * reset what the autoscaler decided.
- * @jsii ignore the public API shows its members on each construct (jsii folds an ignored base class in)
+ * Ignored by jsii, which folds its members into each construct.
+ * @jsii ignore
  */
 export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kplus.IScalable {
   /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
@@ -89,9 +92,10 @@ export abstract class ScalableWorkloadBase extends PodWorkloadBase implements kp
   private scaled?: { main: ApiObject; containers: readonly PodContainerProps[]; givenReplicas?: number };
 
   /**
-   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
-   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync). Handles derived
-   * from the replica count (pod DNS names, claim names) still list the replicas the app was given.
+   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on.
+   *
+   * `spec.replicas` is removed (GitOps would otherwise reset it on every sync). Handles derived from
+   * the replica count (pod DNS names, claim names) still list the replicas the app was given.
    */
   public markHasAutoscaler(): void {
     if (this.hasAutoscaler) return;

@@ -31,7 +31,8 @@ function show(value: unknown): string {
 
 /**
  * What a {@link WorkloadsError} is about.
- * @jsii ignore part of WorkloadsError, which jsii cannot represent
+ * Part of WorkloadsError, which jsii cannot represent.
+ * @jsii ignore
  */
 export interface WorkloadsErrorDetails {
   /**
@@ -61,7 +62,8 @@ export interface WorkloadsErrorDetails {
  * Thrown where a question has no answer (a static helper, a method called directly); otherwise recorded
  * on the construct and raised by the synthesis, all at once, as one `VALIDATION_FAILED` error whose
  * `problems` lists them.
- * @jsii ignore jsii cannot represent Error subclasses; other languages receive the message
+ * jsii cannot represent Error subclasses: users of other languages receive the message.
+ * @jsii ignore
  */
 export class WorkloadsError extends Error {
   /** An input error: `[path] field "value": reason; fix`. */
