@@ -182,7 +182,7 @@ function outputDirectoryOf(app: App, options: AppSynthOptions): OutputDirectory 
 function previewOnly(directory: OutputDirectory, cliOutdir: string | undefined): boolean {
   const route = cliOutdir === undefined ? CliRoute.PLAIN : cliRouteOf(cliOutdir);
   if (route === CliRoute.HELM && path.dirname(path.resolve(cliOutdir!)) === directory.path) {
-    throw new Error(`cdk8s synth --format helm writes its chart into ${directory.path}, the output directory (cdk8s-cli deleted it `
+    throw workloadsError('SYNTHESIS', 'AppSynthesizer', `cdk8s synth --format helm writes its chart into ${directory.path}, the output directory (cdk8s-cli deleted it `
       + 'first and wrote its Chart.yaml and README.md there; the previous content was put back beside them). Give the chart a directory of its own: '
       + '`cdk8s synth --format helm --chart-version <v> --output chart`, or add `output: cdk8s.out` to cdk8s.yaml');
   }
