@@ -157,6 +157,29 @@ project.eslint?.addRules({
 // reporter); `npx jest --silent=false <file>` shows it. JestConfigOptions has no field for it.
 project.tryFindObjectFile('package.json')?.addOverride('jest.silent', true);
 
+// House rules for shipped code (CONTRIBUTING.md, "House rules"): functions short enough to read whole, no
+// double cast that silences the type checker, and a public index that names every export.
+const NO_DOUBLE_CAST = {
+  selector: 'TSAsExpression > TSAsExpression.expression[typeAnnotation.type="TSUnknownKeyword"]',
+  message: '`as unknown as` hides a type mismatch: type the value, narrow it with a guard, or declare the shape you rely on.',
+};
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'max-lines-per-function': ['error', { max: 80 }],
+    'no-restricted-syntax': ['error', NO_DOUBLE_CAST],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/index.ts'],
+  rules: {
+    'no-restricted-syntax': ['error', NO_DOUBLE_CAST, {
+      selector: 'ExportAllDeclaration',
+      message: 'src/index.ts re-exports by name, so the public API is read in one place: list the names.',
+    }],
+  },
+});
+
 project.package.addField('bugs', { url: `${REPOSITORY}/issues` });
 project.package.addEngine('node', NODE_ENGINES);
 

@@ -67,13 +67,18 @@ export type { IDnsNamed, IServiceDnsNamed } from './workload/dns';
 // Every label and annotation key the library writes
 export { MetadataKeys } from './kubernetes/metadata-keys';
 
+// The one error type: every error the library raises
+export { WorkloadsError } from './kubernetes/validation/errors';
+export type { WorkloadsErrorDetails } from './kubernetes/validation/errors';
+
 // Validation helpers with a public face
 export { CronSchedule } from './kubernetes/validation/cron';
 export type { CronRunOptions } from './kubernetes/validation/cron';
 export { SynthWarnings } from './kubernetes/validation/warnings';
 
 // Synthesis and policy checks
-export * from './gitops/app-synthesizer';
+export { AppSynthesizer, PlanOutput } from './gitops/app-synthesizer';
+export type { AppSynthOptions, SynthesizedFile, SynthesisResult } from './gitops/app-synthesizer';
 export { OutputDirectory } from './gitops/output-directory';
 export type { OutputFile, OutputDirectoryChange, OutputDirectoryOptions, OutputDirectoryReplaceOptions, IOutputFileMerge } from './gitops/output-directory';
 export { ChangeGuard, ObjectAction, FindingType } from './gitops/change-guard';

@@ -5,7 +5,7 @@ import {
   AppSynthesizer, PodContainerProps, CoreDnsAddon, KubeletApiAccess, NfsVolumeSet, NodeAgent, WorkloadServiceType, StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, only, synthValid, testChart } from './util';
-import { APP_INDEX_STATS } from '../src/workload/app-index';
+import * as fastJson from '../src/kubernetes/fast-json';
 import { nodePortApp } from './bench/fixtures/nodeports';
 
 const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
@@ -254,41 +254,55 @@ describe('namespaces in handles come from the chart, as cdk8s places the objects
 });
 
 describe('one index per synthesis', () => {
-  /** Whole-app scans (`findAll()` on the root), index builds and object renders during `fn`. */
-  function countDuring<T>(root: Construct, fn: () => T): { result: T; rootScans: number; builds: number; renders: number } {
+  /**
+   * Whole-app scans (`findAll()` on the root: building the index is one) and object renders by the
+   * library's renderer (the index's, and AppSynthesizer's for the files it writes) during `fn`.
+   */
+  function countDuring<T>(root: Construct, fn: () => T): { result: T; rootScans: number; renders: number } {
     const original = Node.prototype.findAll;
     let rootScans = 0;
     const spy = jest.spyOn(Node.prototype, 'findAll').mockImplementation(function (this: Node, ...args) {
       if (this === root.node) rootScans++;
       return original.apply(this, args);
     });
-    const before = { ...APP_INDEX_STATS };
+    const renderSpy = jest.spyOn(fastJson, 'renderApiObject');
     try {
       const result = fn();
-      return { result, rootScans, builds: APP_INDEX_STATS.builds - before.builds, renders: APP_INDEX_STATS.renders - before.renders };
+      return { result, rootScans, renders: renderSpy.mock.calls.length };
     } finally {
       spy.mockRestore();
+      renderSpy.mockRestore();
     }
   }
 
+  const objectCount = (root: Construct) => root.node.findAll().filter((c) => ApiObject.isApiObject(c)).length;
+
   test.each([50, 200])('%d NodePort Services: one index, a constant number of whole-app scans, one render per object checked', (n) => {
     const app = nodePortApp(n);
-    const { result: files, rootScans, builds, renders } = countDuring(app, () => AppSynthesizer.render(app));
+    const objects = objectCount(app);
+    const { result: files, rootScans, renders } = countDuring(app, () => AppSynthesizer.render(app));
     expect(files).toHaveLength(n + 1); // a file per chart and the kustomization
-    expect(builds).toBe(1);
-    // AppSynthesizer's own walk and the index's: before, every NodePort Service scanned the app again.
+    // AppSynthesizer's own walk and the one index build: before, every NodePort Service scanned the app again.
     expect(rootScans).toBe(2);
-    // Each NodePort Service once; the library's own Deployments need no rendering (their selector and
-    // pod labels were recorded when they were built).
-    expect(renders).toBe(n);
+    // Every object once for its file, and each NodePort Service once more for the index; the library's own
+    // Deployments need no rendering by the index (their selector and pod labels were recorded when built).
+    expect(renders).toBe(objects + n);
   });
 
   test('Testing.synth of one chart also builds the index once', () => {
-    const app = nodePortApp(30);
-    const chart = app.node.children.find((c): c is Chart => c instanceof Chart)!;
-    const { builds, renders } = countDuring(app, () => Testing.synth(chart));
-    expect(builds).toBe(1);
-    expect(renders).toBe(30);
+    const scansFor = (n: number) => {
+      const app = nodePortApp(n);
+      const chart = app.node.children.find((c): c is Chart => c instanceof Chart)!;
+      return countDuring(app, () => Testing.synth(chart));
+    };
+    const small = scansFor(3);
+    const large = scansFor(30);
+    // Testing.synth renders with toJson(), so the library's renderer runs only for the index: each NodePort Service once.
+    expect(large.renders).toBe(30);
+    expect(small.renders).toBe(3);
+    // Whole-app scans do not grow with the number of Services: the index is built once, not per check.
+    expect(large.rootScans).toBe(small.rootScans);
+    expect(large.rootScans).toBeLessThanOrEqual(3);
   });
 
   test('the index is rebuilt for the next synthesis, so constructs added in between are seen', () => {

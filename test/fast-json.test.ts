@@ -62,7 +62,7 @@ function unguardedDifferences(lib: Loaded): string[] {
   const app = lib.build(tempDir('fast-json'));
   return app.node.findAll()
     .filter((c): c is import('cdk8s').ApiObject => c instanceof lib.cdk8s.ApiObject)
-    .filter((o) => JSON.stringify(lib.fast._renderWithoutCheck(o)) !== JSON.stringify(o.toJson()))
+    .filter((o) => JSON.stringify(lib.fast.renderFast(o)) !== JSON.stringify(o.toJson()))
     .map((o) => o.kind);
 }
 

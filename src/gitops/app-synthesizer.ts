@@ -11,7 +11,7 @@ import { manifestYaml } from './manifest-yaml';
 import { OutputDirectory, OutputDirectoryChange } from './output-directory';
 import { renderApiObject } from '../kubernetes/fast-json';
 import type { PolicyOptions, PolicyViolation } from './policy/checker';
-import { ensureOptional, manifestProblems, oneOf, strictSchemaViolations, warningsOf as warningsIn } from '../kubernetes/validation';
+import { ensureOptional, manifestProblems, oneOf, strictSchemaViolations, validationFailed, warningsOf as warningsIn, workloadsError } from '../kubernetes/validation';
 
 /** Options of {@link AppSynthesizer.synth} and {@link AppSynthesizer.render}. */
 export interface AppSynthOptions {
@@ -75,8 +75,9 @@ export interface AppSynthOptions {
   readonly warningsAsErrors?: boolean;
 
   /**
-   * What to print of the change plan (objects added, changed and removed against the previous synthesis in the
-   * output directory; immutable-field changes and destructive removals highlighted) to stderr.
+   * What to print of the change plan to stderr.
+   * The plan lists the objects added, changed and removed against the previous synthesis in the output
+   * directory, with immutable-field changes and destructive removals highlighted.
    * @default PlanOutput.FULL
    */
   readonly planOutput?: PlanOutput;
@@ -145,7 +146,7 @@ export class AppSynthesizer {
     const directory = outputDirectoryOf(app, options);
     const plan = planAgainst(directory, app, objectsByFile, options);
     const blocked = ChangeGuard.blockingError(plan);
-    if (blocked) throw new Error(blocked);
+    if (blocked) throw workloadsError('SYNTHESIS', 'AppSynthesizer', blocked);
 
     const withKustomization = options.kustomization ?? true;
     const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
@@ -198,7 +199,7 @@ function outputDirectoryOf(app: App, options: AppSynthOptions): OutputDirectory 
 function previewOnly(directory: OutputDirectory, cliOutdir: string | undefined): boolean {
   const route = cliOutdir === undefined ? CliRoute.PLAIN : cliRouteOf(cliOutdir);
   if (route === CliRoute.HELM && path.dirname(path.resolve(cliOutdir!)) === directory.path) {
-    throw new Error(`cdk8s synth --format helm writes its chart into ${directory.path}, the output directory (cdk8s-cli deleted it `
+    throw workloadsError('SYNTHESIS', 'AppSynthesizer', `cdk8s synth --format helm writes its chart into ${directory.path}, the output directory (cdk8s-cli deleted it `
       + 'first and wrote its Chart.yaml and README.md there; the previous content was put back beside them). Give the chart a directory of its own: '
       + '`cdk8s synth --format helm --chart-version <v> --output chart`, or add `output: cdk8s.out` to cdk8s.yaml');
   }
@@ -299,7 +300,7 @@ function layout(app: App, charts: RenderedChart[], hasDependantCharts: boolean):
     case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
       return unique(charts.flatMap((c, i) => c.objects.map((o) => laidOutFile(`${chartName(c.chart, i)}/${resourceName(o)}${ext}`, [o]))));
     default:
-      throw new Error(`App yamlOutputType ${app.yamlOutputType} is not one AppSynthesizer knows; use a YamlOutputType value`);
+      throw workloadsError('SYNTHESIS', 'AppSynthesizer', `App yamlOutputType ${app.yamlOutputType} is not one AppSynthesizer knows; use a YamlOutputType value`);
   }
 }
 
@@ -315,7 +316,7 @@ function unique(files: LaidOutFile[]): LaidOutFile[] {
   const seen = new Set<string>();
   for (const f of files) {
     if (seen.has(f.fileName)) {
-      throw new Error(`two objects would be written to "${f.fileName}" (same kind and name); cdk8s would keep only the last one. `
+      throw workloadsError('SYNTHESIS', 'AppSynthesizer', `two objects would be written to "${f.fileName}" (same kind and name); cdk8s would keep only the last one. `
         + 'Give them distinct names, or use YamlOutputType.FILE_PER_CHART');
     }
     seen.add(f.fileName);
@@ -335,7 +336,7 @@ function mergeKustomization(current: string | undefined, manifests: string[], pr
   if (current === undefined || current.trim() === '') return Yaml.stringify(kustomization(manifests));
   const doc = parseDocument(current);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    throw new Error(`${KUSTOMIZATION_FILE} is not a YAML mapping (${doc.errors[0]?.message ?? 'empty'}); fix or delete it so the synthesis can list its manifests in it`);
+    throw workloadsError('SYNTHESIS', 'AppSynthesizer', `${KUSTOMIZATION_FILE} is not a YAML mapping (${doc.errors[0]?.message ?? 'empty'}); fix or delete it so the synthesis can list its manifests in it`);
   }
   const existing = doc.get('resources');
   const listed: string[] = isSeq(existing) ? (existing as YAMLSeq).items.map((i: any) => String(i?.value ?? i)) : [];
@@ -369,7 +370,7 @@ function checkServerSide(objects: Array<{ construct: ApiObject; json: any }>): v
     for (const p of manifestProblems(json)) errors.push(`[${construct.node.path}] ${id}: ${p.path} ${p.message}`);
   }
   if (errors.length > 0) {
-    throw new Error(`These manifests break rules of the Kubernetes 1.28 API server (nothing was written):\n  ${errors.join('\n  ')}`);
+    throw workloadsError('SYNTHESIS', 'AppSynthesizer', `These manifests break rules of the Kubernetes 1.28 API server (nothing was written):\n  ${errors.join('\n  ')}`);
   }
 }
 
@@ -384,7 +385,7 @@ function checkPolicy(byFile: { [file: string]: any[] }, options: PolicyOptions):
   const violations = new PolicyChecker(options)._check(byFile, serverChecked);
   const errors = violations.filter((v) => !v.suppressedBecause && v.severity === PolicySeverity.ERROR);
   if (errors.length > 0) {
-    throw new Error(`The policy found ${errors.length} error(s) (nothing was written):\n  ${errors.map(formatViolation).join('\n  ')}`);
+    throw workloadsError('SYNTHESIS', 'AppSynthesizer', `The policy found ${errors.length} error(s) (nothing was written):\n  ${errors.map(formatViolation).join('\n  ')}`);
   }
   return violations;
 }
@@ -426,11 +427,11 @@ function topology(scope: IConstruct, nodes: IConstruct[] = scope.node.findAll())
 
 /** Runs every construct's validations once (cdk8s runs them once per chart). */
 function validateAll(all: IConstruct[]): void {
-  const errors: string[] = [];
+  const found: Array<{ where: IConstruct; message: string }> = [];
   for (const c of all) {
-    for (const error of c.node.validate()) errors.push(`[${c.node.path}] ${error}`);
+    for (const message of c.node.validate()) found.push({ where: c, message });
   }
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  if (found.length > 0) throw validationFailed(found);
 }
 
 /**

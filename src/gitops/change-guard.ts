@@ -1,8 +1,9 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { statefulClaimName, statefulOrdinals } from '../kubernetes/stateful-set';
 import { diffLeaves, Doc, RuleContext, UPDATE_RULES } from '../kubernetes/update-rules';
-import { ensure, formatInputError, statedReason } from '../kubernetes/validation';
+import { ensure, statedReason, WorkloadsError } from '../kubernetes/validation';
 
 // The change guard compares a new synthesis with the previous one (what the GitOps directory holds) and
 // finds what the Kubernetes 1.28 API server would refuse (immutable fields) and what would destroy data
@@ -20,9 +21,11 @@ export interface ManifestFile {
 export interface ObjectRef {
   /** e.g. `apps/v1`; only its group (`apps`) is used for matching. */
   readonly apiVersion: string;
+  /** Kind of the object. */
   readonly kind: string;
-  /** @default - cluster-scoped, or the namespace the GitOps tool applies into */
+  /** Namespace of the object. @default - cluster-scoped, or the namespace the GitOps tool applies into */
   readonly namespace?: string;
+  /** Name of the object. */
   readonly name: string;
 }
 
@@ -70,6 +73,7 @@ export enum FindingType {
 export interface ObjectChange {
   /** The object. */
   readonly resource: ObjectRef;
+  /** What the synthesis does to the object. */
   readonly action: ObjectAction;
   /** The file the object is in (for removals: was in). */
   readonly fileName: string;
@@ -83,7 +87,9 @@ export interface ObjectChange {
 export interface ChangeFinding {
   /** The object. */
   readonly resource: ObjectRef;
+  /** File the object is in. */
   readonly fileName: string;
+  /** Kind of finding. */
   readonly findingType: FindingType;
   /** Field path, e.g. `spec.volumeClaimTemplates[0].spec.resources.requests.storage`. */
   readonly field: string;
@@ -101,6 +107,7 @@ export interface ChangeFinding {
 
 /** The changes of one file. */
 export interface FilePlan {
+  /** Name of the file. */
   readonly fileName: string;
   /** Additions, changes and removals of objects in this file, in file order (removals last). */
   readonly changes: ObjectChange[];
@@ -110,9 +117,13 @@ export interface FilePlan {
 export interface ChangePlan {
   /** Files with changes, in the next synthesis' order, then files that are gone. */
   readonly files: FilePlan[];
+  /** Objects the synthesis adds. */
   readonly added: number;
+  /** Objects the synthesis changes. */
   readonly changed: number;
+  /** Objects the synthesis removes. */
   readonly removed: number;
+  /** Objects that stay as they are. */
   readonly unchanged: number;
   /** Every finding, acknowledged or not. */
   readonly findings: ChangeFinding[];
@@ -211,9 +222,8 @@ function dataLoss(removed: Located, previous: Map<string, Located>): Omit<Change
     resource: ref, fileName, findingType: FindingType.DATA_LOSS, field, oldValue: json(oldValue), reason, waysOut,
   }];
   if (gk === 'apps/StatefulSet' && doc.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') {
-    const start = doc.spec?.ordinals?.start ?? 0;
-    const claims = (doc.spec.volumeClaimTemplates ?? []).flatMap((t: Doc) =>
-      Array.from({ length: doc.spec.replicas ?? 1 }, (_, i) => `${t.metadata?.name}-${ref.name}-${start + i}`));
+    const ordinals = statefulOrdinals(doc.spec?.ordinals?.start ?? 0, doc.spec.replicas ?? 1);
+    const claims = (doc.spec.volumeClaimTemplates ?? []).flatMap((t: Doc) => ordinals.map((o) => statefulClaimName(t.metadata?.name, ref.name, o)));
     return finding('spec.persistentVolumeClaimRetentionPolicy.whenDeleted', 'Delete',
       `deleting the StatefulSet deletes its claims${claims.length ? ` (${claims.join(', ')})` : ''} and, with a Delete reclaim policy, their volumes`,
       [keep, 'first set persistentVolumeClaimRetentionPolicy.whenDeleted to Retain and sync, then remove the StatefulSet']);
@@ -253,7 +263,7 @@ function validateAcknowledgements(acks: readonly ChangeAcknowledgement[]): void 
     ensure('change guard', `acknowledgements[${i}].reason`, a.reason, statedReason);
     for (const field of ['apiVersion', 'kind', 'name'] as const) {
       if (typeof a[field] !== 'string' || a[field].length === 0) {
-        throw new Error(formatInputError('change guard', `acknowledgements[${i}].${field}`, a[field], { reason: 'is required to name the object', fix: 'give apiVersion, kind, name (and namespace for namespaced objects)' }));
+        throw WorkloadsError.input('change guard', `acknowledgements[${i}].${field}`, a[field], { reason: 'is required to name the object', fix: 'give apiVersion, kind, name (and namespace for namespaced objects)' });
       }
     }
   });

@@ -1,31 +1,26 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import * as fs from 'fs';
 import * as path from 'path';
+import { WorkloadsError } from '../kubernetes/validation';
 
 /**
- * A file-system operation of a synthesis that failed: names the path, what was attempted and the fix. It carries
- * no stack trace, because the cause is the user's file system (a file where a folder should be, a read-only
- * mount), not the code that noticed it.
+ * A file-system operation of a synthesis that failed: names the path, what was attempted and the fix. A
+ * WorkloadsError (docs/errors.md) whose `code` is the operating system's (`ENOTDIR`, `EACCES`, ...) and whose
+ * `path` is the path the operation was attempted on. It carries no stack trace, because the cause is the
+ * user's file system (a file where a folder should be, a read-only mount), not the code that noticed it.
  */
-export class FileSystemError extends Error {
-  /** The error code of the operating system (`ENOTDIR`, `EACCES`, ...). */
-  public readonly code: string;
-  /** The path the operation was attempted on. */
-  public readonly path: string;
-
+export class FileSystemError extends WorkloadsError {
   public constructor(code: string, file: string, message: string) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super(message);
+      super({ code, path: file, reason: message }, message);
     } finally {
       Error.stackTraceLimit = limit;
     }
-    this.code = code;
-    this.path = file;
+    this.name = 'FileSystemError';
   }
 }
-Object.defineProperty(FileSystemError.prototype, 'name', { value: 'FileSystemError' });
 
 /** What usually fixes an operating-system error code, for the operation on `where`. */
 function fixFor(code: string, where: string): string {

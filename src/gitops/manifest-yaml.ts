@@ -27,7 +27,7 @@ let readsAsOtherType: ((s: string) => boolean) | undefined;
 function isTypedScalar(s: string): boolean {
   if (!readsAsOtherType) {
     // The tags of the package's own YAML 1.1 schema, as its plainString() tests them.
-    const tags = (new Document(null, { version: '1.1' }).schema as unknown as { tags: Array<{ default?: unknown; tag: string; test?: RegExp }> }).tags;
+    const tags: ReadonlyArray<{ default?: unknown; tag: string; test?: RegExp }> = new Document(null, { version: '1.1' }).schema.tags;
     const tests = tags.filter((t) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test).map((t) => t.test!);
     readsAsOtherType = (value) => tests.some((re) => re.test(value));
   }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { withDirectoryLock } from './directory-lock';
 import { asFileSystemError, attempt, FileSystemError, isWritableFolder } from './file-system';
+import { workloadsError } from '../kubernetes/validation';
 
 /** One file to write into an {@link OutputDirectory}. */
 export interface OutputFile {
@@ -141,8 +142,8 @@ export class OutputDirectory {
     const seen = new Set<string>();
     for (const f of files) {
       const name = checkRelative(f.fileName);
-      if (name === LEDGER_FILE) throw new Error(`${this.path}: "${LEDGER_FILE}" is the directory's ledger; no synthesised file may use that name`);
-      if (seen.has(name)) throw new Error(`${this.path}: two files would be written to "${name}"; give the charts or objects distinct names`);
+      if (name === LEDGER_FILE) throw workloadsError('SYNTHESIS', 'OutputDirectory', `${this.path}: "${LEDGER_FILE}" is the directory's ledger; no synthesised file may use that name`);
+      if (seen.has(name)) throw workloadsError('SYNTHESIS', 'OutputDirectory', `${this.path}: two files would be written to "${name}"; give the charts or objects distinct names`);
       seen.add(name);
     }
     const target = this.target();
@@ -164,7 +165,7 @@ export class OutputDirectory {
     });
     for (const name of seen) {
       if (foreign.includes(name) && !mergeable.has(name) && !options.adoptExisting) {
-        throw new Error(`${this.resolve(name)} exists but an earlier synthesis did not write it; `
+        throw workloadsError('SYNTHESIS', 'OutputDirectory', `${this.resolve(name)} exists but an earlier synthesis did not write it; `
           + 'the synthesis would overwrite it. Move or rename the file, rename the chart or object that produces it, '
           + 'or, to take over a directory an older tool wrote, synthesise once with adoptExisting: true');
       }
@@ -346,7 +347,7 @@ export class OutputDirectory {
       .filter(([name, hash]) => !mergeable.has(name) && fs.existsSync(this.resolve(name)) && sha256(normalise(fs.readFileSync(this.resolve(name), 'utf8'))) !== hash)
       .map(([name]) => name);
     if (edited.length > 0) {
-      throw new Error(`${this.path}: ${edited.map((e) => `"${e}"`).join(', ')} changed since the last synthesis wrote ${edited.length === 1 ? 'it' : 'them'} `
+      throw workloadsError('SYNTHESIS', 'OutputDirectory', `${this.path}: ${edited.map((e) => `"${e}"`).join(', ')} changed since the last synthesis wrote ${edited.length === 1 ? 'it' : 'them'} `
         + '(the ledger records another sha256), and the synthesis would overwrite the edit. Move the change into the app, '
         + 'or restore the file (git checkout) or delete it to let the synthesis rewrite it');
     }
@@ -401,7 +402,7 @@ function isEmptyFolder(dir: string): boolean {
 function checkRelative(name: string): string {
   const parts = name.split('/');
   if (name === '' || path.isAbsolute(name) || name.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
-    throw new Error(`output file name "${name}" must be a relative path without "." or ".." segments`);
+    throw workloadsError('SYNTHESIS', 'OutputDirectory', `output file name "${name}" must be a relative path without "." or ".." segments`);
   }
   return name;
 }

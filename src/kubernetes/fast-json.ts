@@ -31,6 +31,10 @@ const L1_CLASSES: ReadonlySet<unknown> = new Set(
 /** What `new App()` adds after any custom resolvers, in this order: the only resolvers the shortcut mimics. */
 const BUILT_IN_RESOLVERS: readonly Function[] = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 
+function isL1Class(value: unknown): value is L1Class {
+  return L1_CLASSES.has(value);
+}
+
 /** Set `CDK8S_WORKLOADS_RENDER=toJson` to render every object with cdk8s' own `toJson()`. */
 export const RENDER_ENV = 'CDK8S_WORKLOADS_RENDER';
 
@@ -58,19 +62,15 @@ export function renderApiObject(obj: ApiObject): any {
   return renderPath().fast ? renderFast(obj) : obj.toJson();
 }
 
-/**
- * The shortcut without the process-wide check: only for tests that show what the check prevents.
- * @internal
- */
-export function _renderWithoutCheck(obj: ApiObject): any {
-  return renderFast(obj);
-}
-
 class NeedsFullResolve extends Error {}
 
-function renderFast(obj: ApiObject): any {
-  const cls = obj.constructor as unknown as L1Class;
-  if (!L1_CLASSES.has(cls) || !hasOnlyBuiltInResolvers(App.of(obj)) || process.env.CDK8S_DISABLE_SORT) return obj.toJson();
+/**
+ * One object by the shortcut, falling back to `toJson()` on its own when the object is not a plain L1
+ * object of a standard App, or its private fields are missing. @internal
+ */
+export function renderFast(obj: ApiObject): any {
+  const cls: unknown = obj.constructor;
+  if (!isL1Class(cls) || !hasOnlyBuiltInResolvers(App.of(obj)) || process.env.CDK8S_DISABLE_SORT) return obj.toJson();
   const props = (obj as any).props;
   const patches = (obj as any).patches as JsonPatch[];
   if (props === null || typeof props !== 'object' || !Array.isArray(patches)) return obj.toJson();

@@ -4,6 +4,7 @@
 // the registry strategies that add to them (workload selectors). A rule compares the previous rendering of an
 // object with the next one and returns what the server would refuse. Defaults the server fills in are applied
 // to both sides first, so writing a default out (podManagementPolicy: OrderedReady) is not a change.
+import { statefulClaimName, statefulOrdinals } from './stateful-set';
 import { canonicalQuantity, parseQuantity } from './validation';
 
 /** A manifest object, parsed from YAML. @internal */
@@ -120,9 +121,7 @@ function statefulSetFrozen(spec: Doc | undefined): Doc {
 }
 
 function ordinalsOf(sts: Doc): number[] {
-  const start = sts.spec?.ordinals?.start ?? 0;
-  const replicas = sts.spec?.replicas ?? 1;
-  return Array.from({ length: replicas }, (_, i) => start + i);
+  return statefulOrdinals(sts.spec?.ordinals?.start ?? 0, sts.spec?.replicas ?? 1);
 }
 
 const statefulSet: Rule = (previous, next, ctx) => {
@@ -130,14 +129,14 @@ const statefulSet: Rule = (previous, next, ctx) => {
   if (diffs.length === 0) return [];
   const name = next.metadata?.name;
   const ns = next.metadata?.namespace ? ` -n ${next.metadata.namespace}` : '';
-  const orphan = `replace it keeping its pods and claims: \`kubectl delete ${ctx.address} --cascade=orphan\`, then sync; the new StatefulSet adopts the pods (if its selector still matches them) and the claims named <template>-${name}-<ordinal>, and rolls the pods`;
+  const orphan = `replace it keeping its pods and claims: \`kubectl delete ${ctx.address} --cascade=orphan\`, then sync; the new StatefulSet adopts the pods (if its selector still matches them) and the claims named ${statefulClaimName('<template>', name, '<ordinal>')}, and rolls the pods`;
   const rename = 'give it a new name (new pods and new, empty claims; the old ones stay until removed)';
   return diffs.map((d) => {
     const waysOut = [orphan, rename];
     const size = /^volumeClaimTemplates\[(\d+)\]\.spec\.resources\.requests\.storage$/.exec(d.path);
     if (size) {
       const template = previous.spec.volumeClaimTemplates[Number(size[1])]?.metadata?.name ?? '<template>';
-      const claims = ordinalsOf(previous).map((o) => `${template}-${name}-${o}`);
+      const claims = ordinalsOf(previous).map((o) => statefulClaimName(template, name, o));
       waysOut.unshift(`expand the existing claims to ${String(d.newValue)} first (their StorageClass needs allowVolumeExpansion: true): ${claims.map((c) => `\`kubectl patch pvc ${c}${ns} -p '{"spec":{"resources":{"requests":{"storage":"${String(d.newValue)}"}}}}'\``).join(', ')}; then replace the StatefulSet keeping them (\`kubectl delete ${ctx.address} --cascade=orphan\`, then sync)`);
     }
     return { field: `spec.${d.path}`, oldValue: d.oldValue, newValue: d.newValue, reason: STATEFULSET_MESSAGE, waysOut };

@@ -45,7 +45,7 @@ export interface PodContainerPort {
   readonly number: number;
   /** IANA service name (at most 15 characters) that Services and probes can target. @default - unnamed */
   readonly name?: string;
-  /** @default PortProtocol.TCP */
+  /** Protocol of the port. @default PortProtocol.TCP */
   readonly protocol?: PortProtocol;
   /**
    * Expose the port on the node's IP. Host access: only node agents accept it, and only with
@@ -61,13 +61,13 @@ export interface PodContainerPort {
 
 /** CPU and memory requests and limits, as Kubernetes quantities. */
 export interface PodContainerResources {
-  /** @default "100m" */
+  /** CPU the scheduler reserves for the container. @default "100m" */
   readonly cpuRequest?: string;
-  /** @default "500m" */
+  /** CPU above which the container is throttled. @default "500m" */
   readonly cpuLimit?: string;
-  /** @default "128Mi" */
+  /** Memory the scheduler reserves for the container. @default "128Mi" */
   readonly memoryRequest?: string;
-  /** @default "256Mi" */
+  /** Memory above which the container is killed. @default "256Mi" */
   readonly memoryLimit?: string;
 }
 
@@ -85,7 +85,7 @@ export interface PodVolumeMount {
   readonly volume: string;
   /** Absolute path in the container. */
   readonly mountPath: string;
-  /** @default false */
+  /** Mount the volume read-only. @default false */
   readonly readOnly?: boolean;
   /** Mount only this sub-path of the volume (relative, no `..`). @default - the whole volume */
   readonly subPath?: string;
@@ -95,7 +95,7 @@ export interface PodVolumeMount {
    * @default - none
    */
   readonly subPathExpr?: string;
-  /** @default - Kubernetes' default (None) */
+  /** Whether mounts made later on the host reach the container. @default - Kubernetes' default (None) */
   readonly mountPropagation?: PodMountPropagation;
 }
 
@@ -213,7 +213,7 @@ export interface PodContainerProps {
   readonly command?: string[];
   /** Arguments. @default - the image's CMD */
   readonly args?: string[];
-  /** @default - the image's WORKDIR */
+  /** Directory the command runs in. @default - the image's WORKDIR */
   readonly workingDir?: string;
   /** Environment variables, in the order given. @default - none */
   readonly env?: Record<string, PodEnvValue>;
@@ -221,7 +221,7 @@ export interface PodContainerProps {
   readonly envFrom?: PodEnvFrom[];
   /** Ports the container listens on. @default - none */
   readonly ports?: PodContainerPort[];
-  /** @default PodImagePullPolicy.IF_NOT_PRESENT */
+  /** When the kubelet pulls the image. @default PodImagePullPolicy.IF_NOT_PRESENT */
   readonly imagePullPolicy?: PodImagePullPolicy;
   /** Requests and limits; unset fields take the defaults of {@link PodContainerResources}. @default - 100m/128Mi requested, 500m/256Mi limit */
   readonly resources?: PodContainerResources;
@@ -231,11 +231,11 @@ export interface PodContainerProps {
    * @default false
    */
   readonly omitCpuLimit?: boolean;
-  /** @default - none */
+  /** Check that restarts the container when it fails. @default - none */
   readonly livenessProbe?: PodProbe;
-  /** @default - none */
+  /** Check that takes the pod out of Services while it fails. @default - none */
   readonly readinessProbe?: PodProbe;
-  /** @default - none */
+  /** Check that holds the other probes back until the container has started. @default - none */
   readonly startupProbe?: PodProbe;
   /** Mounts of pod volumes or claim templates. @default - none */
   readonly volumeMounts?: PodVolumeMount[];
@@ -262,90 +262,12 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
   ensure(where, `${field}.name`, c.name, dnsLabel);
   ensure(where, `${field}.image`, c.image, imageReference);
   const reasons = ctx.reasons ?? {};
-  // The one rule for unpinned images, in every construct: refused unless a reason is stated.
-  if (typeof c.image === 'string' && isUnpinnedImage(c.image)) {
-    if (c.unpinnedImageReason === undefined) {
-      ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
-    } else {
-      reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, statedReason);
-    }
-  } else if (c.unpinnedImageReason !== undefined) {
-    invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
-  }
-
-  const ports = ensureList(where, `${field}.ports`, c.ports);
-  ensureEach(`${field}.ports`, ports, (p, f) => {
-    ensure(where, `${f}.number`, p.number, portNumber);
-    ensureOptional(where, `${f}.name`, p.name, portName);
-    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(PortProtocol));
-    if (p.hostPort !== undefined) {
-      if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
-      ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
-      if (p.hostPortReason === undefined) {
-        // Under hostNetwork the host-network grant already states why ports bind on the node.
-        if (!ctx.hostNetwork) {
-          invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
-            'reach the pods through a Service instead, or give hostPortReason');
-        }
-        return;
-      }
-      // A reason for a host port that is there is never refused, even where the host-network grant covers it.
-      reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
-    } else if (p.hostPortReason !== undefined) {
-      invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
-    }
-  });
-  ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
-  ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? PortProtocol.TCP}`, 'port number and protocol pairs');
-
+  checkImagePinned(where, field, c, reasons);
+  const ports = checkPorts(where, field, c, ctx, reasons);
   ensureOptional(where, `${field}.imagePullPolicy`, c.imagePullPolicy, oneOf(PodImagePullPolicy));
-  const env: k8s.EnvVar[] = [];
-  for (const [name, value] of Object.entries(c.env ?? {})) {
-    if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
-    if (!(value instanceof PodEnvValue)) {
-      invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
-      continue;
-    }
-    env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
-  }
-
-  const mounts = ensureList(where, `${field}.volumeMounts`, c.volumeMounts);
-  ensureEach(`${field}.volumeMounts`, mounts, (m, f) => {
-    if (!ctx.volumeNames.has(m.volume)) {
-      const known = [...ctx.volumeNames];
-      invalid(where, `${f}.volume`, m.volume, 'names no volume or claim template of this pod',
-        known.length ? `use one of ${known.map((n) => `"${n}"`).join(', ')}, or add the volume` : 'add the volume (or claim template) first');
-    }
-    ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
-    ensureOptional(where, `${f}.subPath`, m.subPath, relativePath);
-    ensureOptional(where, `${f}.subPathExpr`, m.subPathExpr, subPathExpression);
-    if (m.subPath !== undefined && m.subPathExpr !== undefined) {
-      invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
-    }
-    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(PodMountPropagation));
-    if (m.mountPropagation === PodMountPropagation.BIDIRECTIONAL) {
-      invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
-    }
-  });
-  ensureUnique(where, `${field}.volumeMounts`, mounts, (m) => m.mountPath, 'mount paths');
-
-  const omitCpuLimit = c.omitCpuLimit ?? false;
-  if (omitCpuLimit && c.resources?.cpuLimit !== undefined) {
-    invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
-  }
-  const r = { ...DEFAULT_RESOURCES, ...c.resources };
-  const validQuantities = new Set<string>();
-  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
-    if (key === 'cpuLimit' && omitCpuLimit) continue;
-    if (check(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity)) validQuantities.add(key);
-  }
-  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
-    if (limit === 'cpuLimit' && omitCpuLimit) continue;
-    if (!validQuantities.has(request) || !validQuantities.has(limit)) continue;
-    if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
-      invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
-    }
-  }
+  const env = renderEnv(where, field, c, ctx);
+  const mounts = checkMounts(where, field, c, ctx);
+  const { r, omitCpuLimit } = checkResources(where, field, c);
 
   // Canonical text, as the API server stores it, so GitOps diffs see no change that is not one.
   const toQuantity = (value: string) => k8s.Quantity.fromString(renderedQuantity(value));
@@ -394,4 +316,106 @@ export function renderContainer(where: Where, field: string, c: PodContainerProp
       : undefined,
     securityContext: security._render(where, `${field}.security`),
   };
+}
+
+/** The one rule for unpinned images, in every construct: refused unless a reason is stated. */
+function checkImagePinned(where: Where, field: string, c: PodContainerProps, reasons: Record<string, string>): void {
+  if (typeof c.image === 'string' && isUnpinnedImage(c.image)) {
+    if (c.unpinnedImageReason === undefined) {
+      ensure(where, `${field}.image`, c.image, pinnedImage(`${c.image.replace(/:latest$/, '')}:1.2.3`));
+    } else {
+      reasons[reasonAnnotationKey(`unpinned-image.${c.name}`)] = ensure(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, statedReason);
+    }
+  } else if (c.unpinnedImageReason !== undefined) {
+    invalid(where, `${field}.unpinnedImageReason`, c.unpinnedImageReason, 'the image is pinned, so there is nothing to justify', 'remove unpinnedImageReason');
+  }
+}
+
+/** The container's ports, checked; host ports only where the pod allows host access, with a reason. */
+function checkPorts(
+  where: Where, field: string, c: PodContainerProps, ctx: ContainerContext, reasons: Record<string, string>,
+): readonly PodContainerPort[] {
+  const ports = ensureList(where, `${field}.ports`, c.ports);
+  ensureEach(`${field}.ports`, ports, (p, f) => {
+    ensure(where, `${f}.number`, p.number, portNumber);
+    ensureOptional(where, `${f}.name`, p.name, portName);
+    ensureOptional(where, `${f}.protocol`, p.protocol, oneOf(PortProtocol));
+    if (p.hostPort !== undefined) {
+      if (!ctx.allowHostPorts) invalid(where, `${f}.hostPort`, p.hostPort, 'host ports are host access, which this workload does not allow', 'use a Service, or a NodeAgent for per-node daemons');
+      ensure(where, `${f}.hostPort`, p.hostPort, portNumber);
+      if (p.hostPortReason === undefined) {
+        // Under hostNetwork the host-network grant already states why ports bind on the node.
+        if (!ctx.hostNetwork) {
+          invalid(where, `${f}.hostPort`, p.hostPort, 'a host port exposes the pod on every node\'s IP, a risky choice that needs a stated reason',
+            'reach the pods through a Service instead, or give hostPortReason');
+        }
+        return;
+      }
+      // A reason for a host port that is there is never refused, even where the host-network grant covers it.
+      reasons[reasonAnnotationKey(`host-port.${c.name}.${p.hostPort}-${p.protocol ?? PortProtocol.TCP}`)] = ensure(where, `${f}.hostPortReason`, p.hostPortReason, statedReason);
+    } else if (p.hostPortReason !== undefined) {
+      invalid(where, `${f}.hostPortReason`, p.hostPortReason, 'there is no hostPort to justify', 'remove hostPortReason, or set hostPort');
+    }
+  });
+  ensureUnique(where, `${field}.ports`, ports, (p) => p.name, 'port names');
+  ensureUnique(where, `${field}.ports`, ports, (p) => `${p.number}/${p.protocol ?? PortProtocol.TCP}`, 'port number and protocol pairs');
+  return ports;
+}
+
+function renderEnv(where: Where, field: string, c: PodContainerProps, ctx: ContainerContext): k8s.EnvVar[] {
+  const env: k8s.EnvVar[] = [];
+  for (const [name, value] of Object.entries(c.env ?? {})) {
+    if (!ENV_NAME.test(name)) invalid(where, `${field}.env`, name, 'environment variable names must be letters, digits, "_", "-", "." and not start with a digit', `try "${name.replace(/[^-._a-zA-Z0-9]/g, '_').replace(/^[0-9]/, '_$&')}"`);
+    if (!(value instanceof PodEnvValue)) {
+      invalid(where, `${field}.env["${name}"]`, value, 'must be an EnvValue', `use EnvValue.fromValue(${JSON.stringify(String(value))})`);
+      continue;
+    }
+    env.push(value._render(where, `${field}.env["${name}"]`, name, ctx.containerNames));
+  }
+  return env;
+}
+
+function checkMounts(where: Where, field: string, c: PodContainerProps, ctx: ContainerContext): readonly PodVolumeMount[] {
+  const mounts = ensureList(where, `${field}.volumeMounts`, c.volumeMounts);
+  ensureEach(`${field}.volumeMounts`, mounts, (m, f) => {
+    if (!ctx.volumeNames.has(m.volume)) {
+      const known = [...ctx.volumeNames];
+      invalid(where, `${f}.volume`, m.volume, 'names no volume or claim template of this pod',
+        known.length ? `use one of ${known.map((n) => `"${n}"`).join(', ')}, or add the volume` : 'add the volume (or claim template) first');
+    }
+    ensure(where, `${f}.mountPath`, m.mountPath, absolutePath);
+    ensureOptional(where, `${f}.subPath`, m.subPath, relativePath);
+    ensureOptional(where, `${f}.subPathExpr`, m.subPathExpr, subPathExpression);
+    if (m.subPath !== undefined && m.subPathExpr !== undefined) {
+      invalid(where, `${f}.subPathExpr`, m.subPathExpr, 'subPath and subPathExpr are exclusive', 'give one of them');
+    }
+    ensureOptional(where, `${f}.mountPropagation`, m.mountPropagation, oneOf(PodMountPropagation));
+    if (m.mountPropagation === PodMountPropagation.BIDIRECTIONAL) {
+      invalid(where, `${f}.mountPropagation`, m.mountPropagation, 'Bidirectional propagation requires a privileged container', 'use HostToContainer');
+    }
+  });
+  ensureUnique(where, `${field}.volumeMounts`, mounts, (m) => m.mountPath, 'mount paths');
+  return mounts;
+}
+
+/** Requests and limits with the defaults filled in, checked (a request above its limit is refused). */
+function checkResources(where: Where, field: string, c: PodContainerProps): { r: Required<PodContainerResources>; omitCpuLimit: boolean } {
+  const omitCpuLimit = c.omitCpuLimit ?? false;
+  if (omitCpuLimit && c.resources?.cpuLimit !== undefined) {
+    invalid(where, `${field}.resources.cpuLimit`, c.resources.cpuLimit, 'cpuLimit and omitCpuLimit are exclusive', 'drop one of them');
+  }
+  const r = { ...DEFAULT_RESOURCES, ...c.resources };
+  const validQuantities = new Set<string>();
+  for (const key of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    if (key === 'cpuLimit' && omitCpuLimit) continue;
+    if (check(where, `${field}.resources.${key}`, r[key], nonNegativeQuantity)) validQuantities.add(key);
+  }
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    if (limit === 'cpuLimit' && omitCpuLimit) continue;
+    if (!validQuantities.has(request) || !validQuantities.has(limit)) continue;
+    if (parseQuantity(r[request]) > parseQuantity(r[limit])) {
+      invalid(where, `${field}.resources.${request}`, r[request], `is above ${limit} "${r[limit]}"; Kubernetes rejects requests above limits`, `raise ${limit} or lower ${request}`);
+    }
+  }
+  return { r, omitCpuLimit };
 }

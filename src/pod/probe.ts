@@ -6,15 +6,15 @@ import {
 
 /** Timings shared by every probe kind. Unset fields keep Kubernetes' defaults. */
 export interface PodProbeTimings {
-  /** @default 0 (Kubernetes default) */
+  /** Seconds after the start before the first check. @default 0 (Kubernetes default) */
   readonly initialDelaySeconds?: number;
-  /** @default 10 (Kubernetes default) */
+  /** Seconds between checks. @default 10 (Kubernetes default) */
   readonly periodSeconds?: number;
-  /** @default 1 (Kubernetes default) */
+  /** Seconds a check may take. @default 1 (Kubernetes default) */
   readonly timeoutSeconds?: number;
   /** Must be 1 for liveness and startup probes. @default 1 (Kubernetes default) */
   readonly successThreshold?: number;
-  /** @default 3 (Kubernetes default) */
+  /** Failed checks in a row that count as a failure. @default 3 (Kubernetes default) */
   readonly failureThreshold?: number;
 }
 

@@ -19,11 +19,11 @@ export enum TolerationOperator {
 export interface Toleration {
   /** Taint key. @default - every key (only with operator Exists) */
   readonly key?: string;
-  /** @default TolerationOperator.EQUAL when a value is given, else EXISTS */
+  /** How the taint value is compared. @default TolerationOperator.EQUAL when a value is given, else EXISTS */
   readonly operator?: TolerationOperator;
-  /** @default - none */
+  /** Value of the taint. @default - none */
   readonly value?: string;
-  /** @default - every effect */
+  /** Effect of the taint to tolerate. @default - every effect */
   readonly effect?: PodTaintEffect;
   /** For NoExecute: how long the pod stays after the taint appears. @default - forever */
   readonly tolerationSeconds?: number;
@@ -59,17 +59,17 @@ export enum WhenUnsatisfiable {
 
 /** Options of a topology spread constraint. */
 export interface TopologySpreadOptions {
-  /** @default 1 */
+  /** Most pods one domain may have above the emptiest one. @default 1 */
   readonly maxSkew?: number;
-  /** @default "kubernetes.io/hostname" */
+  /** Node label whose values are the domains to spread over. @default "kubernetes.io/hostname" */
   readonly topologyKey?: string;
-  /** @default WhenUnsatisfiable.SCHEDULE_ANYWAY */
+  /** What the scheduler does when the spread cannot be kept. @default WhenUnsatisfiable.SCHEDULE_ANYWAY */
   readonly whenUnsatisfiable?: WhenUnsatisfiable;
 }
 
 /** Options of pod anti-affinity. */
 export interface AntiAffinityOptions {
-  /** @default "kubernetes.io/hostname" */
+  /** Node label whose values are the domains the pods avoid sharing. @default "kubernetes.io/hostname" */
   readonly topologyKey?: string;
   /** Weight of the preference (1-100). @default 100 */
   readonly weight?: number;

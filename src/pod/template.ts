@@ -52,11 +52,11 @@ export interface PodTemplateProps {
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
-  /** @default - Kubernetes' default (30) */
+  /** Seconds a pod may take to stop after SIGTERM before it is killed. @default - Kubernetes' default (30) */
   readonly terminationGracePeriodSeconds?: number;
   /** Node labels the pods require. @default - none (NodeAgent: `kubernetes.io/os: linux`) */
   readonly nodeSelector?: Record<string, string>;
-  /** @default - none */
+  /** Taints the pods tolerate. @default - none */
   readonly tolerations?: Toleration[];
   /** Node affinity (raw Kubernetes shape). @default - none */
   readonly nodeAffinity?: k8s.NodeAffinity;
@@ -64,11 +64,11 @@ export interface PodTemplateProps {
   readonly priorityClassName?: string;
   /** Secrets used to pull images, by name. @default - none */
   readonly imagePullSecretNames?: string[];
-  /** Secrets of the app used to pull images (`kplus.Secret`); added after `imagePullSecrets`. @default - none */
+  /** Secrets of the app used to pull images (`kplus.Secret`); added after `imagePullSecretNames`. @default - none */
   readonly imagePullSecrets?: kplus.ISecret[];
   /** Group that owns mounted volumes, so a non-root user can write them. @default - none */
   readonly fsGroup?: number;
-  /** @default PodDnsPolicy.CLUSTER_FIRST */
+  /** How the pods resolve names. @default PodDnsPolicy.CLUSTER_FIRST */
   readonly dnsPolicy?: PodDnsPolicy;
   /**
    * Resolver settings merged into the pod's resolv.conf; required with `PodDnsPolicy.NONE`, which then
@@ -82,7 +82,7 @@ export interface PodTemplateProps {
 export interface PodDnsOption {
   /** Option name, e.g. `ndots`. */
   readonly name: string;
-  /** @default - no value (a flag such as `edns0`) */
+  /** Value of the resolver option. @default - no value (a flag such as `edns0`) */
   readonly value?: string;
 }
 
@@ -129,17 +129,7 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   if (givenContainers.length === 0) {
     invalid(where, 'containers', props.containers ?? [], 'a pod needs at least one container', 'add a container');
   }
-  // Entries that are not PodVolumes are reported and left out; the others keep the user's index in errors.
-  const given = listOf(props.volumes).map((v, i) => ({ v, i }))
-    .filter(({ v, i }) => checkInstance(where, `volumes[${i}]`, v, PodVolume, 'PodVolume.emptyDir(), .configMap(), .secret(), ...'));
-  const volumes = given.map(({ v }) => v);
-  ensureUnique(where, 'volumes', volumes, (v) => v.name, 'volume names');
-  const renderedVolumes = given.map(({ v, i }) => {
-    if (v.hostDirectory !== undefined && !ctx.allowHostAccess) {
-      invalid(where, `volumes[${i}]`, v.name, 'hostPath volumes are host access, which this workload does not allow', 'use a PersistentVolumeClaim, or a NodeAgent for per-node daemons');
-    }
-    return v._render(where, `volumes[${i}]`);
-  });
+  const { volumes, renderedVolumes } = renderPodVolumes(where, props, ctx);
   const volumeNames = new Set([...volumes.map((v) => v.name), ...(ctx.extraVolumeNames ?? [])]);
   const reasons: Record<string, string> = { ...ctx.reasons };
   const all = [...listOf(props.initContainers), ...givenContainers];
@@ -154,7 +144,35 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   const initContainers = listOf(props.initContainers).map((c, i) => renderContainer(where, `initContainers[${i}]`, c, containerCtx));
   const containers = givenContainers.map((c, i) => renderContainer(where, `containers[${i}]`, c, containerCtx));
   ensureHostPathsJustified(where, props, volumes, reasons, ctx.ownHostDirectories ?? []);
+  const { serviceAccountName, pullSecrets, dnsConfig } = checkPodFields(where, props, ctx);
+  const annotations = podAnnotations(where, props, ctx, all, reasons);
+  const spec = podSpec(where, props, ctx, { serviceAccountName, pullSecrets, dnsConfig, initContainers, containers, renderedVolumes });
+  return {
+    metadata: {
+      labels: { ...ctx.labels, ...props.podLabels, ...ctx.selectorLabels },
+      annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+    },
+    spec,
+  };
+}
 
+/** The pod's volumes; entries that are not PodVolumes are reported and left out, the others keep the user's index in errors. */
+function renderPodVolumes(where: Where, props: PodTemplateProps, ctx: PodTemplateContext): { volumes: PodVolume[]; renderedVolumes: k8s.Volume[] } {
+  const given = listOf(props.volumes).map((v, i) => ({ v, i }))
+    .filter(({ v, i }) => checkInstance(where, `volumes[${i}]`, v, PodVolume, 'PodVolume.emptyDir(), .configMap(), .secret(), ...'));
+  const volumes = given.map(({ v }) => v);
+  ensureUnique(where, 'volumes', volumes, (v) => v.name, 'volume names');
+  const renderedVolumes = given.map(({ v, i }) => {
+    if (v.hostDirectory !== undefined && !ctx.allowHostAccess) {
+      invalid(where, `volumes[${i}]`, v.name, 'hostPath volumes are host access, which this workload does not allow', 'use a PersistentVolumeClaim, or a NodeAgent for per-node daemons');
+    }
+    return v._render(where, `volumes[${i}]`);
+  });
+  return { volumes, renderedVolumes };
+}
+
+/** Pod-level fields checked; the names they resolve to (service account, pull secrets) and the DNS config. */
+function checkPodFields(where: Where, props: PodTemplateProps, ctx: PodTemplateContext) {
   ensureLabels(where, 'podLabels', props.podLabels);
   ensureAnnotations(where, 'podAnnotations', props.podAnnotations);
   ensureLabels(where, 'nodeSelector', props.nodeSelector);
@@ -173,7 +191,13 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
   ensureEach('imagePullSecretNames', props.imagePullSecretNames, (s, f) => ensure(where, f, s, dnsSubdomain));
   ensureOptional(where, 'dnsPolicy', props.dnsPolicy, oneOf(PodDnsPolicy));
   const dnsConfig = renderDnsConfig(where, props.dnsPolicy ?? ctx.spec?.dnsPolicy, props.dnsConfig);
+  return { serviceAccountName, pullSecrets, dnsConfig };
+}
 
+/** The pod's annotations: the user's, plus the reasons for every risky choice (root, host access, unpinned images). */
+function podAnnotations(
+  where: Where, props: PodTemplateProps, ctx: PodTemplateContext, all: readonly PodContainerProps[], reasons: Record<string, string>,
+): Record<string, string> {
   // Why a container runs as root travels with the pod, so a reviewer of the manifest sees it.
   const rootReasons: Record<string, string> = {};
   for (const c of all) {
@@ -190,7 +214,22 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
       value, why: 'conflicts with the selector label', fix: 'remove it from podLabels or change selectorLabels',
     }])),
   });
+  return annotations;
+}
 
+/** What buildPodTemplate has rendered and resolved before the spec is put together. */
+interface PodSpecParts {
+  readonly serviceAccountName?: string;
+  readonly pullSecrets: readonly string[];
+  readonly dnsConfig?: k8s.PodDnsConfig;
+  readonly initContainers: readonly k8s.Container[];
+  readonly containers: k8s.Container[];
+  readonly renderedVolumes: readonly k8s.Volume[];
+}
+
+/** The pod spec: the user's props first, then the construct's spec fields, then the library's defaults. */
+function podSpec(where: Where, props: PodTemplateProps, ctx: PodTemplateContext, parts: PodSpecParts): k8s.PodSpec {
+  const { serviceAccountName, pullSecrets, dnsConfig, initContainers, containers, renderedVolumes } = parts;
   const spread = ownInstance(where, 'spread', ctx.spread, Spread, 'Spread.preferDifferentNodes()')?._apply(where, 'spread', ctx.selectorLabels);
   const affinity: k8s.Affinity | undefined = (props.nodeAffinity || spread?.affinity || ctx.spec?.affinity)
     ? { ...ctx.spec?.affinity, ...spread?.affinity, nodeAffinity: props.nodeAffinity ?? ctx.spec?.affinity?.nodeAffinity }
@@ -217,18 +256,11 @@ export function buildPodTemplate(where: Where, props: PodTemplateProps, ctx: Pod
       fsGroup: props.fsGroup ?? ctx.spec?.securityContext?.fsGroup,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    initContainers: initContainers.length > 0 ? initContainers : undefined,
+    initContainers: initContainers.length > 0 ? [...initContainers] : undefined,
     containers,
-    volumes: renderedVolumes.length > 0 ? renderedVolumes : ctx.spec?.volumes,
+    volumes: renderedVolumes.length > 0 ? [...renderedVolumes] : ctx.spec?.volumes,
   };
-
-  return {
-    metadata: {
-      labels: { ...ctx.labels, ...props.podLabels, ...ctx.selectorLabels },
-      annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
-    },
-    spec,
-  };
+  return spec;
 }
 
 /** A list prop as given, or empty when a JavaScript caller passed something else (reported where it matters). */

@@ -39,7 +39,7 @@ export interface PodSecretVolumeOptions {
 export interface ClaimVolumeOptions {
   /** Name of an existing PersistentVolumeClaim in the pod's namespace. */
   readonly claimName: string;
-  /** @default false */
+  /** Mount the claim read-only. @default false */
   readonly readOnly?: boolean;
 }
 
@@ -64,7 +64,7 @@ export interface KeyProjectionOptions {
 
 /** Options of a volume over a claim object. */
 export interface ClaimObjectVolumeOptions {
-  /** @default false */
+  /** Mount the claim read-only. @default false */
   readonly readOnly?: boolean;
 }
 
@@ -168,22 +168,12 @@ export class PodVolume {
         };
       case 'configMap':
         if (s.object) resourceName(where, `${field}.configMap`, s.object, 'ConfigMap');
-        ensure(where, `${field}.configMapName`, s.options.configMapName, dnsSubdomain);
-        ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
         Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key, 'ConfigMap'));
-        return {
-          name: this.name,
-          configMap: { name: s.options.configMapName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
-        };
+        return { name: this.name, configMap: { name: s.options.configMapName, ...projection(where, field, 'configMapName', s.options.configMapName, s.options) } };
       case 'secret':
         if (s.object) resourceName(where, `${field}.secret`, s.object, 'Secret');
-        ensure(where, `${field}.secretName`, s.options.secretName, dnsSubdomain);
-        ensureOptional(where, `${field}.defaultMode`, s.options.defaultMode, intInRange(0, 0o777));
         Object.keys(s.options.items ?? {}).forEach((key) => ensureKeyHeld(where, `${field}.items`, s.object, key, 'Secret'));
-        return {
-          name: this.name,
-          secret: { secretName: s.options.secretName, items: keyPaths(where, `${field}.items`, s.options.items), defaultMode: s.options.defaultMode },
-        };
+        return { name: this.name, secret: { secretName: s.options.secretName, ...projection(where, field, 'secretName', s.options.secretName, s.options) } };
       case 'claim':
         if (s.object) resourceName(where, `${field}.claim`, s.object, 'PersistentVolumeClaim');
         ensure(where, `${field}.claimName`, s.options.claimName, dnsSubdomain);
@@ -194,6 +184,13 @@ export class PodVolume {
         return { name: this.name, hostPath: { path: s.path, type: s.type || undefined } };
     }
   }
+}
+
+/** The checked object name, file mode and projected keys of a ConfigMap or Secret volume. */
+function projection(where: Where, field: string, nameField: string, name: string, options: KeyProjectionOptions & { readonly defaultMode?: number }) {
+  ensure(where, `${field}.${nameField}`, name, dnsSubdomain);
+  ensureOptional(where, `${field}.defaultMode`, options.defaultMode, intInRange(0, 0o777));
+  return { items: keyPaths(where, `${field}.items`, options.items), defaultMode: options.defaultMode };
 }
 
 function keyPaths(where: Where, field: string, items: Record<string, string> | undefined): k8s.KeyToPath[] | undefined {

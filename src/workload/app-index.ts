@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { renderApiObject } from '../kubernetes/fast-json';
-import { CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../kubernetes/validation';
+import { addLibraryValidation, CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../kubernetes/validation';
 
 /*
  * Checks that look across the whole app (duplicate objects, node ports, selector overlap, host ports,
@@ -17,9 +17,6 @@ type Manifest = Record<string, any>;
 
 /** A construct's app-wide check: the index in, error messages (for the construct's own path) out. @internal */
 export type AppCheck = (index: AppIndex) => string[];
-
-/** Counts for tests that prove the index is built once per synthesis. @internal */
-export const APP_INDEX_STATS = { builds: 0, renders: 0 };
 
 const INDEXES = new WeakMap<IConstruct, AppIndex>();
 const HOOKED_ROOTS = new WeakSet<IConstruct>();
@@ -51,7 +48,6 @@ export class AppIndex {
 
   /** @internal */
   constructor(root: IConstruct) {
-    APP_INDEX_STATS.builds++;
     this.constructs = root.node.findAll();
     const objects: ApiObject[] = [];
     for (const c of this.constructs) {
@@ -74,7 +70,6 @@ export class AppIndex {
    */
   public render(obj: ApiObject): Manifest | undefined {
     if (!this.rendered.has(obj)) {
-      APP_INDEX_STATS.renders++;
       let json: Manifest | undefined;
       try {
         json = renderApiObject(obj);
@@ -121,7 +116,7 @@ function hookRoot(root: IConstruct): void {
       INDEXES.delete(root);
       // Objects no construct of this library owns (raw L1 objects) report under their own path: the
       // validation pass reaches them after the root.
-      for (const f of findingsByOwner(appIndex(root)).get(undefined) ?? []) hookUnowned(f.object);
+      for (const f of problemsByOwner(appIndex(root)).get(undefined) ?? []) hookUnowned(f.object);
       return [];
     },
   });
@@ -132,9 +127,7 @@ const HOOKED_OBJECTS = new WeakSet<IConstruct>();
 function hookUnowned(obj: ApiObject): void {
   if (HOOKED_OBJECTS.has(obj)) return;
   HOOKED_OBJECTS.add(obj);
-  obj.node.addValidation({
-    validate: () => (findingsByOwner(appIndex(obj)).get(undefined) ?? []).filter((f) => f.object === obj).map((f) => f.message),
-  });
+  addLibraryValidation(obj, 'APP_CONFLICT', () => (problemsByOwner(appIndex(obj)).get(undefined) ?? []).filter((f) => f.object === obj).map((f) => f.message));
 }
 
 /**
@@ -146,11 +139,9 @@ function hookUnowned(obj: ApiObject): void {
 export function addAppChecks(scope: Construct, ...extra: AppCheck[]): void {
   OWNERS.add(scope);
   hookRoot(scope.node.root);
-  scope.node.addValidation({
-    validate: () => {
-      const index = appIndex(scope);
-      return [...ownedProblems(index, scope), ...extra.flatMap((check) => check(index))];
-    },
+  addLibraryValidation(scope, 'APP_CONFLICT', () => {
+    const index = appIndex(scope);
+    return [...ownedProblems(index, scope), ...extra.flatMap((check) => check(index))];
   });
 }
 
@@ -176,18 +167,19 @@ export function recordWorkload(obj: ApiObject, selectorLabels: Record<string, st
 
 // ---- the shared checks ------------------------------------------------------------------------
 
-interface Finding {
+/** An app-wide problem of one object, reported by the library construct that owns it. */
+interface ObjectProblem {
   readonly object: ApiObject;
   readonly message: string;
 }
 
-const FINDINGS = Symbol('app-index.findings');
+const OBJECT_PROBLEMS = Symbol('app-index.problems');
 
-/** Every app-wide finding, grouped by the library construct that owns the object (undefined: none). */
-function findingsByOwner(index: AppIndex): Map<IConstruct | undefined, Finding[]> {
-  return index.view(FINDINGS, (i) => {
-    const byOwner = new Map<IConstruct | undefined, Finding[]>();
-    for (const f of [...duplicateFindings(i), ...nodePortFindings(i), ...selectorFindings(i)]) {
+/** Every app-wide problem, grouped by the library construct that owns the object (undefined: none). */
+function problemsByOwner(index: AppIndex): Map<IConstruct | undefined, ObjectProblem[]> {
+  return index.view(OBJECT_PROBLEMS, (i) => {
+    const byOwner = new Map<IConstruct | undefined, ObjectProblem[]>();
+    for (const f of [...duplicateProblems(i), ...nodePortProblems(i), ...selectorProblems(i)]) {
       pushTo(byOwner, i.ownerOf(f.object), f);
     }
     return byOwner;
@@ -195,7 +187,7 @@ function findingsByOwner(index: AppIndex): Map<IConstruct | undefined, Finding[]
 }
 
 function ownedProblems(index: AppIndex, owner: IConstruct): string[] {
-  return (findingsByOwner(index).get(owner) ?? []).map((f) => f.message);
+  return (problemsByOwner(index).get(owner) ?? []).map((f) => f.message);
 }
 
 /** Appends to a list in a map (no copying: groups can hold thousands of objects). */
@@ -223,13 +215,13 @@ function describe(obj: ApiObject): string {
  * Two objects with one identity (API group, kind, namespace, name): the second apply overwrites the
  * first. Versions of one group are the same object to the API server, so the group is compared.
  */
-function duplicateFindings(index: AppIndex): Finding[] {
+function duplicateProblems(index: AppIndex): ObjectProblem[] {
   const groups = new Map<string, ApiObject[]>();
   for (const obj of index.apiObjects) {
     const key = `${groupOf(obj.apiVersion)}|${obj.kind}|${namespaceOfObject(obj) ?? ''}|${obj.name}`;
     pushTo(groups, key, obj);
   }
-  const out: Finding[] = [];
+  const out: ObjectProblem[] = [];
   for (const list of groups.values()) {
     if (list.length < 2) continue;
     for (const obj of list) {
@@ -268,7 +260,7 @@ function describePort(use: NodePortUse): string {
   return field !== undefined && owner ? `[${owner.node.path}] ${field}[${use.index}]` : `${use.service.node.path} ports[${use.index}]`;
 }
 
-function nodePortFindings(index: AppIndex): Finding[] {
+function nodePortProblems(index: AppIndex): ObjectProblem[] {
   const byPort = new Map<number, NodePortUse[]>();
   for (const obj of index.apiObjects) {
     if (obj.apiVersion !== 'v1' || obj.kind !== 'Service' || WITHOUT_NODE_PORTS.has(obj)) continue;
@@ -279,7 +271,7 @@ function nodePortFindings(index: AppIndex): Finding[] {
       pushTo(byPort, p.nodePort, use);
     });
   }
-  const out: Finding[] = [];
+  const out: ObjectProblem[] = [];
   for (const uses of byPort.values()) {
     if (uses.length < 2) continue;
     for (const use of uses) {
@@ -308,13 +300,13 @@ interface Workload {
  * adopts or fights over the other's pods. Pod labels are indexed by `key=value`, so a selector is
  * compared only with workloads whose pods carry its first label.
  */
-function selectorFindings(index: AppIndex): Finding[] {
+function selectorProblems(index: AppIndex): ObjectProblem[] {
   const byNamespace = new Map<string, ApiObject[]>();
   for (const obj of index.apiObjects) {
     if (obj.apiVersion !== 'apps/v1' || !SELECTING_WORKLOADS.has(obj.kind)) continue;
     pushTo(byNamespace, obj.metadata.namespace ?? '', obj);
   }
-  const out: Finding[] = [];
+  const out: ObjectProblem[] = [];
   for (const objects of byNamespace.values()) {
     if (objects.length < 2) continue;
     const workloads: Workload[] = [];

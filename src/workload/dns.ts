@@ -1,6 +1,6 @@
 // Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { Construct, IConstruct } from 'constructs';
-import { dnsSubdomain, ensure, formatInputError, invalid, Where } from '../kubernetes/validation';
+import { addLibraryValidation, dnsSubdomain, ensure, invalid, Where, WorkloadsError } from '../kubernetes/validation';
 
 /** The cluster domain kubelet and the cluster DNS use unless configured otherwise. */
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -73,16 +73,14 @@ export function clusterDomainFor(scope: Construct, field: string, given: string 
   if (given !== undefined) return declareClusterDomain(scope, field, given);
   const root = scope.node.root;
   const used = APP_DOMAINS.get(root)?.domain ?? DEFAULT_CLUSTER_DOMAIN;
-  scope.node.addValidation({
-    validate: () => {
-      const app = APP_DOMAINS.get(root);
-      return app && app.domain !== used
-        ? [formatInputError(scope, `${field} (default)`, used, {
-          reason: `the app's cluster domain is "${app.domain}" (${app.path}), declared after this construct named its DNS`,
-          fix: `create ${app.path} before this construct, or set ${field}: "${app.domain}"`,
-        })]
-        : [];
-    },
+  addLibraryValidation(scope, 'APP_CONFLICT', () => {
+    const app = APP_DOMAINS.get(root);
+    return app && app.domain !== used
+      ? [WorkloadsError.input(scope, `${field} (default)`, used, {
+        reason: `the app's cluster domain is "${app.domain}" (${app.path}), declared after this construct named its DNS`,
+        fix: `create ${app.path} before this construct, or set ${field}: "${app.domain}"`,
+      })]
+      : [];
   });
   return used;
 }

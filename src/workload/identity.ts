@@ -1,7 +1,7 @@
 // Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../kubernetes/metadata-keys';
 import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureManagedLabelsKept, ensureOptional, Rule } from '../kubernetes/validation';
 
@@ -17,7 +17,7 @@ export interface WorkloadIdentityProps {
    * @default - the construct id
    */
   readonly name?: string;
-  /** @default - the chart's namespace */
+  /** Namespace of every object the construct renders. @default - the chart's namespace */
   readonly namespace?: string;
   /** Labels added to every object this construct renders, pods included. @default - none */
   readonly labels?: Record<string, string>;
@@ -41,13 +41,21 @@ export interface WorkloadIdentity {
   readonly annotations?: Record<string, string>;
 }
 
-/** The namespace cdk8s stamps on the scope's objects: its chart's, if the chart has one. */
-function chartNamespace(scope: Construct): string | undefined {
-  try {
-    return Chart.of(scope).namespace;
-  } catch {
-    return undefined; // not inside a chart (unit tests of the layer)
+/**
+ * The namespace cdk8s stamps on the scope's objects: their chart's, if the chart has one. Only the
+ * chart counts: a user's own construct with a `namespace` property does not change where cdk8s puts
+ * the objects, so it must not change what the handles report.
+ */
+function chartNamespace(scope: IConstruct): string | undefined {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    if (Chart.isChart(s)) return s.namespace;
   }
+  return undefined; // not inside a chart (unit tests of the layer)
+}
+
+/** The namespace objects in this scope land in: their chart's, else "default". @internal */
+export function namespaceOf(scope: IConstruct): string {
+  return chartNamespace(scope) ?? 'default';
 }
 
 /** Resolves and validates a workload's identity. @internal */

@@ -59,7 +59,7 @@ export interface ExitCodeRuleOptions {
   readonly action: PodFailureAction;
   /** How to compare the exit codes with `values`. */
   readonly operator: ExitCodeOperator;
-  /** Exit codes (1-255 values, no duplicates; any order, rendered sorted). */
+  /** Exit codes, 1-255, no duplicates, in any order (rendered sorted). */
   readonly values: number[];
   /** Only look at this container (or init container). @default - every container */
   readonly containerName?: string;
@@ -69,7 +69,7 @@ export interface ExitCodeRuleOptions {
 export interface PodConditionPattern {
   /** Condition type, e.g. `DisruptionTarget` (the pod was evicted, preempted or its node drained). */
   readonly conditionType: string;
-  /** @default PodConditionStatus.TRUE */
+  /** Status the condition must have to match. @default PodConditionStatus.TRUE */
   readonly status?: PodConditionStatus;
 }
 
@@ -186,7 +186,7 @@ export interface JobOptions {
   readonly completions?: number;
   /** Pods running at once; at most `completions`. 0 pauses the Job. @default - Kubernetes' default (1) */
   readonly parallelism?: number;
-  /** @default CompletionMode.NON_INDEXED (Kubernetes' default; left unset) */
+  /** Whether the pods of the Job are told apart by an index. @default CompletionMode.NON_INDEXED (Kubernetes' default; left unset) */
   readonly completionMode?: CompletionMode;
   /** Seconds the Job may run (retries included) before it is failed. @default - no deadline */
   readonly activeDeadlineSeconds?: number;

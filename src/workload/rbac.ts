@@ -1,9 +1,8 @@
 // Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { clusterScoped } from './cluster-scoped';
-import { objectMeta, WorkloadIdentity } from './identity';
+import { namespaceOf, objectMeta, WorkloadIdentity } from './identity';
 import { reasonAnnotationKey } from '../kubernetes/metadata-keys';
 import { ensure, ensureEach, invalid, nonEmpty, rbacName, statedReason, Where } from '../kubernetes/validation';
 
@@ -110,17 +109,4 @@ export function addClusterRoleForServiceAccount(scope: Construct, identity: Work
     subjects: [{ kind: 'ServiceAccount', name: options.serviceAccountName, namespace: identity.namespace ?? namespaceOf(scope) }],
   }));
   return { role, binding };
-}
-
-/**
- * The namespace objects in this scope land in: their chart's (as cdk8s gives ApiObjects), else
- * "default". Only the chart counts: a user's own construct with a `namespace` property does not
- * change where cdk8s puts the objects, so it must not change what the handles report.
- * @internal
- */
-export function namespaceOf(scope: IConstruct): string {
-  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-    if (Chart.isChart(s)) return s.namespace ?? 'default';
-  }
-  return 'default';
 }

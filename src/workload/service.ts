@@ -19,7 +19,7 @@ export interface ServicePortProps {
   readonly targetPort?: number;
   /** Name of a container port to forward to. @default - use `targetPort` */
   readonly targetPortName?: string;
-  /** @default PortProtocol.TCP */
+  /** Protocol of the port. @default PortProtocol.TCP */
   readonly protocol?: PortProtocol;
   /** Fixed node port (30000-32767) for NodePort and LoadBalancer Services. @default - Kubernetes picks one */
   readonly nodePort?: number;

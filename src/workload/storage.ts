@@ -33,7 +33,7 @@ export const LEGACY_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storag
 export interface ClaimRequest {
   /** Claim name, e.g. `myappdata-myapp-0`. */
   readonly name: string;
-  /** @default - the chart's namespace */
+  /** Namespace of the claim. @default - the chart's namespace */
   readonly namespace?: string;
   /** Requested size, a Kubernetes quantity (`2Gi`). */
   readonly storage: string;
@@ -49,7 +49,7 @@ export interface ClaimRequest {
   readonly annotations?: Record<string, string>;
   /** `spec.selector.matchLabels`: only volumes with these labels bind. @default - any volume */
   readonly selector?: Record<string, string>;
-  /** @default VolumeMode.FILESYSTEM */
+  /** A filesystem or a raw block device. @default VolumeMode.FILESYSTEM */
   readonly volumeMode?: VolumeMode;
 }
 

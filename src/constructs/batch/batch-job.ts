@@ -1,14 +1,12 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
 import { createHash } from 'crypto';
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ensureProps, dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from '../../kubernetes/validation';
+import { dnsLabel, DNS_LABEL_MAX, Rule, suggestDnsLabel } from '../../kubernetes/validation';
 import { PodTemplateProps } from '../../pod/template';
-import { addAppChecks } from '../../workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadIdentityProps } from '../../workload/identity';
-import { podSelectorConfig } from '../../workload/interop';
+import { objectMeta, WorkloadIdentityProps } from '../../workload/identity';
 import { JobOptions, renderJobSpec } from '../../workload/job-spec';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 /** Length of the spec hash suffix, `-` included. */
 const HASH_SUFFIX_LENGTH = 9;
@@ -50,22 +48,17 @@ function canonicalJson(value: unknown): string {
  * The Job controller generates the Job's selector (and a unique label) itself, so no selector is
  * rendered; the pods still carry `app.kubernetes.io/name` for `kubectl get pods -l`.
  */
-export class BatchJob extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
+export class BatchJob extends PodWorkloadBase {
   /** The rendered Job. */
   public readonly job: k8s.KubeJob;
   /** The Job's name, the hash suffix included when `hashedName` is set. */
   public readonly name: string;
   /** The Job's namespace. @default - the chart's namespace */
   public readonly namespace?: string;
-  /** Labels every pod carries (`app.kubernetes.io/name` unless given): what selectors match. */
-  public readonly selectorLabels: Record<string, string>;
   /** The 8 hex characters of the spec hash, when `hashedName` is set. */
   public readonly specHash?: string;
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this);
     // Job names become pod labels (`job-name`) and pod host names, so they are DNS labels.
     const hashedNameRule: Rule<string> = (value) => dnsLabel(value) ?? (value.length > DNS_LABEL_MAX - HASH_SUFFIX_LENGTH
       ? {
@@ -73,7 +66,8 @@ export class BatchJob extends Construct implements kplus.IPodSelector, kplus.INe
         fix: `try "${suggestDnsLabel(value, DNS_LABEL_MAX - HASH_SUFFIX_LENGTH)}"`,
       }
       : undefined);
-    const identity = resolveIdentity(this, props, props.hashedName ? hashedNameRule : dnsLabel);
+    super(scope, id, props, { nameRule: props?.hashedName ? hashedNameRule : dnsLabel });
+    const identity = this._identity;
     const finalLength = identity.name.length + (props.hashedName ? HASH_SUFFIX_LENGTH : 0);
     const spec = renderJobSpec(this, props, identity, finalLength);
 
@@ -85,25 +79,10 @@ export class BatchJob extends Construct implements kplus.IPodSelector, kplus.INe
       this.name = identity.name;
     }
     this.namespace = identity.namespace;
-    this.selectorLabels = { ...identity.selectorLabels };
     this.job = new k8s.KubeJob(this, 'Resource', {
       metadata: { ...objectMeta(identity), name: this.name },
       spec: { ...spec, suspend: props.suspend },
     });
   }
 
-  /** The Job's pods, by their stable labels, for `kplus.NetworkPolicy` (e.g. egress from a migration to its database). */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.job, this.selectorLabels);
-  }
-
-  /** The Job's pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The Job's pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 }

@@ -1,15 +1,13 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  ensureProps, addWarning, check, CronSchedule, cronSchedule, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
+  addWarning, check, CronSchedule, cronSchedule, ensureOptional, ianaTimeZone, intInRange, invalid, nonNegativeInt, workloadName,
 } from '../../kubernetes/validation';
 import { PodTemplateProps } from '../../pod/template';
-import { addAppChecks } from '../../workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadIdentityProps } from '../../workload/identity';
-import { podSelectorConfig } from '../../workload/interop';
+import { objectMeta, WorkloadIdentityProps } from '../../workload/identity';
 import { JobOptions, renderJobSpec } from '../../workload/job-spec';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 /** What the CronJob controller does when a run is due while the previous Job still runs. */
 export enum JobConcurrencyPolicy {
@@ -33,9 +31,9 @@ const MIN_SENSIBLE_DEADLINE = 10;
 /** Properties of a {@link ScheduledJob}. */
 export interface ScheduledJobProps extends WorkloadIdentityProps, PodTemplateProps, JobOptions {
   /**
-   * When to run, in cron format: `minute hour day-of-month month day-of-week` (`*`, ranges, lists,
-   * steps, JAN-DEC, SUN-SAT; day-of-week 0-6) or a macro (`@hourly`, `@daily`, `@midnight`,
-   * `@weekly`, `@monthly`, `@yearly`, `@annually`). Checked at synth time.
+   * When to run, in cron format: `minute hour day-of-month month day-of-week`, or a macro such as `@daily`.
+   * Fields take `*`, ranges, lists, steps, JAN-DEC and SUN-SAT (day-of-week 0-6); the macros are `@hourly`,
+   * `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly` and `@annually`. Checked at synth time.
    */
   readonly schedule: string;
   /**
@@ -43,7 +41,7 @@ export interface ScheduledJobProps extends WorkloadIdentityProps, PodTemplatePro
    * @default - the kube-controller-manager's time zone (UTC on most clusters)
    */
   readonly timeZone?: string;
-  /** @default JobConcurrencyPolicy.ALLOW (Kubernetes' default; left unset) */
+  /** What to do when a run is due while the previous one still runs. @default JobConcurrencyPolicy.ALLOW (Kubernetes' default; left unset) */
   readonly concurrencyPolicy?: JobConcurrencyPolicy;
   /**
    * Seconds after its scheduled time within which a missed run may still start; later runs are
@@ -71,15 +69,13 @@ function describeSeconds(seconds: number): string {
  * time zone validated at synth time, Kubernetes' own defaults (no hidden Forbid or 10 s deadline),
  * and warnings for deadlines that cannot work.
  */
-export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
+export class ScheduledJob extends PodWorkloadBase {
   /** The rendered CronJob. */
   public readonly cronJob: k8s.KubeCronJob;
   /** The CronJob's name (at most 52 characters). */
   public readonly name: string;
   /** The CronJob's namespace. @default - the chart's namespace */
   public readonly namespace?: string;
-  /** Labels every pod carries (`app.kubernetes.io/name` unless given): what selectors match. */
-  public readonly selectorLabels: Record<string, string>;
   /** The validated schedule. */
   public readonly schedule: CronSchedule;
   /** The schedule's time zone. @default - the kube-controller-manager's */
@@ -88,10 +84,8 @@ export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus
   public readonly warnings: string[] = [];
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this);
-    const identity = resolveIdentity(this, props, workloadName);
+    super(scope, id, props, { nameRule: workloadName });
+    const identity = this._identity;
     // A schedule that does not parse is reported; a stand-in keeps construction going to find the other mistakes.
     this.schedule = CronSchedule.parse(check(this, 'schedule', props.schedule, cronSchedule) ? props.schedule : '0 0 1 1 *');
     this.timeZone = ensureOptional(this, 'timeZone', props.timeZone, ianaTimeZone);
@@ -112,7 +106,6 @@ export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus
     const jobSpec = renderJobSpec(this, props, identity, identity.name.length + JOB_NAME_SUFFIX);
     this.name = identity.name;
     this.namespace = identity.namespace;
-    this.selectorLabels = { ...identity.selectorLabels };
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: objectMeta(identity),
       spec: {
@@ -128,20 +121,6 @@ export class ScheduledJob extends Construct implements kplus.IPodSelector, kplus
     });
   }
 
-  /** The pods of every run, by their stable labels, for `kplus.NetworkPolicy`. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.cronJob, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   /**
    * The next `count` times this CronJob fires after `from` (default now), in its time zone

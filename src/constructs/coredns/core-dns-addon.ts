@@ -8,7 +8,7 @@ import {
   nonNegativeQuantity, parseQuantity, pinnedImage, portNumber,
   isPrivateAddress, positiveInt, Problem, recordedProblems, Rule,
 } from '../../kubernetes/validation';
-import { PodImagePullPolicy, PortProtocol } from '../../pod/container';
+import { PodContainerPort, PodImagePullPolicy, PortProtocol } from '../../pod/container';
 import { PodProbe } from '../../pod/probe';
 import { Spread, TolerationOperator } from '../../pod/scheduling';
 import { ContainerSecurity } from '../../pod/security';
@@ -179,96 +179,31 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     });
 
     this.dnsServiceIp = props.dnsServiceIp;
-    const ipValid = check(this, 'dnsServiceIp', props.dnsServiceIp, ipAddress);
-    const serviceCidr = props.serviceCidr;
-    if (serviceCidr !== undefined && check(this, 'serviceCidr', serviceCidr, cidr) && ipValid) ensureServiceIpInCidr(this, this.dnsServiceIp, serviceCidr);
-    // Without serviceCidr the range check cannot run; a public address is never a cluster's Service range, so say so.
-    if (serviceCidr === undefined && ipValid && !isPrivateAddress(this.dnsServiceIp)) {
-      invalid(this, 'dnsServiceIp', this.dnsServiceIp, 'is a public address, and Service IPs come from the cluster\'s private service CIDR (none was given to check it against)',
-        'use the address kube-apiserver\'s --service-cluster-ip-range reserves for DNS (e.g. "10.96.0.10"), and give serviceCidr so it is checked');
-    }
+    checkDnsServiceIp(this, props.dnsServiceIp, props.serviceCidr);
     // The domain this DNS serves is the app's: every construct that names DNS without a domain uses it.
     const problemsBefore = recordedProblems(this).length;
     this.clusterDomain = declareClusterDomain(this, 'clusterDomain', ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN));
     // A bad domain is reported above, with its field; the Corefile is built with the default so it adds no error without a path.
     const corefileDomain = recordedProblems(this).length > problemsBefore ? DEFAULT_CLUSTER_DOMAIN : this.clusterDomain;
-    // A bad limit is reported here, under the addon's own prop; the pod gets the default so the pod layer
-    // does not report the same mistake again under a container field the user never set.
-    let memoryLimit = props.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-    if (!check(this, 'memoryLimit', memoryLimit, nonNegativeQuantity)) {
-      memoryLimit = DEFAULT_MEMORY_LIMIT;
-    } else if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
-      invalid(this, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "${DEFAULT_MEMORY_LIMIT}")`);
-      memoryLimit = DEFAULT_MEMORY_LIMIT;
-    }
+    const memoryLimit = checkedMemoryLimit(this, props.memoryLimit);
     const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinnedImage(DEFAULT_COREDNS_IMAGE));
-    // Zero replicas is a cluster without DNS: every lookup of every pod fails.
-    ensureOptional(this, 'replicas', props.replicas, intInRange(1, 2 ** 31 - 1, 'use at least 1 (upstream runs 2), or the autoscaler'));
-    if (props.replicas !== undefined && props.autoscaler) {
-      invalid(this, 'replicas', props.replicas, 'the autoscaler owns the replica count, so a fixed value would fight it on every sync', 'drop replicas or the autoscaler');
-    }
+    checkReplicas(this, props);
 
     this.corefile = buildCorefile(this, props, corefileDomain, image === DEFAULT_COREDNS_IMAGE);
     const serviceAccountName = identity.name;
 
     this.serviceAccount = addServiceAccount(this, 'ServiceAccount', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile') }), serviceAccountName);
 
-    // The kubernetes plugin watches these to answer for Services, endpoints and pods; nothing more.
-    const rules: PolicyRule[] = [
-      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
-    ];
-    const rbac = addClusterRoleForServiceAccount(this, companion({ ...BOOTSTRAPPING, ...mode('Reconcile') }), {
-      roleName: `system:${identity.name}`, serviceAccountName, rules, field: 'clusterRole.rules', nameField: 'clusterRole.name (from name)',
-    });
+    const rbac = addCoreDnsRbac(this, companion({ ...BOOTSTRAPPING, ...mode('Reconcile') }), `system:${identity.name}`, serviceAccountName, props.addonManagerLabels ?? true);
     this.clusterRole = rbac.role;
     this.clusterRoleBinding = rbac.binding;
-    // Upstream lets admins edit the binding (EnsureExists) and marks it for RBAC auto-update.
-    if (props.addonManagerLabels ?? true) this.clusterRoleBinding.metadata.addLabel(ADDON_MODE, 'EnsureExists');
-    this.clusterRoleBinding.metadata.addAnnotation('rbac.authorization.kubernetes.io/autoupdate', 'true');
 
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
       metadata: objectMeta(companion(mode('EnsureExists')), identity.name),
       data: { Corefile: this.corefile.render() },
     });
 
-    const pod: PodTemplateProps = {
-      containers: [{
-        name: 'coredns',
-        image,
-        imagePullPolicy: PodImagePullPolicy.IF_NOT_PRESENT,
-        args: ['-conf', `${CONFIG_DIR}/Corefile`],
-        ports: [
-          { number: 53, name: 'dns', protocol: PortProtocol.UDP },
-          { number: 53, name: 'dns-tcp', protocol: PortProtocol.TCP },
-          { number: METRICS_PORT, name: 'metrics', protocol: PortProtocol.TCP },
-        ],
-        // No CPU limit, as upstream: throttling a DNS server shows up as lookup timeouts cluster-wide.
-        resources: { cpuRequest: CPU_REQUEST, memoryRequest: MEMORY_REQUEST, memoryLimit },
-        omitCpuLimit: true,
-        livenessProbe: PodProbe.httpGet({
-          path: '/health',
-          port: HEALTH_PORT,
-          scheme: 'HTTP',
-          initialDelaySeconds: 60,
-          timeoutSeconds: 5,
-          successThreshold: 1,
-          failureThreshold: 5,
-        }),
-        readinessProbe: PodProbe.httpGet({ path: '/ready', port: READY_PORT, scheme: 'HTTP' }),
-        volumeMounts: [{ volume: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true }],
-        security: props.security ?? ContainerSecurity.nonRoot({ addCapabilities: ['NET_BIND_SERVICE'] }),
-      }],
-      volumes: [PodVolume.fromConfigMapName(CONFIG_VOLUME, { configMapName: identity.name, items: { Corefile: 'Corefile' } })],
-      serviceAccountName,
-      // The kubernetes plugin talks to the API server.
-      automountServiceAccountToken: true,
-      priorityClassName: 'system-cluster-critical',
-      tolerations: [{ key: 'CriticalAddonsOnly', operator: TolerationOperator.EXISTS }],
-      nodeSelector: { 'kubernetes.io/os': 'linux' },
-      // The DNS server resolves upstream through the node's resolv.conf, not through itself.
-      dnsPolicy: PodDnsPolicy.DEFAULT,
-    };
+    const pod = corednsPod(identity.name, image, memoryLimit, props.security);
     if (props.security) aliasFields(this, { 'containers[0].security': 'security' });
     const template = buildPodTemplate(this, pod, {
       selectorLabels: identity.selectorLabels,
@@ -290,11 +225,7 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
     this.service = addService(this, 'Service', companion({ ...CLUSTER_SERVICE, ...mode('Reconcile'), ...DISPLAY_NAME }), pod, {
       name: this.serviceName,
       clusterIp: this.dnsServiceIp,
-      ports: [
-        { port: 53, name: 'dns', protocol: PortProtocol.UDP },
-        { port: 53, name: 'dns-tcp', protocol: PortProtocol.TCP },
-        { port: METRICS_PORT, name: 'metrics', protocol: PortProtocol.TCP },
-      ],
+      ports: COREDNS_PORTS.map((p) => ({ port: p.number, name: p.name, protocol: p.protocol })),
       annotations: { 'prometheus.io/port': `${METRICS_PORT}`, 'prometheus.io/scrape': 'true' },
       field: 'service.ports',
     });
@@ -309,6 +240,102 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
       });
     }
   }
+}
+
+/** The ports CoreDNS serves, the same on the container and the Service. */
+const COREDNS_PORTS: readonly PodContainerPort[] = [
+  { number: 53, name: 'dns', protocol: PortProtocol.UDP },
+  { number: 53, name: 'dns-tcp', protocol: PortProtocol.TCP },
+  { number: METRICS_PORT, name: 'metrics', protocol: PortProtocol.TCP },
+];
+
+/** Zero replicas is a cluster without DNS (every lookup of every pod fails); with an autoscaler, none at all. */
+function checkReplicas(where: Construct, props: CoreDnsAddonProps): void {
+  ensureOptional(where, 'replicas', props.replicas, intInRange(1, 2 ** 31 - 1, 'use at least 1 (upstream runs 2), or the autoscaler'));
+  if (props.replicas !== undefined && props.autoscaler) {
+    invalid(where, 'replicas', props.replicas, 'the autoscaler owns the replica count, so a fixed value would fight it on every sync', 'drop replicas or the autoscaler');
+  }
+}
+
+/**
+ * The DNS Service IP: an address inside serviceCidr when one is given; without it the range check cannot run, and a
+ * public address is never a cluster's Service range, so that is refused.
+ */
+function checkDnsServiceIp(where: Construct, dnsServiceIp: string, serviceCidr: string | undefined): void {
+  const ipValid = check(where, 'dnsServiceIp', dnsServiceIp, ipAddress);
+  if (serviceCidr !== undefined && check(where, 'serviceCidr', serviceCidr, cidr) && ipValid) ensureServiceIpInCidr(where, dnsServiceIp, serviceCidr);
+  if (serviceCidr === undefined && ipValid && !isPrivateAddress(dnsServiceIp)) {
+    invalid(where, 'dnsServiceIp', dnsServiceIp, 'is a public address, and Service IPs come from the cluster\'s private service CIDR (none was given to check it against)',
+      'use the address kube-apiserver\'s --service-cluster-ip-range reserves for DNS (e.g. "10.96.0.10"), and give serviceCidr so it is checked');
+  }
+}
+
+/**
+ * The memory limit, checked here under the addon's own prop; a bad one gives way to the default so the
+ * pod layer does not report the same mistake again under a container field the user never set.
+ */
+function checkedMemoryLimit(where: Construct, given: string | undefined): string {
+  let memoryLimit = given ?? DEFAULT_MEMORY_LIMIT;
+  if (!check(where, 'memoryLimit', memoryLimit, nonNegativeQuantity)) {
+    memoryLimit = DEFAULT_MEMORY_LIMIT;
+  } else if (parseQuantity(memoryLimit) < parseQuantity(MEMORY_REQUEST)) {
+    invalid(where, 'memoryLimit', memoryLimit, `is below the ${MEMORY_REQUEST} memory request; Kubernetes rejects requests above limits`, `use at least "${MEMORY_REQUEST}" (upstream's default is "${DEFAULT_MEMORY_LIMIT}")`);
+    memoryLimit = DEFAULT_MEMORY_LIMIT;
+  }
+  return memoryLimit;
+}
+
+/** The CoreDNS pod as upstream's addon runs it. */
+function corednsPod(name: string, image: string, memoryLimit: string, security: ContainerSecurity | undefined): PodTemplateProps {
+  return {
+    containers: [{
+      name: 'coredns',
+      image,
+      imagePullPolicy: PodImagePullPolicy.IF_NOT_PRESENT,
+      args: ['-conf', `${CONFIG_DIR}/Corefile`],
+      ports: [...COREDNS_PORTS],
+      // No CPU limit, as upstream: throttling a DNS server shows up as lookup timeouts cluster-wide.
+      resources: { cpuRequest: CPU_REQUEST, memoryRequest: MEMORY_REQUEST, memoryLimit },
+      omitCpuLimit: true,
+      livenessProbe: PodProbe.httpGet({
+        path: '/health',
+        port: HEALTH_PORT,
+        scheme: 'HTTP',
+        initialDelaySeconds: 60,
+        timeoutSeconds: 5,
+        successThreshold: 1,
+        failureThreshold: 5,
+      }),
+      readinessProbe: PodProbe.httpGet({ path: '/ready', port: READY_PORT, scheme: 'HTTP' }),
+      volumeMounts: [{ volume: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true }],
+      security: security ?? ContainerSecurity.nonRoot({ addCapabilities: ['NET_BIND_SERVICE'] }),
+    }],
+    volumes: [PodVolume.fromConfigMapName(CONFIG_VOLUME, { configMapName: name, items: { Corefile: 'Corefile' } })],
+    serviceAccountName: name,
+    // The kubernetes plugin talks to the API server.
+    automountServiceAccountToken: true,
+    priorityClassName: 'system-cluster-critical',
+    tolerations: [{ key: 'CriticalAddonsOnly', operator: TolerationOperator.EXISTS }],
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    // The DNS server resolves upstream through the node's resolv.conf, not through itself.
+    dnsPolicy: PodDnsPolicy.DEFAULT,
+  };
+}
+
+/** The ClusterRole CoreDNS's kubernetes plugin needs, bound to its ServiceAccount. */
+function addCoreDnsRbac(where: Construct, identity: WorkloadIdentity, roleName: string, serviceAccountName: string, addonManagerLabels: boolean) {
+  // The kubernetes plugin watches these to answer for Services, endpoints and pods; nothing more.
+  const rules: PolicyRule[] = [
+    { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+  ];
+  const rbac = addClusterRoleForServiceAccount(where, identity, {
+    roleName, serviceAccountName, rules, field: 'clusterRole.rules', nameField: 'clusterRole.name (from name)',
+  });
+  // Upstream lets admins edit the binding (EnsureExists) and marks it for RBAC auto-update.
+  if (addonManagerLabels) rbac.binding.metadata.addLabel(ADDON_MODE, 'EnsureExists');
+  rbac.binding.metadata.addAnnotation('rbac.authorization.kubernetes.io/autoupdate', 'true');
+  return rbac;
 }
 
 /** A DNS domain: the shared cluster-domain rule, with a precise hint for '_' (the shared hint would also turn dots into dashes). */

@@ -2,8 +2,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, formatInputError, imageReference, intInRange, invalid, portNumber,
-  Where, ensureProps,
+  addLibraryValidation, aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, ensureProps, formatInputError, imageReference,
+  intInRange, invalid, portNumber, Where,
 } from '../../kubernetes/validation';
 import { PodContainerResources } from '../../pod/container';
 import { addAppChecks } from '../../workload/app-index';
@@ -96,7 +96,7 @@ export interface DnsSmokeTestProps extends WorkloadIdentityProps {
   readonly ttlSecondsAfterFinished?: number;
   /** Seconds each HTTP check may wait (`wget -T`). @default 5 */
   readonly httpTimeoutSeconds?: number;
-  /** @default - 10m/16Mi requested, 100m/32Mi limit */
+  /** Requests and limits of the test container. @default - 10m/16Mi requested, 100m/32Mi limit */
   readonly resources?: PodContainerResources;
 }
 
@@ -137,7 +137,7 @@ export class DnsSmokeTest extends Construct {
     const timeout = ensure(this, 'httpTimeoutSeconds', props.httpTimeoutSeconds ?? 5, intInRange(1, 300));
     this.script = smokeScript(this.lookups, this.urls, timeout);
     // A Service name under another cluster domain than the app's never resolves: the Job would fail for sure.
-    this.node.addValidation({ validate: () => this.foreignDomainNames() });
+    addLibraryValidation(this, 'APP_CONFLICT', () => this.foreignDomainNames());
 
     // The pod layer reports the container's resources under the props the user set.
     aliasFields(this, { 'containers[0].resources': 'resources', 'containers[0].image': 'image' });

@@ -5,14 +5,13 @@ import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } fro
 import { BindableVolume, BindingCheckOptions, BindingResult, checkClaim, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { reasonAnnotationKey } from '../../kubernetes/metadata-keys';
 import {
-  renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
+  addLibraryValidation, renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
   ensureLabels, ensureManagedLabelsKept, ensureOptional, fail, intInRange, invalid, ipAddress, nfsPath, nonEmptyMap,
   oneOf, positiveQuantity, recordedProblems, Rule, Where,
 } from '../../kubernetes/validation';
 import { addAppChecks, AppIndex, pushTo } from '../../workload/app-index';
 import { clusterScoped } from '../../workload/cluster-scoped';
-import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel } from '../../workload/identity';
-import { namespaceOf } from '../../workload/rbac';
+import { MANAGED_BY, MANAGED_BY_LABEL, managedByLabel, namespaceOf } from '../../workload/identity';
 import { AccessMode, ClaimRequest, ensureAccessModes, recordedClaims, VolumeMode } from '../../workload/storage';
 
 /** What happens to an NFS PersistentVolume when its claim is deleted. */
@@ -45,7 +44,7 @@ export interface NfsSetVolumeOptions {
   readonly capacity?: string;
   /** Access modes. @default - the set's, else [AccessMode.READ_WRITE_ONCE] */
   readonly accessModes?: AccessMode[];
-  /** @default - the set's, else NfsReclaimPolicy.RETAIN */
+  /** What happens to the volume when its claim is deleted. @default - the set's, else NfsReclaimPolicy.RETAIN */
   readonly reclaimPolicy?: NfsReclaimPolicy;
   /**
    * Mount options (`nfsvers=4.1`, `hard`). Kubernetes does not check them: a typo only shows when a
@@ -78,7 +77,7 @@ export interface NfsSetVolumeOptions {
 export interface NfsPreboundClaim {
   /** Claim name. */
   readonly name: string;
-  /** @default - the chart's namespace, else "default" */
+  /** Namespace of the claim. @default - the chart's namespace, else "default" */
   readonly namespace?: string;
   /**
    * Also render the claim (requesting the whole volume with its modes and class). `false` when the
@@ -136,9 +135,9 @@ export interface NfsStorageClassOptions {
    * @default - the set's `storageClassName`
    */
   readonly name?: string;
-  /** @default VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER */
+  /** When claims of the class bind to a volume. @default VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER */
   readonly volumeBindingMode?: VolumeBindingMode;
-  /** @default - none */
+  /** Annotations of the StorageClass. @default - none */
   readonly annotations?: Record<string, string>;
 }
 
@@ -330,6 +329,13 @@ export class NfsVolumeSet extends Construct {
 
     // Without a valid name there is no PersistentVolume to build (its name is also its construct id).
     if (!nameOk) return volume;
+    this.renderVolume(volume, props.claim?.render ?? true);
+    return volume;
+  }
+
+  /** The volume's PersistentVolume and, when it is pre-bound and wanted, its claim. */
+  private renderVolume(volume: NfsVolume, renderClaim: boolean): void {
+    const { name, server, capacity, storageClassName, claimRef } = volume;
     // Why a risky export (open to everyone, root kept for a wide range) is there travels with the volume.
     const reasons = Object.fromEntries((volume.exports ?? []).flatMap((c, i) => c.reason === undefined ? [] : [[
       reasonAnnotationKey(`nfs-export.${i}`), `${c.cidr}(${(c.options ?? []).join(',')}): ${c.reason}`,
@@ -350,7 +356,7 @@ export class NfsVolumeSet extends Construct {
     this._volumes.push(volume);
     this._persistentVolumes.push(pv);
 
-    if (claimRef && (props.claim?.render ?? true)) {
+    if (claimRef && renderClaim) {
       this._claims.push(new k8s.KubePersistentVolumeClaim(this, `${name}-claim`, {
         metadata: { name: claimRef.name, namespace: claimRef.namespace, labels: this.labelsFor(undefined) },
         spec: {
@@ -364,7 +370,6 @@ export class NfsVolumeSet extends Construct {
         },
       }));
     }
-    return volume;
   }
 
   /**
@@ -402,7 +407,7 @@ export class NfsVolumeSet extends Construct {
     ensureEach('checkBinding(claims)', claims, (c, f) => checkClaim(this, f, c));
     for (const c of Array.isArray(claims) ? claims : []) this.checkedClaims.add(`${c?.namespace ?? namespaceOf(this)}/${c?.name}`);
     if (recordedProblems(this).length > before) return; // reported at synthesis, with this set's path
-    this.node.addValidation({ validate: () => VolumeBinding.describeUnbound(this.simulateBinding(claims, options)) });
+    addLibraryValidation(this, 'APP_CONFLICT', () => VolumeBinding.describeUnbound(this.simulateBinding(claims, options)));
   }
 
   /** @internal */

@@ -20,7 +20,7 @@ export interface BindableVolume {
   readonly accessModes: AccessMode[];
   /** `spec.storageClassName`; unset and `""` both mean "no class" for a volume. @default - no class */
   readonly storageClassName?: string;
-  /** @default VolumeMode.FILESYSTEM */
+  /** A filesystem or a raw block device. @default VolumeMode.FILESYSTEM */
   readonly volumeMode?: VolumeMode;
   /** Labels a claim's selector is matched against. @default - none */
   readonly labels?: Record<string, string>;

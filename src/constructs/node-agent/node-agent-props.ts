@@ -142,7 +142,7 @@ export interface NodeAgentProps extends WorkloadIdentityProps, PodTemplateProps 
    * @default false (the presets: true when they run at a critical class outside kube-system)
    */
   readonly priorityQuota?: boolean;
-  /** @default NodeAgentUpdateStrategy.rollingUpdate() (maxUnavailable 1, maxSurge 0) */
+  /** How pods are replaced on each node when the template changes. @default NodeAgentUpdateStrategy.rollingUpdate() (maxUnavailable 1, maxSurge 0) */
   readonly updateStrategy?: NodeAgentUpdateStrategy;
   /** Seconds a new pod must be ready before the rollout moves on. @default - Kubernetes' default (0) */
   readonly minReadySeconds?: number;

@@ -1,12 +1,11 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LINUX_NODE_SELECTOR, NODE_CRITICAL_PRIORITY_CLASS, NodeAgentMetricsOptions, NodeAgentProps, NodeAgentUpdateStrategy } from './node-agent-props';
 import { addLogCollectorConfig, LogCollectorOptions, logCollectorPlan, NodeExporterOptions, nodeExporterProps } from './presets';
 import { reasonAnnotationKey } from '../../kubernetes/metadata-keys';
 import {
-  ensureProps, absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureList, ensureOptional, invalid, isSensitiveHostPath,
+  absolutePath, dnsLabel, dnsSubdomain, ensure, ensureEach, ensureList, ensureOptional, invalid, isSensitiveHostPath,
   nonNegativeInt, statedReason, Where,
 } from '../../kubernetes/validation';
 import { PodContainerProps, PortProtocol, PodVolumeMount } from '../../pod/container';
@@ -14,11 +13,11 @@ import { hostAccessReason } from '../../pod/host-access';
 import { TolerationOperator } from '../../pod/scheduling';
 import { buildPodTemplate, hostPathRisk, PodDnsPolicy, PodTemplateProps, podPorts } from '../../pod/template';
 import { HostPathType, PodVolume } from '../../pod/volume';
-import { addAppChecks, AppIndex, pushTo, recordWorkload } from '../../workload/app-index';
-import { objectMeta, resolveIdentity, WorkloadIdentity } from '../../workload/identity';
-import { podSelectorConfig } from '../../workload/interop';
-import { addClusterRoleForServiceAccount, addServiceAccount } from '../../workload/rbac';
+import { AppIndex, pushTo, recordWorkload } from '../../workload/app-index';
+import { objectMeta, WorkloadIdentity } from '../../workload/identity';
+import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule } from '../../workload/rbac';
 import { addService } from '../../workload/service';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 const NODE_AGENTS = Symbol('NodeAgent');
 const HOST_PORTS = Symbol('NodeAgent.hostPorts');
@@ -40,7 +39,7 @@ interface HostPortUse {
  * Presets for the agents every cluster runs: {@link NodeAgent.nodeExporter} and
  * {@link NodeAgent.logCollector}.
  */
-export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
+export class NodeAgent extends PodWorkloadBase {
   /**
    * A Prometheus node exporter, as the prometheus-community `prometheus-node-exporter` chart runs it:
    * host `/proc`, `/sys` and `/` read-only under `/host`, host network and PID namespace, user 65534,
@@ -83,8 +82,6 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
   public readonly name: string;
   /** Namespace given in the props. @default - the chart's */
   public readonly namespace?: string;
-  /** Labels that select the pods (`spec.selector.matchLabels`). */
-  public readonly selectorLabels: Record<string, string>;
   /** Name of the ServiceAccount. */
   public readonly serviceAccountName: string;
   /**
@@ -92,20 +89,13 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
    * Two agents of one app must not share one.
    */
   public readonly hostPorts: string[];
-
-  /** @internal */
-  public readonly _identity: WorkloadIdentity;
   private readonly hostPortFields: HostPortUse[];
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this, (index) => this.hostPortCollisions(index));
-    const identity = resolveIdentity(this, props);
-    this._identity = identity;
+    super(scope, id, props);
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = identity.namespace;
-    this.selectorLabels = { ...identity.selectorLabels };
 
     ensureOptional(this, 'minReadySeconds', props.minReadySeconds, nonNegativeInt);
     ensureOptional(this, 'revisionHistoryLimit', props.revisionHistoryLimit, nonNegativeInt);
@@ -113,16 +103,7 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
       invalid(this, 'tolerations', `${props.tolerations.length} toleration(s)`, 'tolerateAllTaints already tolerates every taint', 'drop tolerations, or set tolerateAllTaints to false');
     }
 
-    // Host namespaces are explicit, justified grants; the reasons travel with the pods.
-    const hostReasons: Record<string, string> = {};
-    const granted = (field: 'hostNetwork' | 'hostPid' | 'hostIpc', choice: string): boolean => {
-      const reason = hostAccessReason(this, field, props[field]);
-      if (reason !== undefined) hostReasons[reasonAnnotationKey(choice)] = reason;
-      return reason !== undefined;
-    };
-    const hostNetwork = granted('hostNetwork', 'host-network');
-    const hostPid = granted('hostPid', 'host-pid');
-    const hostIpc = granted('hostIpc', 'host-ipc');
+    const { hostReasons, hostNetwork, hostPid, hostIpc } = hostNamespaceGrants(this, props);
     this.hostPortFields = collectHostPorts(this, ensureList(this, 'containers', props.containers), hostNetwork);
     this.hostPorts = this.hostPortFields.map((p) => p.key);
     const strategy = props.updateStrategy ?? NodeAgentUpdateStrategy.rollingUpdate();
@@ -163,19 +144,9 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
     });
 
     this.serviceAccount = addServiceAccount(this, 'ServiceAccount', identity, this.serviceAccountName);
-    if (rules.length > 0) {
-      const { role, binding } = addClusterRoleForServiceAccount(this, identity, {
-        roleName: props.clusterRoleName ?? identity.name,
-        serviceAccountName: this.serviceAccountName,
-        rules,
-        field: 'rules',
-        nameField: props.clusterRoleName !== undefined ? 'clusterRoleName' : 'clusterRoleName (from name)',
-      });
-      this.clusterRole = role;
-      this.clusterRoleBinding = binding;
-    } else if (props.clusterRoleName !== undefined) {
-      invalid(this, 'clusterRoleName', props.clusterRoleName, 'there is no ClusterRole without rules', 'give rules, or drop clusterRoleName');
-    }
+    const rbac = this.addRbac(identity, props, rules);
+    this.clusterRole = rbac?.role;
+    this.clusterRoleBinding = rbac?.binding;
     this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: objectMeta(identity),
       spec: {
@@ -196,6 +167,23 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
 
   }
 
+  /** The ClusterRole and its binding when the agent has rules. */
+  private addRbac(identity: WorkloadIdentity, props: NodeAgentProps, rules: readonly PolicyRule[]) {
+    if (rules.length === 0) {
+      if (props.clusterRoleName !== undefined) {
+        invalid(this, 'clusterRoleName', props.clusterRoleName, 'there is no ClusterRole without rules', 'give rules, or drop clusterRoleName');
+      }
+      return undefined;
+    }
+    return addClusterRoleForServiceAccount(this, identity, {
+      roleName: props.clusterRoleName ?? identity.name,
+      serviceAccountName: this.serviceAccountName,
+      rules: [...rules],
+      field: 'rules',
+      nameField: props.clusterRoleName !== undefined ? 'clusterRoleName' : 'clusterRoleName (from name)',
+    });
+  }
+
   private addPriorityQuota(identity: WorkloadIdentity, priorityClass: string | undefined): k8s.KubeResourceQuota {
     if (priorityClass === undefined) {
       invalid(this, 'priorityQuota', true, 'the pods run at no priority class, so there is no scope to cover', 'drop priorityQuota, or set nodeCritical or priorityClassName');
@@ -211,20 +199,6 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
     });
   }
 
-  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.daemonSet, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   private addMetricsService(identity: WorkloadIdentity, pod: PodTemplateProps, options: NodeAgentMetricsOptions): k8s.KubeService {
     const path = ensure(this, 'metricsService.path', options.path ?? '/metrics', absolutePath);
@@ -248,8 +222,9 @@ export class NodeAgent extends Construct implements kplus.IPodSelector, kplus.IN
   /**
    * Two agents binding one host port collide on every node: the second pod never starts. Reported
    * once, by the agent that comes first in the app.
+   * @internal
    */
-  private hostPortCollisions(index: AppIndex): string[] {
+  protected _appWideProblems(index: AppIndex): string[] {
     if (this.hostPortFields.length === 0) return [];
     // One view per synthesis: host port -> the agents binding it, in app order.
     const byPort = index.view(HOST_PORTS, (i) => {
@@ -296,6 +271,17 @@ function foreignDaemonSetHostPorts(index: AppIndex): Map<string, string[]> {
     }
   }
   return map;
+}
+
+/** Host namespaces are explicit, justified grants; the reasons travel with the pods. */
+function hostNamespaceGrants(where: Where, props: NodeAgentProps) {
+  const hostReasons: Record<string, string> = {};
+  const granted = (field: 'hostNetwork' | 'hostPid' | 'hostIpc', choice: string): boolean => {
+    const reason = hostAccessReason(where, field, props[field]);
+    if (reason !== undefined) hostReasons[reasonAnnotationKey(choice)] = reason;
+    return reason !== undefined;
+  };
+  return { hostReasons, hostNetwork: granted('hostNetwork', 'host-network'), hostPid: granted('hostPid', 'host-pid'), hostIpc: granted('hostIpc', 'host-ipc') };
 }
 
 /** The ports an agent binds on the node, checked for conflicts within the agent. */

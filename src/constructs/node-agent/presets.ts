@@ -13,8 +13,7 @@ import { PodProbe } from '../../pod/probe';
 import { Toleration } from '../../pod/scheduling';
 import { ContainerSecurity } from '../../pod/security';
 import { EmptyDirOptions, HostPathType, PodVolume } from '../../pod/volume';
-import { objectMeta, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
-import { namespaceOf } from '../../workload/rbac';
+import { objectMeta, WorkloadIdentity, WorkloadIdentityProps, namespaceOf } from '../../workload/identity';
 
 /** What every node-agent preset lets you change. */
 export interface NodeAgentPresetOptions extends WorkloadIdentityProps {
@@ -32,7 +31,7 @@ export interface NodeAgentPresetOptions extends WorkloadIdentityProps {
   readonly tolerateAllTaints?: boolean;
   /** Explicit tolerations instead of tolerating every taint. @default - none */
   readonly tolerations?: Toleration[];
-  /** @default { "kubernetes.io/os": "linux" } */
+  /** Labels a node must have to run the agent. @default { "kubernetes.io/os": "linux" } */
   readonly nodeSelector?: Record<string, string>;
   /**
    * Node affinity. Unless `excludeVirtualNodes` is false, the virtual-node exclusions are added to
@@ -49,7 +48,7 @@ export interface NodeAgentPresetOptions extends WorkloadIdentityProps {
   readonly excludeVirtualNodes?: boolean;
   /** Run at `system-node-critical` priority. @default true */
   readonly nodeCritical?: boolean;
-  /** @default - `system-node-critical` (see nodeCritical) */
+  /** Priority class of the pods. @default - `system-node-critical` (see nodeCritical) */
   readonly priorityClassName?: string;
   /**
    * Render the ResourceQuota that admits the critical priority class in the agent's namespace
@@ -57,11 +56,11 @@ export interface NodeAgentPresetOptions extends WorkloadIdentityProps {
    * @default - true when the pods run at system-node-critical or system-cluster-critical outside kube-system
    */
   readonly priorityQuota?: boolean;
-  /** @default NodeAgentUpdateStrategy.rollingUpdate() */
+  /** How pods are replaced on each node when the template changes. @default NodeAgentUpdateStrategy.rollingUpdate() */
   readonly updateStrategy?: NodeAgentUpdateStrategy;
-  /** @default - none */
+  /** Names of Secrets used to pull the image. @default - none */
   readonly imagePullSecrets?: string[];
-  /** @default - none */
+  /** Labels added to the pods. @default - none */
   readonly podLabels?: Record<string, string>;
   /** Pod annotations (yours win over the preset's). @default - `cluster-autoscaler.kubernetes.io/safe-to-evict: "true"` */
   readonly podAnnotations?: Record<string, string>;

@@ -1,11 +1,10 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ensureProps, ensureOptional, oneOf } from '../../kubernetes/validation';
+import { ensureOptional, oneOf } from '../../kubernetes/validation';
 import { buildPodTemplate, PodTemplateProps } from '../../pod/template';
-import { objectMeta, resolveIdentity, WorkloadIdentityProps } from '../../workload/identity';
-import { podSelectorConfig } from '../../workload/interop';
+import { objectMeta, WorkloadIdentityProps } from '../../workload/identity';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 /** What the kubelet does when a container of a standalone pod exits. */
 export enum PodRestartPolicy {
@@ -19,7 +18,7 @@ export enum PodRestartPolicy {
 
 /** Properties of a {@link StandalonePod}. */
 export interface StandalonePodProps extends WorkloadIdentityProps, PodTemplateProps {
-  /** @default PodRestartPolicy.ALWAYS (Kubernetes' default, left unset) */
+  /** What the kubelet does when a container exits. @default PodRestartPolicy.ALWAYS (Kubernetes' default, left unset) */
   readonly restartPolicy?: PodRestartPolicy;
 }
 
@@ -28,23 +27,20 @@ export interface StandalonePodProps extends WorkloadIdentityProps, PodTemplatePr
  * tutorial's `dns-test`). Nothing replaces it when its node goes away; use a workload construct
  * for anything that must keep running. Same pod template, defaults and checks as every workload.
  */
-export class StandalonePod extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer {
+export class StandalonePod extends PodWorkloadBase {
   /** The Pod. */
   public readonly pod: k8s.KubePod;
   /** Name of the Pod. */
   public readonly name: string;
   /** Namespace of the Pod. @default - the chart's namespace */
   public readonly namespace?: string;
-  /** Labels that select the Pod (`app.kubernetes.io/name` unless given). */
-  public readonly selectorLabels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: StandalonePodProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    const identity = resolveIdentity(this, props);
+    // A lone pod has no controller whose selector could overlap another's: no app-wide checks.
+    super(scope, id, props, { appChecks: false });
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = identity.namespace;
-    this.selectorLabels = { ...identity.selectorLabels };
     ensureOptional(this, 'restartPolicy', props.restartPolicy, oneOf(PodRestartPolicy));
     const template = buildPodTemplate(this, props, {
       selectorLabels: identity.selectorLabels,
@@ -61,18 +57,4 @@ export class StandalonePod extends Construct implements kplus.IPodSelector, kplu
     });
   }
 
-  /** The Pod, by its stable labels, for `kplus.NetworkPolicy`. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.pod, this.selectorLabels);
-  }
-
-  /** The Pod as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The Pod as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 }

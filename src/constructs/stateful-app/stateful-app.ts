@@ -1,24 +1,23 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { statefulClaimName, statefulOrdinals } from '../../kubernetes/stateful-set';
 import {
-  ensureProps, renderedQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
+  renderedQuantity, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach, ensureLabels, ensureList,
   ensureOptional, ensureUnique, invalid, nonNegativeInt, oneOf, ownInstance, positiveQuantity,
   serviceName as serviceNameRule, workloadName,
 } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { ContainerSecurity } from '../../pod/security';
 import { PodTemplateProps, buildPodTemplate } from '../../pod/template';
-import { addAppChecks, recordWorkload } from '../../workload/app-index';
+import { recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { clusterDomainFor, IDnsNamed, serviceFqdn } from '../../workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
+import { namespaceOf, objectMeta, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { IntOrPercent } from '../../workload/int-or-percent';
-import { podSelectorConfig, ScalableWorkload } from '../../workload/interop';
-import { namespaceOf } from '../../workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from '../../workload/service';
 import { AccessMode, ClaimRequest, ensureAccessModes, recordClaims, VolumeMode } from '../../workload/storage';
+import { ScalableWorkloadBase } from '../../workload/workload-base';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum StatefulPodManagement {
@@ -128,7 +127,7 @@ export interface VolumeClaimTemplate {
   readonly name: string;
   /** Requested size, any Kubernetes quantity (`500Mi`, `2Gi`). */
   readonly storage: string;
-  /** @default [AccessMode.READ_WRITE_ONCE] */
+  /** How the volume may be mounted. @default [AccessMode.READ_WRITE_ONCE] */
   readonly accessModes?: AccessMode[];
   /**
    * StorageClass of the claims. `""` asks for a PersistentVolume without a class (static binding,
@@ -143,7 +142,7 @@ export interface VolumeClaimTemplate {
    * @default - none
    */
   readonly annotations?: Record<string, string>;
-  /** @default - Kubernetes' default (Filesystem) */
+  /** A filesystem or a raw block device. @default - Kubernetes' default (Filesystem) */
   readonly volumeMode?: VolumeMode;
 }
 
@@ -151,11 +150,11 @@ export interface VolumeClaimTemplate {
 export interface ClientServiceOptions {
   /** Service name. @default "<name>-client" */
   readonly name?: string;
-  /** @default WorkloadServiceType.CLUSTER_IP */
+  /** Type of the client Service. @default WorkloadServiceType.CLUSTER_IP */
   readonly serviceType?: WorkloadServiceType;
-  /** @default - the headless Service's ports */
+  /** Ports of the client Service. @default - the headless Service's ports */
   readonly ports?: ServicePortProps[];
-  /** @default - none */
+  /** Annotations of the client Service. @default - none */
   readonly annotations?: Record<string, string>;
 }
 
@@ -194,9 +193,9 @@ export interface StatefulAppProps extends WorkloadIdentityProps, PodTemplateProp
    * @default - none
    */
   readonly volumeClaimTemplates?: VolumeClaimTemplate[];
-  /** @default StatefulPodManagement.ORDERED_READY (Kubernetes' default, left unset) */
+  /** How the controller starts and stops pods. @default StatefulPodManagement.ORDERED_READY (Kubernetes' default, left unset) */
   readonly podManagementPolicy?: StatefulPodManagement;
-  /** @default StatefulUpdateStrategy.rollingUpdate() (Kubernetes' default, left unset) */
+  /** How pods are replaced when the template changes. @default StatefulUpdateStrategy.rollingUpdate() (Kubernetes' default, left unset) */
   readonly updateStrategy?: StatefulUpdateStrategy;
   /** Old ControllerRevisions kept for rollback. @default - Kubernetes' default (10) */
   readonly revisionHistoryLimit?: number;
@@ -240,7 +239,7 @@ function claimWriterGroup(props: StatefulAppProps, claimNames: ReadonlySet<strin
  * names) and per-pod storage from volume claim templates; optionally a client Service and a
  * PodDisruptionBudget. Names, DNS names and claim names are exposed as handles for other constructs.
  */
-export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable {
+export class StatefulApp extends ScalableWorkloadBase implements IDnsNamed {
   /** The StatefulSet. */
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** The governing headless Service (`clusterIP: None`). */
@@ -263,20 +262,12 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
   public readonly claimNames: string[];
   /** The claims as the PV controller sees them, in the order of `claimNames` (for static binding checks). */
   public readonly claims: ClaimRequest[];
-  /** Labels that select the pods (`spec.selector.matchLabels`). */
-  public readonly selectorLabels: Record<string, string>;
-  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
-  public hasAutoscaler = false;
-  private readonly scaling: ScalableWorkload;
 
   constructor(scope: Construct, id: string, props: StatefulAppProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this);
-    const identity = resolveIdentity(this, props, workloadName);
+    super(scope, id, props, { nameRule: workloadName });
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = props.namespace ?? namespaceOf(this);
-    this.selectorLabels = { ...identity.selectorLabels };
 
     const replicas = ensure(this, 'replicas', props.replicas ?? 1, nonNegativeInt);
     const ordinalsStart = ensure(this, 'ordinalsStart', props.ordinalsStart ?? 0, nonNegativeInt);
@@ -289,24 +280,7 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
     this.serviceName = ensure(this, props.serviceName === undefined ? 'serviceName (from name)' : 'serviceName',
       props.serviceName ?? this.name, serviceNameRule);
 
-    const templates = ensureList(this, 'volumeClaimTemplates', props.volumeClaimTemplates);
-    const claimTemplates = templates.map((t, i) => renderClaimTemplate(this, `volumeClaimTemplates[${i}]`, t));
-    ensureUnique(this, 'volumeClaimTemplates', templates, (t) => t.name, 'claim template names');
-    const podVolumeNames = new Set((props.volumes ?? []).map((v) => v.name));
-    ensureEach('volumeClaimTemplates', templates, (t, f) => {
-      if (podVolumeNames.has(t.name)) {
-        invalid(this, `${f}.name`, t.name, 'is also the name of a pod volume, so a mount would be ambiguous', 'rename the claim template or the volume');
-      }
-    });
-
-    const blockClaims = new Set(templates.filter((t) => t.volumeMode === VolumeMode.BLOCK).map((t) => t.name));
-    for (const [key, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
-      ensureList(this, key, list).forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
-        if (blockClaims.has(m.volume)) {
-          invalid(this, `${f}.volume`, m.volume, 'is a Block claim, a raw device that cannot be mounted as a directory', 'use VolumeMode.FILESYSTEM for mounted claims');
-        }
-      }));
-    }
+    const { templates, claimTemplates } = checkClaimTemplates(this, props);
 
     const fsGroup = props.fsGroup ?? claimWriterGroup(props, new Set(templates.map((t) => t.name)));
     const template = buildPodTemplate(this, { ...props, fsGroup }, {
@@ -318,19 +292,10 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
 
     // An invalid count is reported above; no handles are derived from it.
     const count = Number.isInteger(replicas) && replicas >= 0 && replicas < 2 ** 31 ? replicas : 0;
-    const ordinals = Array.from({ length: count }, (_, i) => ordinalsStart + i);
+    const ordinals = statefulOrdinals(ordinalsStart, count);
     this.serviceDnsName = serviceFqdn(this.serviceName, this.namespace, clusterDomain);
     this.podDnsNames = ordinals.map((o) => `${this.name}-${o}.${this.serviceDnsName}`);
-    this.claims = templates.flatMap((t) => ordinals.map((o): ClaimRequest => ({
-      name: `${t.name}-${this.name}-${o}`,
-      namespace: this.namespace,
-      storage: t.storage,
-      accessModes: [...(t.accessModes ?? [AccessMode.READ_WRITE_ONCE])],
-      storageClassName: t.storageClassName,
-      annotations: t.annotations ? { ...t.annotations } : undefined,
-      selector: t.selector ? { ...t.selector } : undefined,
-      volumeMode: t.volumeMode,
-    })));
+    this.claims = templates.flatMap((t) => ordinals.map((o) => claimRequest(t, this.name, this.namespace, o)));
     this.claimNames = this.claims.map((c) => c.name);
     recordClaims(this, this.claims);
 
@@ -370,43 +335,13 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
     });
     recordWorkload(this.statefulSet, identity.selectorLabels, template);
 
-    this.scaling = new ScalableWorkload(this.statefulSet, props.containers, props.replicas);
+    this._scales(this.statefulSet, props.containers, props.replicas);
 
     if (props.disruptionBudget) {
       this.podDisruptionBudget = addDisruptionBudget(this, 'DisruptionBudget', companions, props.disruptionBudget, replicas);
     }
   }
 
-
-  /**
-   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
-   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync). `podDnsNames`
-   * and `claimNames` still list the `replicas` the app was given (the autoscaler's floor is yours to match).
-   */
-  public markHasAutoscaler(): void {
-    this.scaling.markHasAutoscaler();
-    this.hasAutoscaler = true;
-  }
-
-  /** The StatefulSet as a `kplus.HorizontalPodAutoscaler` target. */
-  public toScalingTarget(): kplus.ScalingTarget {
-    return this.scaling.toScalingTarget(this.name);
-  }
-
-  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.statefulSet, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   private addClientService(
     identity: WorkloadIdentity, pod: PodTemplateProps, options: ClientServiceOptions, defaultPorts: ServicePortProps[],
@@ -425,6 +360,46 @@ export class StatefulApp extends Construct implements IDnsNamed, kplus.IPodSelec
       field: options.ports ? 'clientService.ports' : 'servicePorts',
     });
   }
+}
+
+/**
+ * The claim templates, checked and rendered: unique names that no pod volume shares, and no Block
+ * claim mounted as a directory.
+ */
+function checkClaimTemplates(where: Construct, props: StatefulAppProps) {
+  const templates = ensureList(where, 'volumeClaimTemplates', props.volumeClaimTemplates);
+  const claimTemplates = templates.map((t, i) => renderClaimTemplate(where, `volumeClaimTemplates[${i}]`, t));
+  ensureUnique(where, 'volumeClaimTemplates', templates, (t) => t.name, 'claim template names');
+  const podVolumeNames = new Set((props.volumes ?? []).map((v) => v.name));
+  ensureEach('volumeClaimTemplates', templates, (t, f) => {
+    if (podVolumeNames.has(t.name)) {
+      invalid(where, `${f}.name`, t.name, 'is also the name of a pod volume, so a mount would be ambiguous', 'rename the claim template or the volume');
+    }
+  });
+
+  const blockClaims = new Set(templates.filter((t) => t.volumeMode === VolumeMode.BLOCK).map((t) => t.name));
+  for (const [key, list] of [['initContainers', props.initContainers], ['containers', props.containers]] as const) {
+    ensureList(where, key, list).forEach((c, ci) => ensureEach(`${key}[${ci}].volumeMounts`, c.volumeMounts, (m, f) => {
+      if (blockClaims.has(m.volume)) {
+        invalid(where, `${f}.volume`, m.volume, 'is a Block claim, a raw device that cannot be mounted as a directory', 'use VolumeMode.FILESYSTEM for mounted claims');
+      }
+    }));
+  }
+  return { templates, claimTemplates };
+}
+
+/** The claim the StatefulSet controller makes for one pod from one template, as the PV controller sees it. */
+function claimRequest(t: VolumeClaimTemplate, statefulSet: string, namespace: string, ordinal: number): ClaimRequest {
+  return {
+    name: statefulClaimName(t.name, statefulSet, ordinal),
+    namespace,
+    storage: t.storage,
+    accessModes: [...(t.accessModes ?? [AccessMode.READ_WRITE_ONCE])],
+    storageClassName: t.storageClassName,
+    annotations: t.annotations ? { ...t.annotations } : undefined,
+    selector: t.selector ? { ...t.selector } : undefined,
+    volumeMode: t.volumeMode,
+  };
 }
 
 /** Named container ports (they become SRV records); every port when none is named. */

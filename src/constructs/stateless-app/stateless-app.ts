@@ -2,17 +2,16 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ensureProps, checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from '../../kubernetes/validation';
+import { checkInstance, ensureOptional, fail, invalid, nonNegativeInt, ownInstance, positiveInt, Where } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { buildPodTemplate, PodTemplateProps } from '../../pod/template';
-import { addAppChecks, AppIndex, recordWorkload } from '../../workload/app-index';
+import { AppIndex, recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { clusterDomainFor, IServiceDnsNamed, serviceFqdn } from '../../workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
+import { namespaceOf, objectMeta, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { ensureRollingProgress, IntOrPercent } from '../../workload/int-or-percent';
-import { podSelectorConfig, ScalableWorkload } from '../../workload/interop';
-import { namespaceOf } from '../../workload/rbac';
 import { addService, portsFromContainers, ServicePortProps, WorkloadServiceType } from '../../workload/service';
+import { ScalableWorkloadBase, serviceIngressBackend } from '../../workload/workload-base';
 
 /** How far a rolling update may go above and below the desired replicas. */
 export interface StatelessRollingUpdateOptions {
@@ -64,7 +63,7 @@ export class StatelessUpdateStrategy {
 export interface StatelessServiceOptions {
   /** Service name (a DNS-1035 label: clients use it as a host name). @default - the app's name */
   readonly name?: string;
-  /** @default WorkloadServiceType.CLUSTER_IP */
+  /** Type of the Service. @default WorkloadServiceType.CLUSTER_IP */
   readonly serviceType?: WorkloadServiceType;
   /**
    * Ports of the Service. A `targetPortName` must name a container port; a fixed `nodePort` must
@@ -117,7 +116,7 @@ const DEFAULT_PROGRESS_DEADLINE = 600;
  * Interchangeable pods behind a Service: an `apps/v1` Deployment, an optional `v1` Service and
  * an optional PodDisruptionBudget, all selecting the pods by stable labels.
  */
-export class StatelessApp extends Construct implements kplus.IPodSelector, kplus.INetworkPolicyPeer, kplus.IScalable, IServiceDnsNamed {
+export class StatelessApp extends ScalableWorkloadBase implements IServiceDnsNamed {
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
   /** The Service, when one is rendered. */
@@ -134,11 +133,6 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
   public readonly podDnsNames: string[] = [];
   /** Whether ingressBackend() handed out this app's Service (the Ingress check runs only then). */
   private routedByIngress = false;
-  /** Labels that select the pods (`spec.selector.matchLabels`). */
-  public readonly selectorLabels: Record<string, string>;
-  /** True once a `kplus.HorizontalPodAutoscaler` targets this app; `spec.replicas` is then left unset. */
-  public hasAutoscaler = false;
-  private readonly scaling: ScalableWorkload;
   private readonly servicePorts: readonly number[];
   /**
    * Fully qualified name of the Service (`web.default.svc.cluster.local`), when one is rendered. A
@@ -148,13 +142,10 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
   public readonly serviceDnsName?: string;
 
   constructor(scope: Construct, id: string, props: StatelessAppProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this, (index) => this.ingressesElsewhere(index));
-    const identity = resolveIdentity(this, props);
+    super(scope, id, props);
+    const identity = this._identity;
     this.name = identity.name;
     this.namespace = identity.namespace ?? namespaceOf(this);
-    this.selectorLabels = { ...identity.selectorLabels };
     const clusterDomain = clusterDomainFor(this, 'clusterDomain', props.clusterDomain);
 
     const replicas = ensureOptional(this, 'replicas', props.replicas, nonNegativeInt) ?? 1;
@@ -183,7 +174,7 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     });
     recordWorkload(this.deployment, identity.selectorLabels, template);
 
-    this.scaling = new ScalableWorkload(this.deployment, props.containers, props.replicas);
+    this._scales(this.deployment, props.containers, props.replicas);
 
     this.service = this.renderService(identity, props);
     this.servicePorts = this.service ? (this.service.toJson().spec?.ports ?? []).map((p: { port: number }) => p.port) : [];
@@ -195,35 +186,6 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     }
   }
 
-
-  /**
-   * Called by `kplus.HorizontalPodAutoscaler`: the autoscaler owns the replica count from now on,
-   * so `spec.replicas` is removed (GitOps would otherwise reset it on every sync).
-   */
-  public markHasAutoscaler(): void {
-    this.scaling.markHasAutoscaler();
-    this.hasAutoscaler = true;
-  }
-
-  /** The Deployment as a `kplus.HorizontalPodAutoscaler` target. */
-  public toScalingTarget(): kplus.ScalingTarget {
-    return this.scaling.toScalingTarget(this.name);
-  }
-
-  /** The pods, by their stable selector labels, for `kplus.NetworkPolicy` and affinity rules. */
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.deployment, this.selectorLabels);
-  }
-
-  /** The pods as a `kplus.NetworkPolicy` peer. */
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  /** The pods as a `kplus.IPodSelector`. */
-  public toPodSelector(): kplus.IPodSelector | undefined {
-    return this;
-  }
 
   /**
    * The Service as a `kplus.Ingress` backend (`IngressBackend.fromService`). The Ingress must be
@@ -240,17 +202,15 @@ export class StatelessApp extends Construct implements kplus.IPodSelector, kplus
     if (port === undefined && this.servicePorts.length > 1) {
       fail(this, 'ingressBackend(port)', undefined, `Service "${this.serviceName}" has several ports (${this.servicePorts.join(', ')})`, 'pass the port to route to');
     }
-    // IngressBackend.fromService reads only the Service's name and ports; a full kplus.Service would
-    // render a second Service object, so it gets a view of ours.
     this.routedByIngress = true;
-    const view = { name: this.serviceName, ports: this.servicePorts.map((p) => ({ port: p })) };
-    return kplus.IngressBackend.fromService(view as unknown as kplus.Service, { port: port ?? this.servicePorts[0] });
+    return serviceIngressBackend(this, this.serviceName, this.servicePorts, port ?? this.servicePorts[0]);
   }
   /**
    * An Ingress routes only to Services of its own namespace: one that names this app's Service from another
    * namespace, where the app holds no Service of that name, would answer 503 for every request.
    */
-  private ingressesElsewhere(index: AppIndex): string[] {
+  /** @internal */
+  protected _appWideProblems(index: AppIndex): string[] {
     if (!this.routedByIngress || !this.serviceName) return [];
     const mine = this.service?.metadata.namespace;
     if (mine === undefined) return [];

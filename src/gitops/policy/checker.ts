@@ -1,7 +1,7 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
-import { isBuiltInGroup, ObjectRef, PolicyRuleInfo, PolicySeverity, RuleDefinition, RULES, statedReasonFor } from './rules';
+import { isBuiltInGroup, PolicyObject, PolicyRuleInfo, PolicySeverity, RuleDefinition, RULES, statedReasonFor } from './rules';
 import { SUPPRESSION_PREFIX, suppressionsOf } from './suppression';
-import { invalid } from '../../kubernetes/validation';
+import { invalid, workloadsError } from '../../kubernetes/validation';
 
 /** Configuration of the policy: the `properties` of the plugin's entry in cdk8s.yaml. */
 export interface PolicyOptions {
@@ -30,7 +30,7 @@ export interface PolicyViolation {
   readonly index: number;
   /** The object's kind. */
   readonly kind: string;
-  /** @default - the object has no namespace */
+  /** Namespace of the object. @default - the object has no namespace */
   readonly namespace?: string;
   /** The object's `metadata.name`. */
   readonly name: string;
@@ -110,7 +110,7 @@ export class PolicyChecker {
   /** The severity a rule has with these options. */
   public severityOf(ruleId: string): PolicySeverity {
     const rule = this.rules.get(ruleId);
-    if (!rule) throw new Error(`no policy rule "${ruleId}"`);
+    if (!rule) throw workloadsError('SYNTHESIS', 'PolicyChecker', `no policy rule "${ruleId}"`);
     return this.severities.get(ruleId) ?? rule.defaultSeverity;
   }
 
@@ -130,13 +130,13 @@ export class PolicyChecker {
    * @internal
    */
   public _check(manifestsByFile: { [file: string]: any[] }, serverChecked: ReadonlySet<object>): PolicyViolation[] {
-    const objects: ObjectRef[] = [];
-    const indexes = new Map<ObjectRef, number>();
+    const objects: PolicyObject[] = [];
+    const indexes = new Map<PolicyObject, number>();
     for (const [file, docs] of Object.entries(manifestsByFile)) {
       (docs ?? []).forEach((manifest, index) => {
         if (manifest === null || manifest === undefined) return;
         if (typeof manifest !== 'object' || Array.isArray(manifest)) {
-          throw new Error(`${file}: document ${index} is not an object`);
+          throw workloadsError('SYNTHESIS', 'PolicyChecker', `${file}: document ${index} is not an object`);
         }
         if (NOT_CLUSTER_OBJECTS.test(String(manifest.apiVersion))) return;
         const object = { manifest, file };
@@ -147,7 +147,7 @@ export class PolicyChecker {
     return objects.flatMap((object) => this.checkObject(object, indexes.get(object)!, objects, serverChecked.has(object.manifest)));
   }
 
-  private checkObject(object: ObjectRef, index: number, all: readonly ObjectRef[], serverChecked: boolean): PolicyViolation[] {
+  private checkObject(object: PolicyObject, index: number, all: readonly PolicyObject[], serverChecked: boolean): PolicyViolation[] {
     const m = object.manifest;
     const namespace = typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : undefined;
     const name = String(m.metadata?.name ?? '(unnamed)');

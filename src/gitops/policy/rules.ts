@@ -30,8 +30,11 @@ export interface PolicyRuleInfo {
 
 type Manifest = Record<string, any>;
 
-/** One synthesised object and where it came from. */
-export interface ObjectRef {
+/**
+ * One synthesised object as the policy sees it: the manifest and the file it is in (the change guard's
+ * `ObjectRef` is another idea: it names an object on a cluster).
+ */
+export interface PolicyObject {
   readonly manifest: Manifest;
   readonly file: string;
 }
@@ -50,7 +53,7 @@ export interface Finding {
 
 /** A rule: its documentation plus the check over one object (with the whole set for cross-object rules). */
 export interface RuleDefinition extends PolicyRuleInfo {
-  readonly check: (object: ObjectRef, all: readonly ObjectRef[]) => Finding[];
+  readonly check: (object: PolicyObject, all: readonly PolicyObject[]) => Finding[];
 }
 
 /**
@@ -87,7 +90,7 @@ function containersOf(pod: PodContext, includeInit: boolean): Array<{ c: Contain
 
 /** A rule over each container of each pod-bearing object. */
 function perContainer(includeInit: boolean, check: (c: Container, at: string, pod: PodContext, m: Manifest) => Omit<Finding, 'container'> | undefined) {
-  return (object: ObjectRef): Finding[] => {
+  return (object: PolicyObject): Finding[] => {
     const pod = podOf(object.manifest);
     if (!pod) return [];
     return containersOf(pod, includeInit).flatMap(({ c, at }) => {
@@ -99,7 +102,7 @@ function perContainer(includeInit: boolean, check: (c: Container, at: string, po
 
 /** A rule over a pod-level boolean (hostNetwork, hostPID, hostIPC). */
 function podFlag(field: string, why: string) {
-  return (object: ObjectRef): Finding[] => {
+  return (object: PolicyObject): Finding[] => {
     const pod = podOf(object.manifest);
     if (!pod || pod.spec[field] !== true) return [];
     return [{ path: `${pod.specPath}.${field}`, message: `the pod sets ${field}: true (${why})`, fix: `remove ${field}, or suppress with a reason if the workload is a node agent that needs it` }];
@@ -137,21 +140,21 @@ function namespaceOf(m: Manifest): string | undefined {
 
 interface AppView {
   /** The first object of each kind/namespace/name. */
-  readonly firstByKey: Map<string, ObjectRef>;
+  readonly firstByKey: Map<string, PolicyObject>;
   /** Pod templates by each of their `key=value` labels. */
   readonly templatesByLabel: Map<string, Array<{ namespace?: string; labels: Record<string, string> }>>;
 }
 
-const APP_VIEWS = new WeakMap<readonly ObjectRef[], AppView>();
+const APP_VIEWS = new WeakMap<readonly PolicyObject[], AppView>();
 
 /**
  * Rules that look across the app read one index of it, built once per check run (the checker passes
  * the same list to every rule), so the policy stays linear in the number of objects.
  */
-function appView(all: readonly ObjectRef[]): AppView {
+function appView(all: readonly PolicyObject[]): AppView {
   let view = APP_VIEWS.get(all);
   if (!view) {
-    const firstByKey = new Map<string, ObjectRef>();
+    const firstByKey = new Map<string, PolicyObject>();
     const templatesByLabel: AppView['templatesByLabel'] = new Map();
     for (const o of all) {
       const key = objectKey(o.manifest);
@@ -177,8 +180,8 @@ function objectKey(m: Manifest): string {
 }
 
 // `schema` and `strict-fields` report two views of one walk over the schema: walk once per object.
-const schemaWalks = new WeakMap<ObjectRef, SchemaFinding[]>();
-function schemaOf(object: ObjectRef): SchemaFinding[] {
+const schemaWalks = new WeakMap<PolicyObject, SchemaFinding[]>();
+function schemaOf(object: PolicyObject): SchemaFinding[] {
   let found = schemaWalks.get(object);
   if (!found) schemaWalks.set(object, found = schemaFindings(object.manifest));
   return found;
@@ -429,7 +432,7 @@ export const RULES: readonly RuleDefinition[] = [
  * The reason a construct stated for the risky choice behind a finding: the pod layer's runs-as-root annotation, or a
  * `reason.<kind>[.<subject>]` annotation whose kind answers this rule (REASON_POLICY_RULES: one mapping, not per case).
  */
-export function statedReasonFor(object: ObjectRef, ruleId: string, finding: Finding): string | undefined {
+export function statedReasonFor(object: PolicyObject, ruleId: string, finding: Finding): string | undefined {
   const pod = podOf(object.manifest);
   const annotations: Record<string, unknown> = { ...(object.manifest.metadata?.annotations ?? {}), ...(pod?.annotations ?? {}) };
   const keys: string[] = [];

@@ -1,5 +1,5 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
-import { Finding, ObjectRef, RuleDefinition } from './rules';
+import { Finding, PolicyObject, RuleDefinition } from './rules';
 
 import { SUPPRESSION_ANNOTATION_PREFIX } from '../../kubernetes/metadata-keys';
 
@@ -18,7 +18,7 @@ export interface Suppressions {
 }
 
 /** Reads an object's suppression annotations against the known rules. */
-export function suppressionsOf(object: ObjectRef, rules: ReadonlyMap<string, RuleDefinition>): Suppressions {
+export function suppressionsOf(object: PolicyObject, rules: ReadonlyMap<string, RuleDefinition>): Suppressions {
   const reasons = new Map<string, string>();
   const problems: Finding[] = [];
   const annotations: Record<string, unknown> = object.manifest.metadata?.annotations ?? {};

@@ -1,5 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
-import { formatInputError, Problem, Rule } from './errors';
+import { Problem, Rule, WorkloadsError } from './errors';
 import { ianaTimeZone } from './time-zone';
 
 /*
@@ -320,7 +320,7 @@ export class CronSchedule {
    */
   public static parse(expression: string): CronSchedule {
     const parsed = parseCron(expression);
-    if (parsed.problem) throw new Error(formatInputError('CronSchedule', 'schedule', expression, parsed.problem));
+    if (parsed.problem) throw WorkloadsError.input('CronSchedule', 'schedule', expression, parsed.problem);
     return new CronSchedule(expression.trim(), parsed.cron);
   }
 
@@ -343,14 +343,14 @@ export class CronSchedule {
    */
   public nextRuns(count: number, options: CronRunOptions = {}): Date[] {
     if (!Number.isInteger(count) || count < 0 || count > 10_000) {
-      throw new Error(formatInputError('CronSchedule', 'count', count, { reason: 'must be a whole number from 0 to 10000', fix: 'ask for fewer runs' }));
+      throw WorkloadsError.input('CronSchedule', 'count', count, { reason: 'must be a whole number from 0 to 10000', fix: 'ask for fewer runs' });
     }
     const timeZone = options.timeZone ?? 'Etc/UTC';
     const zoneProblem = ianaTimeZone(timeZone);
-    if (zoneProblem) throw new Error(formatInputError('CronSchedule', 'timeZone', timeZone, zoneProblem));
+    if (zoneProblem) throw WorkloadsError.input('CronSchedule', 'timeZone', timeZone, zoneProblem);
     const from = options.after ?? new Date();
     if (Number.isNaN(from.getTime())) {
-      throw new Error(formatInputError('CronSchedule', 'from', String(from), { reason: 'is not a valid date', fix: 'pass a valid Date' }));
+      throw WorkloadsError.input('CronSchedule', 'from', String(from), { reason: 'is not a valid date', fix: 'pass a valid Date' });
     }
     const out: Date[] = [];
     if (count === 0) return out;

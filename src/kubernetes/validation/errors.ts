@@ -30,6 +30,86 @@ function show(value: unknown): string {
 }
 
 /**
+ * What a {@link WorkloadsError} is about.
+ * Part of WorkloadsError, which jsii cannot represent.
+ * @jsii ignore
+ */
+export interface WorkloadsErrorDetails {
+  /**
+   * What kind of error: `INVALID_INPUT` (a value the library refuses), `APP_CONFLICT` (objects of the app that
+   * cannot live together), `CDK8S_PLUS` (cdk8s-plus refused what it was given), `FOREIGN_VALIDATION` (a
+   * validation message of a construct outside this library), `VALIDATION_FAILED` (a synthesis found errors:
+   * see `problems`), `SYNTHESIS` (the GitOps pipeline refused to write).
+   */
+  readonly code: string;
+  /** The construct path, or the location when there is no construct (`CronSchedule`, an output directory). */
+  readonly path: string;
+  /** The prop or field at fault. @default - none (the error is about the whole object) */
+  readonly field?: string;
+  /** The value at fault. @default - unset */
+  readonly value?: unknown;
+  /** What is wrong. */
+  readonly reason: string;
+  /** How to fix it. @default - none */
+  readonly fix?: string;
+  /** The errors one synthesis found, for `VALIDATION_FAILED`. @default - none */
+  readonly problems?: readonly WorkloadsError[];
+}
+
+/**
+ * The one error type of the library (docs/errors.md): every error it raises is one, with a code, the
+ * construct path, the field, the value and a fix. Input errors read `[path] field "value": reason; fix`.
+ * Thrown where a question has no answer (a static helper, a method called directly); otherwise recorded
+ * on the construct and raised by the synthesis, all at once, as one `VALIDATION_FAILED` error whose
+ * `problems` lists them.
+ * jsii cannot represent Error subclasses: users of other languages receive the message.
+ * @jsii ignore
+ */
+export class WorkloadsError extends Error {
+  /** An input error: `[path] field "value": reason; fix`. */
+  public static input(where: Where, field: string, value: unknown, problem: Problem): WorkloadsError {
+    return new WorkloadsError({ code: 'INVALID_INPUT', path: locate(where), field, value, ...problem });
+  }
+
+  public readonly code: string;
+  public readonly path: string;
+  public readonly field?: string;
+  public readonly value?: unknown;
+  public readonly reason: string;
+  public readonly fix?: string;
+  public readonly problems: readonly WorkloadsError[];
+
+  /**
+   * @param details what the error is about
+   * @param message the text, when it is not `[path] field "value": reason; fix` (a list, a file problem)
+   */
+  constructor(details: WorkloadsErrorDetails, message?: string) {
+    super(message ?? describe(details));
+    this.name = 'WorkloadsError';
+    this.code = details.code;
+    this.path = details.path;
+    this.field = details.field;
+    this.value = details.value;
+    this.reason = details.reason;
+    this.fix = details.fix;
+    this.problems = [...details.problems ?? []];
+  }
+}
+
+function describe(d: WorkloadsErrorDetails): string {
+  const fix = d.fix !== undefined ? `; ${d.fix}` : '';
+  return d.field !== undefined ? `[${d.path}] ${d.field} ${show(d.value)}: ${d.reason}${fix}` : `[${d.path}] ${d.reason}${fix}`;
+}
+
+/**
+ * An error whose text is not about one input (a file, a list of findings, a plan): the message stands as
+ * the reason. @internal
+ */
+export function workloadsError(code: string, path: string, message: string): WorkloadsError {
+  return new WorkloadsError({ code, path, reason: message }, message);
+}
+
+/**
  * Formats an input error: `[path] field "value": reason; fix`.
  * Every input error of the library goes through here so they all read the same.
  */
@@ -42,7 +122,7 @@ export function formatInputError(where: Where, field: string, value: unknown, pr
  * report every mistake at once: `App.synth()`, `Testing.synth()` and `AppSynthesizer` all run
  * `node.validate()` on every construct and throw one error listing them all, before anything is written.
  */
-const recorded = new WeakMap<IConstruct, string[]>();
+const recorded = new WeakMap<IConstruct, WorkloadsError[]>();
 /** Per construct: the fields and the bad string values already reported, so one mistake is one error. */
 const reportedKeys = new WeakMap<IConstruct, Set<string>>();
 
@@ -51,15 +131,14 @@ const reportedKeys = new WeakMap<IConstruct, Set<string>>();
  * is a free-form location (a static helper or a method the caller invoked directly, which has no synthesis).
  */
 export function report(where: Where, rawField: string, value: unknown, problem: Problem): void {
-  if (typeof where === 'string') throw new Error(formatInputError(where, rawField, value, problem));
+  if (typeof where === 'string') throw WorkloadsError.input(where, rawField, value, problem);
   const field = aliased(where, rawField);
   let list = recorded.get(where);
   if (!list) {
-    const problems: string[] = [];
+    const problems: WorkloadsError[] = [];
     list = problems;
     recorded.set(where, problems);
-    // cdk8s prefixes each validation message with "[path] ", so the message leaves the path out.
-    where.node.addValidation({ validate: () => [...problems] });
+    addLibraryValidation(where, 'INVALID_INPUT', () => problems);
   }
   // A value checked by several rules, or carried into derived fields (a name that also names the Service
   // and its ports), is one mistake: report it once, under the field the user set first.
@@ -69,7 +148,60 @@ export function report(where: Where, rawField: string, value: unknown, problem: 
   if (keys.has(`field:${field}`) || (valueKey && keys.has(valueKey))) return;
   keys.add(`field:${field}`);
   if (valueKey) keys.add(valueKey);
-  list.push(formatInputError(where, field, value, problem).slice(`[${locate(where)}] `.length));
+  list.push(WorkloadsError.input(where, field, value, problem));
+}
+
+/** The input errors recorded on a construct so far: a caller compares counts to skip work that would repeat one. */
+export function recordedProblems(where: IConstruct): readonly WorkloadsError[] {
+  return recorded.get(where) ?? [];
+}
+
+/** What the library raised on each construct, by validation message, so a synthesis can hand out the errors themselves. */
+const raised = new WeakMap<IConstruct, Map<string, WorkloadsError>>();
+
+/**
+ * The validation message of an error raised on a construct (cdk8s prefixes "[path] " itself), remembered
+ * so that {@link raisedError} finds the error again. Every message the library's validations return goes
+ * through here. @internal
+ */
+export function raise(where: IConstruct, error: WorkloadsError): string {
+  const message = error.message.startsWith(`[${error.path}] `) ? error.message.slice(error.path.length + 3) : error.message;
+  let byMessage = raised.get(where);
+  if (!byMessage) raised.set(where, byMessage = new Map());
+  byMessage.set(message, error);
+  return message;
+}
+
+/**
+ * Adds a validation to a construct whose problems are errors of this library: each message that is not
+ * yet a WorkloadsError (an app-wide finding, already worded `field "value": reason; fix`) becomes one
+ * with `code`. The one way the library's constructs add validations. @internal
+ */
+export function addLibraryValidation(where: IConstruct, code: string, problems: () => ReadonlyArray<string | WorkloadsError>): void {
+  where.node.addValidation({
+    validate: () => problems().map((p) => raise(where, typeof p === 'string'
+      ? new WorkloadsError({ code, path: where.node.path, reason: p }, `[${where.node.path}] ${p}`)
+      : p)),
+  });
+}
+
+/** The error behind a validation message of `where`, when this library raised it. @internal */
+export function raisedError(where: IConstruct, message: string): WorkloadsError | undefined {
+  return raised.get(where)?.get(message);
+}
+
+/**
+ * The one error a synthesis raises for everything validation found: `Validation failed with the following
+ * errors:` and one `[path] message` line each (cdk8s' own wording), with every error in `problems`.
+ * Messages the library did not raise (cdk8s-plus', a user's construct's) become `FOREIGN_VALIDATION` errors.
+ * @internal
+ */
+export function validationFailed(found: ReadonlyArray<{ readonly where: IConstruct; readonly message: string }>): WorkloadsError {
+  const problems = found.map(({ where, message }) => raisedError(where, message)
+    ?? new WorkloadsError({ code: 'FOREIGN_VALIDATION', path: locate(where), reason: message }));
+  const lines = found.map(({ where, message }) => `[${where.node.path}] ${message}`);
+  return new WorkloadsError({ code: 'VALIDATION_FAILED', path: locate(found[0]?.where ?? '<root>'), reason: `${found.length} error(s)`, problems },
+    `Validation failed with the following errors:\n  ${lines.join('\n  ')}`);
 }
 
 const aliases = new WeakMap<IConstruct, Record<string, string>>();
@@ -90,11 +222,6 @@ function aliased(where: IConstruct, field: string): string {
   return field;
 }
 
-/** The input errors recorded on a construct so far (see {@link report}). */
-export function recordedProblems(where: IConstruct): readonly string[] {
-  return recorded.get(where) ?? [];
-}
-
 /**
  * Reports an input error (see {@link report}). On a construct it is recorded and construction goes on,
  * so the caller must leave its state consistent after the call (skip the bad value or use a safe one).
@@ -108,7 +235,7 @@ export function invalid(where: Where, field: string, value: unknown, reason: str
  * answer does not exist), where there is no synthesis to report it at.
  */
 export function fail(where: Where, field: string, value: unknown, reason: string, fix: string): never {
-  throw new Error(formatInputError(where, field, value, { reason, fix }));
+  throw WorkloadsError.input(where, field, value, { reason, fix });
 }
 
 /**
@@ -173,7 +300,7 @@ export function ownInstance<T>(where: Where, field: string, value: T | undefined
  * reports otherwise. A plain object or string in its place would fail later with a TypeError.
  */
 export function checkInstance<T>(where: Where, field: string, value: unknown, type: ClassOf<T>, example: string): value is T {
-  if (value instanceof (type as unknown as Function)) return true;
+  if (value instanceof type) return true;
   report(where, field, value, { reason: `must be a ${type.name}`, fix: `make one with ${example}` });
   return false;
 }

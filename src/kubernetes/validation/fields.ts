@@ -1,5 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
-import { Problem, Rule } from './errors';
+import { Rule } from './errors';
 import { ipAddress } from './network';
 import { DNS_SUBDOMAIN_MAX, dnsSubdomain, labelKey, quantity } from './rules';
 
@@ -218,9 +218,4 @@ function closestPlugin(value: string): string {
   const lower = value.toLowerCase().replace(/-/g, '_');
   if (lower !== value && COREDNS_PLUGINS.includes(lower)) return `use "${lower}"`;
   return 'use one of the image\'s plugins, e.g. "log", "rewrite" or "hosts"';
-}
-
-/** A Problem for a value of the wrong JavaScript type (jsii and JavaScript callers can pass anything). */
-export function wrongType(expected: string): Problem {
-  return { reason: `must be ${expected}`, fix: `give ${expected}` };
 }

@@ -1,5 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
-import { Problem, Rule } from './errors';
+import { Problem, Rule, workloadsError } from './errors';
 
 // IP addresses and CIDRs as Kubernetes parses them (Go's net/netip): IPv4 dotted quads without leading
 // zeros (Kubernetes rejects "010.0.0.1" for new objects because it is ambiguous), IPv6 in any RFC 4291 text form.
@@ -70,12 +70,6 @@ export const ipv4Address: Rule<string> = (value) => {
   return Array.isArray(r) ? undefined : r;
 };
 
-/** An IPv6 address (`fd00::a`). */
-export const ipv6Address: Rule<string> = (value) => {
-  const r = value.includes(':') ? ipv6(value) : { reason: 'is not an IPv6 address', fix: IPV6_EXAMPLE };
-  return Array.isArray(r) ? undefined : r;
-};
-
 /** An IPv4 or IPv6 address. */
 export const ipAddress: Rule<string> = (value) => {
   const r = parseIp(value);
@@ -143,7 +137,7 @@ function format(bytes: Bytes): string {
 
 function parseValid(value: string, rule: Rule<string>): Bytes {
   const r = parseIp(value);
-  if (!Array.isArray(r) || rule(value)) throw new Error(`not valid: ${JSON.stringify(value)}`);
+  if (!Array.isArray(r) || rule(value)) throw workloadsError('INVALID_INPUT', 'address', `not valid: ${JSON.stringify(value)}`);
   return r;
 }
 
@@ -152,7 +146,7 @@ export function cidrPosition(address: string, range: string): CidrPosition {
   const [base, prefixText] = range.split('/');
   const ip = parseValid(address, ipAddress);
   const net = parseValid(base, ipAddress);
-  if (cidr(range)) throw new Error(`not a CIDR: ${JSON.stringify(range)}`);
+  if (cidr(range)) throw workloadsError('INVALID_INPUT', 'address', `not a CIDR: ${JSON.stringify(range)}`);
   const bits = net.length * 8;
   const hostBits = BigInt(bits - Number(prefixText));
   const size = 2n ** hostBits;
@@ -172,10 +166,6 @@ export function addressInCidr(range: string, offset: bigint): string {
   return format(fromBigInt(first + offset, net.length));
 }
 
-/** The canonical text of a valid address (`fd00:0:0::a` -> `fd00::a`). */
-export function canonicalIp(address: string): string {
-  return format(parseValid(address, ipAddress));
-}
 
 /** Ranges every cluster installer draws Service IPs from: RFC 1918, carrier-grade NAT (RFC 6598), IPv6 unique local. */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];

@@ -1,4 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
+import { workloadsError } from './errors';
 import { quantity } from './rules';
 
 // The canonical text of a Kubernetes quantity, as the API server writes it back (apimachinery
@@ -54,7 +55,7 @@ export function renderedQuantity(value: string): string {
 }
 
 function canonical(value: string): string {
-  if (quantity(value)) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(value)}`);
+  if (quantity(value)) throw workloadsError('INVALID_INPUT', 'quantity', `not a Kubernetes quantity: ${JSON.stringify(value)}`);
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(.*)$/.exec(value)!;
   const negative = m[1] === '-';
   const digits = (m[2] + (m[3] ?? '')).replace(/^0+/, '') || '0';
@@ -82,7 +83,7 @@ function canonical(value: string): string {
   mantissa *= 2n ** BigInt(power2);
   let nanos: bigint;
   if (scale + 9 >= 0) {
-    if (scale > MAX_EXPONENT) throw new Error(`quantity ${JSON.stringify(value)} is too large to be a real size`);
+    if (scale > MAX_EXPONENT) throw workloadsError('INVALID_INPUT', 'quantity', `quantity ${JSON.stringify(value)} is too large to be a real size`);
     nanos = mantissa * pow10(scale + 9);
   } else if (-(scale + 9) > digits.length + 20 + power2) {
     nanos = 1n; // far below one nano-unit: the server rounds any non-zero value up to 1n

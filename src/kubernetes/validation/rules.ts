@@ -1,5 +1,5 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
-import { Problem, Rule } from './errors';
+import { Problem, Rule, workloadsError } from './errors';
 
 // Kubernetes' own patterns (k8s.io/apimachinery/pkg/util/validation), restated.
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -172,7 +172,7 @@ const SUFFIX: Record<string, number> = {
 /** The numeric value of a valid quantity, e.g. `2Gi` -> 2147483648. Throws for invalid input. */
 export function parseQuantity(value: string): number {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(.*)$/.exec(value);
-  if (!m || quantity(value)) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(value)}`);
+  if (!m || quantity(value)) throw workloadsError('INVALID_INPUT', 'quantity', `not a Kubernetes quantity: ${JSON.stringify(value)}`);
   const suffix = m[2];
   if (/^[eE]/.test(suffix)) return Number(m[1]) * 10 ** Number(suffix.slice(1));
   return Number(m[1]) * SUFFIX[suffix];

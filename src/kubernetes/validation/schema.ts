@@ -52,11 +52,6 @@ function load(): { definitions: Record<string, JsonSchema>; byKind: Map<string, 
   return { definitions, byKind };
 }
 
-/** True when Kubernetes 1.28 serves this apiVersion and kind. */
-export function isKnownKind(apiVersion: string, kind: string): boolean {
-  return load().byKind.has(`${apiVersion}/${kind}`);
-}
-
 /** True when some API version of this group is served by Kubernetes 1.28 (`''` is the core group). */
 export function isServedGroup(group: string): boolean {
   if (!servedGroups) {

@@ -8,7 +8,7 @@ let knownZones: string[] | undefined;
 
 /** Zones whose name ends like `value` ("berlin" -> "Europe/Berlin"), for "try ..." hints. */
 function suggestZone(value: string): string | undefined {
-  knownZones ??= (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf('timeZone');
+  knownZones ??= Intl.supportedValuesOf('timeZone');
   const wanted = value.toLowerCase().replace(/ /g, '_');
   return knownZones.find((z) => z.toLowerCase() === wanted)
     ?? knownZones.find((z) => z.toLowerCase().endsWith(`/${wanted.slice(wanted.lastIndexOf('/') + 1)}`));
