@@ -69,6 +69,11 @@ function example(type: string, name: string): unknown {
     'kplus.ISecret': () => new kplus.Secret(chart, 'secret', { stringData: { a: 'b' } }),
     'kplus.IPersistentVolumeClaim': () => kplus.PersistentVolumeClaim.fromClaimName(chart, 'claim', 'data'),
     'kplus.IServiceAccount': () => kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'sa'),
+    // WorkloadsError's factory and constructor.
+    'Where': () => chart,
+    'unknown': () => 'example',
+    'Problem': () => ({ reason: 'is an example', fix: 'use another' }),
+    'WorkloadsErrorDetails': () => ({ code: 'INVALID_INPUT', path: 'examples', reason: 'is an example' }),
   };
   const enumValues = typeof (api as any)[type] === 'object' ? Object.values((api as any)[type]) : [];
   const make = examples[type]

@@ -66,7 +66,7 @@ describe('generate, in a checkout', () => {
     expect(result.stdout).toBe(committed.join('---\n'));
     const docs: Manifest[] = parseYamlDocuments(result.stdout);
     validateManifests(docs);
-    expect(result.stderr).toMatch(/policy: 0 error\(s\)/);
+    expect(result.stderr).toMatch(/checks: 0 error\(s\)/);
   });
 
   test('writes nothing in the checkout', () => {

@@ -169,10 +169,12 @@ describe('kplus.HorizontalPodAutoscaler scales StatelessApp and StatefulApp', ()
       new kplus.HorizontalPodAutoscaler(chart, 'hpa', { target: app, maxReplicas: 5 });
       Testing.synth(chart);
     });
-    // At the workload's path, with the fix (issue 25, class 10), and once.
-    expect(message).toContain('[test/web] replicas 3: is a fixed count, but a HorizontalPodAutoscaler now manages this workload (cdk8s-plus refuses a target with fixed replicas); '
-      + 'remove replicas; the autoscaler\'s minReplicas sets the lowest count');
-    expect(message).not.toContain('HorizontalPodAutoscaler target cannot have a fixed number of replicas');
+    // At the workload's path, with the fix (issue 25, class 10), and once: cdk8s-plus' own error (at the
+    // autoscaler, without a fix) is folded into it, quoted.
+    expect(message).toContain('[test/web] replicas 3: a kplus.HorizontalPodAutoscaler targets this app and owns the replica count '
+      + '(cdk8s-plus: "HorizontalPodAutoscaler target cannot have a fixed number of replicas (3)"); drop replicas, or the autoscaler');
+    expect(message.split('cannot have a fixed number of replicas')).toHaveLength(2);
+    expect(message).not.toContain('[test/hpa]');
   });
 
   test('two autoscalers on one app still render one manifest without replicas', () => {
