@@ -20,7 +20,7 @@ const NODE_ENGINES = '^22.0.0 || ^24.0.0';
 // (projenrc/plus-line.js, docs/packaging.md "cdk8s-plus lines"). cdk8s-plus-28 stays the primary line.
 const CDK8S_PLUS_33 = '2.5.57';
 
-// The toolchains a cdk8s user has (test/support/toolchain-project.ts): what `cdk8s init typescript-app`
+// The toolchains a cdk8s user has (test/support/user-project.ts): what `cdk8s init typescript-app`
 // pins, and the newest TypeScript and @types/node. npm aliases, so they sit beside the repository's own.
 const TOOLCHAIN_DEPS = [
   'typescript-5.9@npm:typescript@5.9.3',

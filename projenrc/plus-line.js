@@ -2,7 +2,7 @@
 // (cdk8s-plus is published once per Kubernetes version, and its classes are nominal types, so a library
 // typed against cdk8s-plus-28 cannot accept cdk8s-plus-33 objects). The only change to the sources is the
 // module specifier 'cdk8s-plus-28' -> 'cdk8s-plus-<n>'; the rendered manifests stay Kubernetes 1.28.
-// Tests build every line this way (test/support/toolchain-project.ts), the primary too (28: no rewrite).
+// Tests build the other lines this way, into a scratch directory (test/support/user-project.ts).
 // Usage: `npx projen line:plus-33` (node projenrc/plus-line.js 33 [--pack <dir>]). Output: lines/cdk8s-plus-<n>/,
 // gitignored and rebuilt from scratch on every run. docs/packaging.md, "cdk8s-plus lines".
 const { execFileSync } = require('child_process');
@@ -36,10 +36,9 @@ function linePackage(rootPackage, plus) {
   };
 }
 
-/** Writes lines/<plus>/ and compiles it with jsii; returns the directory. Line 28 is the primary package itself. */
-function buildLine(n) {
+/** Writes `dir` (default lines/<plus>/) and compiles it with jsii; returns it. Line 28 is the primary package itself. */
+function buildLine(n, dir = path.join(ROOT, 'lines', `cdk8s-plus-${n}`)) {
   const plus = `cdk8s-plus-${n}`;
-  const dir = path.join(ROOT, 'lines', plus);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
 

@@ -1,12 +1,12 @@
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { worstInputTrial } from './bad-input-trial';
+import { CliRun, npmEnvironment, packedPackage, runCommand } from './support/user-project';
 import { LEDGER, Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
 
-// The consumer path, end to end: build the npm package (jsii writes lib/ and .jsii, both gitignored),
-// `npm pack` it, install the tarball into a fresh cdk8s app outside the repository, compile that app's
+// The consumer path, end to end: build the npm package with jsii and `npm pack` it (test/support/user-project.ts,
+// once per run), install the tarball with `npm ci` into a fresh cdk8s app outside the repository, compile that app's
 // TypeScript strictly against the installed typings, run `cdk8s synth` with the policy plugin loaded by
 // package name, and validate what it wrote. Takes about a minute.
 
@@ -16,30 +16,9 @@ const FIXTURES = path.join(__dirname, 'fixtures', 'consumer');
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const PEERS = ['cdk8s', 'cdk8s-plus-28', 'constructs'];
 
-interface Run {
-  readonly status: number | null;
-  readonly output: string;
-}
-
-/**
- * The environment of a child command, without the npm_* variables `npm test` sets (npm_config_local_prefix
- * and friends would point npm in the temporary app back at this repository).
- */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_cache$/i.test(k)));
-  return { ...env, ...extra };
-}
-
-/** Runs a command asynchronously (two installs run in parallel), collecting stdout and stderr. */
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => output += d);
-    child.stderr.on('data', (d) => output += d);
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
-  });
+/** Runs a command asynchronously (two installs run in parallel), in `npm test`'s environment minus its npm_* variables. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runCommand(command, args, { cwd, env: npmEnvironment(env) });
 }
 
 async function succeed(what: string, command: string, args: string[], cwd: string, env?: Record<string, string>): Promise<string> {
@@ -130,20 +109,19 @@ describe('a cdk8s app that installs the npm package', () => {
   let packedFiles: string[];
   let app: string;
   let pluginsDirectory: string;
-  let compile: Run;
-  let synth: Run;
+  let compile: CliRun;
+  let synth: CliRun;
   let startedAt: number;
   let jsiiOutput: string;
   let installOutput: string;
 
   beforeAll(async () => {
     startedAt = Date.now();
-    // jsii compiles src/ into lib/ (+ .jsii): what `npm pack` ships. Other tests read src/, never lib/.
-    jsiiOutput = await succeed('jsii', path.join(BIN, 'jsii'), ['--silence-warnings=reserved-word'], ROOT);
-    const packDir = tempDir('consumer-pack');
-    const packed = JSON.parse(await succeed('npm pack', 'npm', ['pack', '--json', '--pack-destination', packDir], ROOT))[0];
-    packedFiles = packed.files.map((f: { path: string }) => f.path);
-    const tarball = path.join(packDir, packed.filename);
+    // jsii compiles src/ into lib/ (+ .jsii) in a scratch copy: what `npm pack` ships.
+    const packed = packedPackage('28');
+    jsiiOutput = packed.buildOutput;
+    packedFiles = [...packed.files];
+    const tarball = packed.tarball;
 
     // The app, outside the repository, and the plugin where cdk8s-cli looks for `package: cdk8s-workloads`:
     // <pluginsDirectory>/<package>/<version>/node_modules/<package>. cdk8s-cli would `npm install` it

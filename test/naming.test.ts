@@ -1,14 +1,14 @@
 // Enabled by renaming to naming.test.ts once the rename codemod of docs/naming.md is applied.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { packedPackage } from './support/user-project';
 
 /*
  * No exported type of this library may share a name with a cdk8s-plus-28 export (users import both),
  * and no public name may be a reserved word of a jsii target language. The check reads the two jsii
- * assemblies: cdk8s-plus-28's as installed, ours compiled fresh by jsii in a scratch copy, so the
- * repository's lib/ and .jsii stay as they are.
+ * assemblies: cdk8s-plus-28's as installed, ours from the packed package (test/support/user-project.ts builds it
+ * by jsii in a scratch copy, once per run).
  */
 const ROOT = path.join(__dirname, '..');
 const RESERVED = new Set(['from', 'default', 'import', 'type', 'in', 'is', 'lambda', 'yield', 'with', 'def', 'global', 'pass']);
@@ -24,21 +24,7 @@ function typeNames(assembly: Assembly, name: string): Set<string> {
   return new Set(Object.keys(assembly.types).filter((fqn) => fqn.split('.').length === 2).map((fqn) => fqn.slice(name.length + 1)));
 }
 
-function buildOurAssembly(): Assembly {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'naming-'));
-  try {
-    for (const entry of ['package.json', 'tsconfig.json', 'src', 'README.md', 'LICENSE']) {
-      if (fs.existsSync(path.join(ROOT, entry))) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'jsii'), ['--silence-warnings=reserved-word'], { cwd: dir, stdio: 'pipe' });
-    return JSON.parse(fs.readFileSync(path.join(dir, '.jsii'), 'utf8'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const ours = buildOurAssembly();
+const ours: Assembly = JSON.parse(execFileSync('tar', ['-xzOf', packedPackage().tarball, 'package/.jsii'], { encoding: 'utf8', maxBuffer: 1_000_000_000 }));
 const theirs: Assembly = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'cdk8s-plus-28', '.jsii'), 'utf8'));
 
 test('no exported type shares a name with a cdk8s-plus-28 export', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readmeSetup, toolchainProject, ToolchainProject } from './support/toolchain-project';
+import { packedPackage, PlusLine, readmeSetup, UserProject, userProject } from './support/user-project';
 import { Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
 
 // The library as a cdk8s user meets it today: built per cdk8s-plus line (projenrc/plus-line.js), installed
@@ -8,19 +8,11 @@ import { Manifest, only, parseYamlDocuments, tempDir, validateManifests } from '
 // the template's own tsconfig) and into one on the newest TypeScript, both strict with skipLibCheck false,
 // with cdk8s-plus objects that take the library's workloads. The setup is what README.md says, read from it.
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildLine, packLine } = require('../projenrc/plus-line') as {
-  buildLine(n: string): string;
-  packLine(dir: string, destination: string): string;
-};
-
 const ROOT = path.join(__dirname, '..');
-const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
 const TEMPLATE = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
 const APP = fs.readFileSync(path.join(__dirname, 'fixtures', 'toolchains', 'main.ts.txt'), 'utf8');
-const PEERS = ['cdk8s', 'constructs'];
 
-type Line = '28' | '33';
+type Line = PlusLine;
 /** The app's source for a line: the fixture names the cdk8s-plus-33 line's packages. */
 function appFor(line: Line): string {
   return line === '33' ? APP : APP.replace(/'cdk8s-plus-33'/g, '\'cdk8s-plus-28\'').replace(/'cdk8s-workloads-plus-33'/g, '\'cdk8s-workloads\'');
@@ -29,11 +21,10 @@ function appFor(line: Line): string {
 const tarballs: Partial<Record<Line, string>> = {};
 
 beforeAll(() => {
-  const packs = tempDir('toolchain-packs');
-  for (const line of ['28', '33'] as const) tarballs[line] = packLine(buildLine(line), packs);
+  for (const line of ['28', '33'] as const) tarballs[line] = packedPackage(line).tarball; // once per run
 }, 300_000);
 
-function synthesised(project: ToolchainProject): Manifest[] {
+function synthesised(project: UserProject): Manifest[] {
   return parseYamlDocuments(fs.readFileSync(path.join(project.dir, 'dist', 'interop.k8s.yaml'), 'utf8'));
 }
 
@@ -83,35 +74,22 @@ describe('an app made like cdk8s init makes it: TypeScript 5.9 through ts-node, 
     expect(readmeSetup('newest').tarball).toBe(setup.tarball);
   });
 
-  test('with the cdk8s-plus-33 line, `cdk8s synth` type-checks (ts-node) and runs the app; interop works', () => {
-    const tsconfig = JSON.parse(fs.readFileSync(path.join(TEMPLATE, 'tsconfig.json'), 'utf8'));
+  test('with the cdk8s-plus-33 line, `cdk8s synth` type-checks (ts-node) and runs the app; interop works', async () => {
+    const project = userProject(tempDir('toolchain-init'), { toolchain: 'init', line: '33', mainTs: appFor('33') });
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(project.dir, 'tsconfig.json'), 'utf8'));
+    expect(tsconfig).toEqual(JSON.parse(fs.readFileSync(path.join(TEMPLATE, 'tsconfig.json'), 'utf8')));
     expect(tsconfig.compilerOptions).toMatchObject({ lib: ['es2016'], strict: true });
     expect(tsconfig.compilerOptions).not.toHaveProperty('skipLibCheck');
-    const project = toolchainProject(tempDir('toolchain-init'), {
-      setup,
-      peers: PEERS,
-      tarball: tarballs['33']!,
-      tsconfig,
-      mainTs: appFor('33'),
-      cdk8sYaml: fs.readFileSync(path.join(TEMPLATE, 'cdk8s.yaml'), 'utf8'), // app: npx ts-node main.ts
-    });
-    expect(project.run('ts-node', ['-vv']).output).toMatch(/ts-node v10\.9\.2[\s\S]*compiler v5\.9\.3/);
-    const synth = project.run(CDK8S, ['synth', '--no-check-upgrade']);
+    expect(fs.readFileSync(path.join(project.dir, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: npx ts-node main\.ts$/m);
+    expect((await project.run('ts-node', ['-vv'])).output).toMatch(/ts-node v10\.9\.2[\s\S]*compiler v5\.9\.3/);
+    const synth = await project.cdk8s(['synth', '--no-check-upgrade']);
     expect({ status: synth.status, output: synth.output }).toEqual({ status: 0, output: expect.stringContaining('interop.k8s.yaml') });
     expectInterop(synthesised(project));
   }, 180_000);
 
-  test('ts-node really type-checks here: a misspelt prop stops the synthesis', () => {
-    const tsconfig = JSON.parse(fs.readFileSync(path.join(TEMPLATE, 'tsconfig.json'), 'utf8'));
-    const project = toolchainProject(tempDir('toolchain-init-typo'), {
-      setup,
-      peers: PEERS,
-      tarball: tarballs['33']!,
-      tsconfig,
-      mainTs: appFor('33').replace('minReplicas: 2', 'minReplica: 2'),
-      cdk8sYaml: fs.readFileSync(path.join(TEMPLATE, 'cdk8s.yaml'), 'utf8'),
-    });
-    const synth = project.run(CDK8S, ['synth', '--no-check-upgrade']);
+  test('ts-node really type-checks here: a misspelt prop stops the synthesis', async () => {
+    const project = userProject(tempDir('toolchain-init-typo'), { toolchain: 'init', line: '33', mainTs: appFor('33').replace('minReplicas: 2', 'minReplica: 2') });
+    const synth = await project.cdk8s(['synth', '--no-check-upgrade']);
     expect(synth.status).not.toBe(0);
     expect(synth.output).toContain('minReplica');
   }, 180_000);
@@ -127,26 +105,21 @@ describe('an app on the newest TypeScript and @types/node, compiled with tsc, th
     expect(setup.tsconfig?.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false, types: ['node'] });
   });
 
-  type Built = { project: ToolchainProject; compile: { status: number | null; output: string } };
-  function newest(line: Line, mainTs = appFor(line), extraPeers: string[] = []): Built {
-    // The cdk8s-plus-28 line: the same setup with cdk8s-plus-28 in place of cdk8s-plus-33.
-    const packages = line === '33' ? setup.packages : setup.packages.filter((p) => p.name !== 'cdk8s-plus-33');
-    const project = toolchainProject(tempDir(`toolchain-newest-${line}`), {
-      setup: { ...setup, packages },
-      peers: [...PEERS, ...(line === '33' ? [] : ['cdk8s-plus-28']), ...extraPeers],
-      tarball: tarballs[line]!,
-      tsconfig: setup.tsconfig!,
-      mainTs,
-      cdk8sYaml: 'language: typescript\napp: npx tsc && node main.js\n',
-    });
-    expect(project.run('tsc', ['--version']).output).toContain('Version 7.');
-    return { project, compile: project.run('tsc', ['-p', '.']) };
+  type Built = { project: UserProject; compile: { status: number | null; output: string } };
+  /** The cdk8s-plus-28 line: the same setup with cdk8s-plus-28 in place of cdk8s-plus-33 (which the template keeps). */
+  async function newest(line: Line, mainTs = appFor(line)): Promise<Built> {
+    const project = userProject(tempDir(`toolchain-newest-${line}`), { toolchain: 'newest', line, mainTs });
+    expect(JSON.parse(fs.readFileSync(path.join(project.dir, 'tsconfig.json'), 'utf8'))).toEqual(setup.tsconfig);
+    expect(fs.readFileSync(path.join(project.dir, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: npx tsc && node main\.js$/m);
+    expect((await project.run('tsc', ['--version'])).output).toContain('Version 7.');
+    const { status, output } = await project.run('tsc', ['-p', '.']);
+    return { project, compile: { status, output } };
   }
 
-  test.each(['33', '28'] as const)('with the cdk8s-plus-%s line it compiles, synthesises, and interop works', (line) => {
-    const { project, compile } = newest(line);
+  test.each(['33', '28'] as const)('with the cdk8s-plus-%s line it compiles, synthesises, and interop works', async (line) => {
+    const { project, compile } = await newest(line);
     expect(compile).toEqual({ status: 0, output: '' });
-    const synth = project.run(CDK8S, ['synth', '--no-check-upgrade']);
+    const synth = await project.cdk8s(['synth', '--no-check-upgrade']);
     expect(synth.status).toBe(0);
     rendered[line] = synthesised(project);
     expectInterop(rendered[line]!);
@@ -157,9 +130,9 @@ describe('an app on the newest TypeScript and @types/node, compiled with tsc, th
     expect(rendered['33']).toEqual(rendered['28']);
   });
 
-  test('why the lines exist: the cdk8s-plus-28 line does not type-check with cdk8s-plus-33 objects', () => {
+  test('why the lines exist: the cdk8s-plus-28 line does not type-check with cdk8s-plus-33 objects', async () => {
     const mixed = appFor('28').replace(/'cdk8s-plus-28'/, '\'cdk8s-plus-33\'');
-    const { compile } = newest('28', mixed, ['cdk8s-plus-33']);
+    const { compile } = await newest('28', mixed);
     expect(compile.status).not.toBe(0);
     expect(compile.output).toMatch(/private property|types have separate declarations of a private property/);
   }, 180_000);

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cdk8s, CliRun, initProject, packedTarball } from './support/init-project';
 import { nonRootSkipReason, nonRootUser } from './support/non-root';
+import { CliRun, packedPackage, UserProject, userProject } from './support/user-project';
 import { LEDGER, parseYamlDocuments, readTree, tempDir } from './util';
 
 // docs/gitops.md's promises in a user's own project, made the way `cdk8s init typescript-app` makes it, with the
@@ -26,22 +26,25 @@ new StatefulApp(chart, 'db', {
 AppSynthesizer.synth(app, { outdir: process.env.APP_OUTDIR ?? 'dist', cliOutdir: process.env.CDK8S_OUTDIR, policy: {} });
 `;
 
-let tarball: string;
-beforeAll(() => {
-  tarball = packedTarball();
-}, 300_000);
+// The package, packed once per run (the projects below install it).
+beforeAll(() => packedPackage(), 300_000);
 
-/** A fresh project (readable by every user, for the non-root case) with the app above. */
-function project(options: { output?: string } = {}): string {
+/** The projects (by directory) this file made. */
+const projects = new Map<string, UserProject>();
+
+/**
+ * A fresh project (readable by every user, for the non-root case) with the app above. ts-node transpiles only:
+ * type-checking the app is test/toolchains.test.ts's subject, and costs seconds per synthesis.
+ */
+function project(layout: 'init' | 'readme' = 'init'): string {
   const parent = tempDir('user-project');
   fs.chmodSync(parent, 0o755);
-  const dir = path.join(parent, 'my-app');
-  initProject(dir, tarball);
-  fs.writeFileSync(path.join(dir, 'main.ts'), MAIN);
-  if (options.output) fs.appendFileSync(path.join(dir, 'cdk8s.yaml'), `output: ${options.output}\n`);
-  return dir;
+  const made = userProject(path.join(parent, 'my-app'), { layout, mainTs: MAIN, packages: ['kubernetes-models'], typeCheck: false });
+  projects.set(made.dir, made);
+  return made.dir;
 }
 
+const cdk8s = (dir: string, args: string[], options?: Parameters<UserProject['cdk8s']>[1]) => projects.get(dir)!.cdk8s(args, options);
 const synth = (dir: string, env: Record<string, string> = {}, ...args: string[]) => cdk8s(dir, ['synth', ...args], { env });
 const tree = (dir: string) => readTree(dir, { ledger: true });
 const git = (dir: string, ...args: string[]) => {
@@ -152,7 +155,7 @@ describe('the README\'s layout (output: cdk8s.out)', () => {
   let dist: string;
 
   beforeAll(() => {
-    dir = project({ output: 'cdk8s.out' });
+    dir = project('readme');
     dist = path.join(dir, 'dist');
     fs.mkdirSync(dist);
     fs.writeFileSync(path.join(dist, 'notes.txt'), 'runbook\n');
@@ -192,7 +195,7 @@ describe('the README\'s layout (output: cdk8s.out)', () => {
 });
 
 test('dist being a file (ENOTDIR) fails naming the path, the attempt and the fix, without a stack trace of the library', async () => {
-  const dir = project({ output: 'cdk8s.out' });
+  const dir = project('readme');
   fs.writeFileSync(path.join(dir, 'dist'), 'not a folder\n');
   const run = await synth(dir);
   expect(run.status).not.toBe(0);
@@ -203,7 +206,7 @@ test('dist being a file (ENOTDIR) fails naming the path, the attempt and the fix
 }, 120_000);
 
 test('a symlinked dist/ stays a link; its target gets the new output', async () => {
-  const dir = project({ output: 'cdk8s.out' });
+  const dir = project('readme');
   const target = path.join(path.dirname(dir), 'shared', 'manifests');
   fs.mkdirSync(target, { recursive: true });
   fs.writeFileSync(path.join(target, 'notes.txt'), 'runbook\n');
@@ -217,7 +220,7 @@ test('a symlinked dist/ stays a link; its target gets the new output', async () 
 
 (nonRootUser ? test : test.skip)(`a writable dist/ under a read-only parent is written in place, as a non-root user${nonRootUser ? '' : ` (skipped: ${nonRootSkipReason})`}`, async () => {
   const user = nonRootUser!;
-  const dir = project({ output: 'cdk8s.out' });
+  const dir = project('readme');
   // The user owns the project; the GitOps checkout is mounted read-only, with its dist/ writable.
   for (const file of [dir, ...fs.readdirSync(dir).filter((f) => f !== 'node_modules').map((f) => path.join(dir, f))]) user.own(file);
   user.own(path.join(dir, 'node_modules'));

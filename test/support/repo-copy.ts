@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
-// Build outputs and installs a fresh clone does not have (paths from the root); lines/ is rebuilt by
-// test/toolchains.test.ts meanwhile, tools/kubectl/node_modules holds 140 MB of kubectl and helm.
+// Build outputs and installs a fresh clone does not have (paths from the root); lines/ is what
+// `npx projen line:plus-33` writes, tools/kubectl/node_modules holds 140 MB of kubectl and helm.
 const SKIP = new Set(['node_modules', '.git', 'dist-pkg', 'lib', 'cdk8s.out', 'coverage', 'test-reports', '.jsii', 'tsconfig.tsbuildinfo', 'lines', '.tmp',
   '.ci/node/node_modules', '.ci/.work', 'tools/kubectl/node_modules']);
 
