@@ -98,6 +98,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 120_000,
+      // Two workers whatever the core count (jest's default is cores - 1, one worker on CI's 2 cores): the slow
+      // tests spend their time in child processes (jsii, tsc, cdk8s-cli), so a second worker keeps both cores busy.
+      maxWorkers: 2,
       // lines/: the per-cdk8s-plus package builds (projenrc/plus-line.js), copies of the sources and package.json.
       modulePathIgnorePatterns: ['<rootDir>/lines/'],
     },
