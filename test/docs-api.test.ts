@@ -16,7 +16,7 @@ import * as ts from 'typescript';
 const ROOT = path.join(__dirname, '..');
 // jsii's own summary rule (its package exports no path to it, so by file), so the test cuts where jsii cuts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { splitSummary } = require(path.join(ROOT, 'node_modules', 'jsii', 'lib', 'docs.js')) as {
+const { splitSummary } = require(path.join(path.dirname(require.resolve('jsii/package.json')), 'lib', 'docs.js')) as {
   splitSummary: (doc: string | undefined) => [string | undefined, string | undefined];
 };
 

@@ -190,7 +190,8 @@ describe('OutputDirectory', () => {
 });
 
 const ROOT = path.join(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
+// Resolved, not joined to ROOT: CI's newest-peers run resolves the repository's tools one directory up.
+const TSX = require.resolve('tsx/cjs');
 
 /** Runs a script that uses OutputDirectory (from src/) in a child Node process, optionally as a non-root user. */
 function runScript(script: string, args: string[], user?: NonRootUser): { status: number | null; stdout: string; stderr: string } {
