@@ -70,13 +70,15 @@ function breakStaleLock(file: string, stale: Holder): void {
   fs.rmSync(aside, { force: true });
 }
 
+/** A lock file that cannot be read or parsed: held by an unknown writer, never presumed stale (pid 0). */
+const UNKNOWN_HOLDER: Holder = { pid: 0, host: '?', started: '?', token: '?' };
+
 function readHolder(file: string): Holder | undefined {
   try {
     const holder = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return typeof holder?.pid === 'number' && typeof holder?.token === 'string' ? holder : { pid: 0, host: '?', started: '?', token: '?' };
+    return typeof holder?.pid === 'number' && typeof holder?.token === 'string' ? holder : UNKNOWN_HOLDER;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return { pid: 0, host: '?', started: '?', token: '?' }; // unreadable: treat as held by an unknown writer
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : UNKNOWN_HOLDER;
   }
 }
 
