@@ -17,6 +17,11 @@ export interface NonRootUser {
 }
 
 const NOBODY = 65534;
+/**
+ * Drops to `nobody`, keeping only CAP_DAC_READ_SEARCH: the checkout may sit in a folder only root can enter (a
+ * `mktemp -d` clone is 0700), and these tests are about write permissions, which that capability leaves as they are.
+ */
+const SETPRIV = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search'];
 
 function detect(): NonRootUser | string {
   const uid = process.getuid?.();
@@ -24,14 +29,14 @@ function detect(): NonRootUser | string {
   if (uid !== 0) {
     return { uid, gid: process.getgid!(), wrap: (command, args) => ({ command, args }), own: () => undefined };
   }
-  const probe = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'id', '-u'], { encoding: 'utf8' });
+  const probe = spawnSync('setpriv', [...SETPRIV, 'id', '-u'], { encoding: 'utf8' });
   if (probe.error || probe.stdout.trim() !== String(NOBODY)) {
     return `running as root and setpriv cannot drop to uid ${NOBODY} (${probe.error?.message ?? probe.stderr.trim()})`;
   }
   return {
     uid: NOBODY,
     gid: NOBODY,
-    wrap: (command, args) => ({ command: 'setpriv', args: [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', command, ...args] }),
+    wrap: (command, args) => ({ command: 'setpriv', args: [...SETPRIV, command, ...args] }),
     own: (file) => fs.chownSync(file, NOBODY, NOBODY),
   };
 }
