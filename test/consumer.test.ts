@@ -3,16 +3,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { worstInputTrial } from './bad-input-trial';
 import { CliRun, npmEnvironment, packedPackage, runCommand } from './support/user-project';
-import { LEDGER, Manifest, only, parseYamlDocuments, tempDir, validateManifests } from './util';
+import { LEDGER, Manifest, only, parseYamlDocuments, readTree, tempDir, validateManifests } from './util';
 
 // The consumer path, end to end: build the npm package with jsii and `npm pack` it (test/support/user-project.ts,
 // once per run), install the tarball with `npm ci` into a fresh cdk8s app outside the repository, compile that app's
 // TypeScript strictly against the installed typings, run `cdk8s synth` with the policy plugin loaded by
-// package name, and validate what it wrote. Takes about a minute.
+// package name, and validate what it wrote. The app is the repository's own example app (examples/tutorial/, the
+// README's "A complete app"), as a user writes it: `from 'cdk8s-workloads'` instead of `from '../../src'`.
+// Takes about a minute.
 
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 const FIXTURES = path.join(__dirname, 'fixtures', 'consumer');
+const EXAMPLE = path.join(ROOT, 'examples', 'tutorial');
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const PEERS = ['cdk8s', 'cdk8s-plus-28', 'constructs'];
 
@@ -100,10 +103,15 @@ function readManifests(dir: string): { files: string[]; docs: Manifest[] } {
   return { files, docs };
 }
 
-const CHART_FILES = [
-  '0000-coredns.k8s.yaml', '0001-log-access.k8s.yaml', '0002-storage.k8s.yaml', '0003-apps.k8s.yaml',
-  '0004-agents.k8s.yaml', '0005-batch.k8s.yaml', '0006-smoke-tests.k8s.yaml',
-];
+/** The example app's files as a user writes them, by file name: the package's name where the repository imports its sources. */
+function exampleAsAUserWritesIt(): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(EXAMPLE).filter((f) => f.endsWith('.ts'))
+    .map((f) => [f, fs.readFileSync(path.join(EXAMPLE, f), 'utf8').split("from '../../src'").join(`from '${PACKAGE.name}'`)]));
+}
+
+/** The committed dist/: what the app in the repository wrote, and what the installed package must write. */
+const COMMITTED_DIST = readTree(path.join(ROOT, 'dist'), { ledger: true });
+const CHART_FILES = Object.keys(COMMITTED_DIST).filter((f) => f.endsWith('.k8s.yaml'));
 
 describe('a cdk8s app that installs the npm package', () => {
   let packedFiles: string[];
@@ -137,7 +145,8 @@ describe('a cdk8s app that installs the npm package', () => {
 
     // Plain JavaScript at run time (`app: node main.js`): compiled from the TypeScript consumer with this
     // repository's compiler, so the temporary app needs no TypeScript tooling of its own.
-    fs.copyFileSync(path.join(FIXTURES, 'main.ts.txt'), path.join(app, 'main.ts'));
+    const sources = exampleAsAUserWritesIt();
+    for (const [f, content] of Object.entries(sources)) fs.writeFileSync(path.join(app, f), content);
     fs.copyFileSync(path.join(FIXTURES, 'typings.ts.txt'), path.join(app, 'typings.ts'));
     const compilerOptions = {
       strict: true,
@@ -149,7 +158,7 @@ describe('a cdk8s app that installs the npm package', () => {
       typeRoots: [path.join(ROOT, 'node_modules', '@types')],
       types: ['node'],
     };
-    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts', 'typings.ts'] }, undefined, 2));
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: [...Object.keys(sources), 'typings.ts'] }, undefined, 2));
     compile = await run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.json'], app); // asserted below
 
     fs.writeFileSync(path.join(app, 'cdk8s.yaml'), cdk8sYaml({ package: PACKAGE.name, pluginsDirectory }));
@@ -211,13 +220,13 @@ describe('a cdk8s app that installs the npm package', () => {
     expect(fs.readdirSync(path.join(app, 'node_modules')).sort()).toEqual(['.package-lock.json', 'cdk8s', 'cdk8s-plus-28', 'cdk8s-workloads', 'constructs']);
   });
 
-  test('the consumer imports only the packages\' entry points', () => {
-    const allowed = [PACKAGE.name, ...PEERS, 'fs', 'path'];
-    for (const file of ['main.ts.txt', 'typings.ts.txt']) {
-      const specifiers = [...fs.readFileSync(path.join(FIXTURES, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(specifiers).toContain(PACKAGE.name);
-      expect(specifiers.filter((s) => !allowed.includes(s))).toEqual([]);
-    }
+  test('the consumer imports only the packages\' entry points and its own files', () => {
+    const allowed = [PACKAGE.name, ...PEERS];
+    const sources = { ...exampleAsAUserWritesIt(), 'typings.ts': fs.readFileSync(path.join(FIXTURES, 'typings.ts.txt'), 'utf8') };
+    const specifiers = Object.values(sources).flatMap((content) => [...content.matchAll(/from '([^']+)'/g)].map((m) => m[1]));
+    expect(specifiers).toContain(PACKAGE.name);
+    expect(specifiers.filter((s) => !allowed.includes(s) && !/^\.\/[\w-]+$/.test(s))).toEqual([]);
+    expect(specifiers.filter((s) => s.startsWith('./')).every((s) => `${s.slice(2)}.ts` in sources)).toBe(true);
   });
 
   test('strict TypeScript accepts the consumer and rejects misuse (typings.ts) against the installed .d.ts', () => {
@@ -229,68 +238,76 @@ describe('a cdk8s app that installs the npm package', () => {
 
   describe('cdk8s synth', () => {
     test('runs the app and the PolicyPlugin loaded by package name and exact version; no errors', () => {
-      expect(synth.output).toMatch(/cdk8s-workloads policy: 0 error\(s\), \d+ warning\(s\), 5 suppressed/);
+      // The app's in-process policy and the plugin cdk8s-cli loaded check the same manifests: the same counts.
+      const inApp = /checks: 0 error\(s\), (\d+) warning\(s\), (\d+) justified suppression\(s\)/.exec(synth.output);
+      expect(inApp).not.toBeNull();
+      expect(Number(inApp![2])).toBeGreaterThan(0);
+      expect(synth.output).toMatch(new RegExp(`cdk8s-workloads policy: 0 error\\(s\\), \\d+ warning\\(s\\), ${inApp![2]} suppressed`));
       expect(synth.output).toContain(`Validation Report (${PACKAGE.name}@${PACKAGE.version})`);
       expect(synth.output).toContain('Validations ended succesfully');
       expect(synth.status).toBe(0);
     });
 
-    test('writes one YAML file per chart and the kustomization, nothing else, every object valid for 1.28', () => {
+    test('the installed package writes, byte for byte, the committed dist/ and hosts/ (the repository\'s app, from its sources)', () => {
+      expect(readTree(path.join(app, 'dist'), { ledger: true })).toEqual(COMMITTED_DIST);
+      expect(readTree(path.join(app, 'hosts'), { ledger: true })).toEqual(readTree(path.join(ROOT, 'hosts'), { ledger: true }));
+    });
+
+    test('one YAML file per chart in apply order and the kustomization, nothing else, every object valid for 1.28', () => {
       const { files, docs } = readManifests(path.join(app, 'dist'));
       expect(files).toEqual([LEDGER, ...CHART_FILES, 'kustomization.yaml']);
+      expect(CHART_FILES).toEqual(['coredns', 'log-access', 'storage', 'stateful', 'web', 'agents', 'batch', 'smoke-tests']
+        .map((chart, i) => `000${i}-${chart}.k8s.yaml`));
       expect(parseYamlDocuments(fs.readFileSync(path.join(app, 'dist', 'kustomization.yaml'), 'utf8'))[0].resources).toEqual(CHART_FILES);
       validateManifests(docs);
     });
 
-    test('every construct rendered what the app asked for', () => {
+    test('every construct rendered what the tutorial asks for', () => {
       const { docs } = readManifests(path.join(app, 'dist'));
       const ofKind = (kind: string) => docs.filter((d) => d.kind === kind).map((d) => `${d.metadata.namespace ?? ''}/${d.metadata.name}`);
 
       const kubeDns = only(docs, 'Service', 'kube-dns');
       expect(kubeDns.metadata.namespace).toBe('kube-system');
-      expect(kubeDns.spec.clusterIP).toBe('10.96.0.10');
-      expect(only(docs, 'Deployment', 'coredns').metadata.namespace).toBe('kube-system');
+      expect(kubeDns.spec.clusterIP).toBe('10.0.0.2');
       expect(only(docs, 'ClusterRoleBinding', 'kube-apiserver-kubelet-api-admin')).toMatchObject({
         roleRef: { kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
         subjects: [{ kind: 'User', name: 'kubernetes' }],
       });
 
-      expect(ofKind('PersistentVolume')).toEqual(['/pv001', '/pv002', '/pv003']);
-      expect(only(docs, 'PersistentVolume', 'pv001').spec).toMatchObject({ storageClassName: 'nfs-static', nfs: { server: 'nfs.example.com', path: '/exports/db/v1' } });
-      expect(only(docs, 'StorageClass', 'nfs-static').provisioner).toBe('kubernetes.io/no-provisioner');
-      const db = only(docs, 'StatefulSet', 'db');
-      expect(db.spec.replicas).toBe(3);
-      expect(db.spec.serviceName).toBe('db');
-      expect(db.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'db' } });
-      expect(db.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'nfs-static', resources: { requests: { storage: '5Gi' } } });
-      expect(only(docs, 'Service', 'db').spec.clusterIP).toBe('None');
+      expect(ofKind('PersistentVolume')).toEqual(['/pv001', '/pv002', '/pv003', '/pv004', '/pv005']);
+      expect(only(docs, 'PersistentVolume', 'pv001').spec).toMatchObject({
+        capacity: { storage: '1Gi' }, storageClassName: 'nfs-client-storageclass', nfs: { server: 'stor01', path: '/data/volumes/v1' },
+      });
+      expect(only(docs, 'PersistentVolume', 'pv002').spec.accessModes).toEqual(['ReadWriteOnce']);
+      expect(only(docs, 'StorageClass', 'nfs-client-storageclass').provisioner).toBe('kubernetes.io/no-provisioner');
+      const myapp = only(docs, 'StatefulSet', 'myapp');
+      expect(myapp.spec).toMatchObject({ replicas: 3, serviceName: 'myapp-svc', selector: { matchLabels: { app: 'myapp-pod' } } });
+      expect(myapp.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('2Gi');
+      expect(only(docs, 'Service', 'myapp-svc').spec.clusterIP).toBe('None');
+      expect(only(docs, 'StatefulSet', 'nginx-statefulset').spec.serviceName).toBe('nginx');
 
-      expect(only(docs, 'Deployment', 'web').spec.replicas).toBe(2);
-      expect(only(docs, 'Service', 'web').spec.ports).toEqual([expect.objectContaining({ port: 80, targetPort: 'http' })]);
+      expect(only(docs, 'Deployment', 'nginx-deployment').spec.replicas).toBe(3);
+      expect(only(docs, 'Service', 'nginx-service').spec.type).toBe('NodePort');
+      expect(only(docs, 'Pod', 'dns-test').spec.containers[0].image).toBe('busybox:1.28.4');
 
       expect(ofKind('Namespace')).toEqual(['/monitoring']);
-      expect(ofKind('DaemonSet')).toEqual(['monitoring/node-exporter', 'monitoring/log-shipper']);
-      expect(only(docs, 'DaemonSet', 'node-exporter').spec.template.spec).toMatchObject({ hostNetwork: true, hostPID: true });
-      expect(only(docs, 'DaemonSet', 'log-shipper').spec.template.spec.tolerations).toEqual([{ operator: 'Exists' }]);
+      expect(ofKind('DaemonSet')).toEqual(['default/nginx-daemonset', 'monitoring/node-exporter']);
 
-      const [migrate, smoke] = docs.filter((d) => d.kind === 'Job');
-      expect(migrate.metadata.name).toMatch(/^migrate-[0-9a-f]{8}$/);
-      expect(migrate.spec.template.spec.containers[0].command).toContain('db.default.svc.cluster.local');
-      expect(only(docs, 'CronJob', 'nightly-vacuum').spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', startingDeadlineSeconds: 600 });
-      expect(smoke.metadata.name).toBe('smoke-test');
-      expect(JSON.stringify(smoke.spec.template.spec)).toContain('db-2.db.default.svc.cluster.local');
+      expect(ofKind('Job')).toEqual(['default/pi', 'default/busybox', 'default/nginx-statefulset-smoke-test', 'default/myapp-smoke-test']);
+      expect(only(docs, 'CronJob', 'hello').spec).toMatchObject({ schedule: '*/1 * * * *', startingDeadlineSeconds: 30 });
+      expect(JSON.stringify(only(docs, 'Job', 'nginx-statefulset-smoke-test').spec.template.spec)).toContain('nginx-statefulset-2.nginx.default.svc.cluster.local');
     });
 
-    test('the app wrote the NFS server\'s exports file outside dist/', () => {
-      const exportsFile = fs.readFileSync(path.join(app, 'hosts', 'nfs.example.com', 'etc', 'exports'), 'utf8');
-      expect(exportsFile).toContain([1, 2, 3].map((n) => `/exports/db/v${n} 10.0.0.0/16(rw,no_root_squash)`).join('\n'));
+    test('the app wrote stor01\'s exports file outside dist/', () => {
+      const exportsFile = fs.readFileSync(path.join(app, 'hosts', 'stor01', 'etc', 'exports'), 'utf8');
+      expect(exportsFile).toContain([1, 2, 3, 4, 5].map((n) => `/data/volumes/v${n} 192.168.41.0/24(rw,no_root_squash)`).join('\n'));
     });
 
     test('the plugin also loads from the app\'s own node_modules (package: ./node_modules/cdk8s-workloads), without a second install', async () => {
       fs.writeFileSync(path.join(app, 'cdk8s.yaml'), cdk8sYaml({ package: `./node_modules/${PACKAGE.name}` }));
       const out = tempDir('consumer-local-plugin');
       const result = await run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade', '--output', out], app, { npm_config_offline: 'true' });
-      expect(result.output).toMatch(/cdk8s-workloads policy: 0 error\(s\), \d+ warning\(s\), 5 suppressed/);
+      expect(result.output).toMatch(/cdk8s-workloads policy: 0 error\(s\), \d+ warning\(s\), [1-9]\d* suppressed/);
       expect(result.status).toBe(0);
       // The app writes the GitOps directory (dist/) itself; the CLI's --output gets the manifests only.
       expect(readManifests(out).files).toEqual(CHART_FILES);

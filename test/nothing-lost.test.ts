@@ -165,13 +165,16 @@ describe('a successful synthesis keeps what it did not write', () => {
     expect(k.patches).toEqual([{ path: 'replicas.yaml' }]);
     expect(fs.readFileSync(path.join(dist, LEDGER), 'utf8')).not.toContain('notes.txt');
 
-    // --stdout prints the manifests (without the kustomization) and leaves dist/ as the last synthesis made it.
+    // --stdout prints the manifests (without the kustomization) and leaves dist/ as the last synthesis made it,
+    // and the app leaves its host files alone too (SynthesisResult.previewOnly): a removed hosts/ stays removed.
     const before = readTree(dist, { ledger: true });
+    fs.rmSync(path.join(repo, 'hosts'), { recursive: true });
     const stdout = cdk8sSynth(repo, '--stdout');
     expect(stdout.status).toBe(0);
     for (const f of charts) expect(stdout.output).toContain(committedDist[f]);
     expect(stdout.output).not.toContain('kind: Kustomization');
     expect(readTree(dist, { ledger: true })).toEqual(before);
+    expect(fs.existsSync(path.join(repo, 'hosts'))).toBe(false);
 
     // --format helm: Chart.yaml and the manifests as templates, no kustomization among them.
     const helm = cdk8sSynth(repo, '--format', 'helm', '--chart-version', '1.0.0');
@@ -181,6 +184,7 @@ describe('a successful synthesis keeps what it did not write', () => {
     expect(Object.keys(chart).filter((f) => f.startsWith('templates/')).sort()).toEqual(charts.map((f) => `templates/${f}`).sort());
     for (const f of charts) expect(chart[`templates/${f}`]).toBe(committedDist[f]);
     expect(readTree(dist, { ledger: true })).toEqual(before);
+    expect(fs.existsSync(path.join(repo, 'hosts'))).toBe(false);
   });
 
   test('npm run synth on a fresh clone writes exactly the committed dist/ and hosts/, without the upgrade-check stack trace', () => {

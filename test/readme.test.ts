@@ -16,12 +16,27 @@ describe('README', () => {
     expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm ci\b.*\nnpm test$/m);
   });
 
-  test('shows the complete consumer app exactly as the consumer test compiles and runs it', () => {
-    const fixture = fs.readFileSync(path.join(__dirname, 'fixtures', 'consumer', 'main.ts.txt'), 'utf8');
-    // The fixture's header comment says how the test uses it; the README shows the rest.
-    const body = fixture.slice(fixture.indexOf('import ')).trim();
-    expect(body.split('\n').length).toBeGreaterThan(50);
-    expect(README).toContain(body);
+  test('shows the repository\'s example app as its complete app: its files as a user writes them, every file named', () => {
+    const start = README.indexOf('\n## A complete app\n');
+    expect(start).toBeGreaterThan(0);
+    const section = README.slice(start, README.indexOf('\n## ', start + 1));
+    const tutorial = path.join(ROOT, 'examples', 'tutorial');
+    const files = fs.readdirSync(tutorial).filter((f) => f.endsWith('.ts')).sort();
+    expect(files.length).toBeGreaterThan(5);
+    // Shown: a ts block whose info string names the file. Named: a link to it.
+    const shown = Object.fromEntries([...section.matchAll(/^```ts examples\/tutorial\/([\w-]+\.ts)\n([\s\S]*?)\n```$/gm)].map((m) => [m[1], m[2]]));
+    const linked = [...section.matchAll(/\]\(examples\/tutorial\/([\w-]+\.ts)\)/g)].map((m) => m[1]);
+    expect(Object.keys(shown)).toEqual(['main.ts', 'tutorial.ts']);
+    expect([...Object.keys(shown), ...linked].sort()).toEqual(files);
+    for (const [f, code] of Object.entries(shown)) {
+      const asAUserWritesIt = fs.readFileSync(path.join(tutorial, f), 'utf8').split("from '../../src'").join("from 'cdk8s-workloads'").trimEnd();
+      expect(`${f}:\n${code}`).toBe(`${f}:\n${asAUserWritesIt}`);
+    }
+    // What the README says the app writes is what the repository's dist/ and hosts/ hold.
+    const charts = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.k8s.yaml'));
+    expect(section).toContain(`\`dist/${charts[0]}\` ...\n\`dist/${charts[charts.length - 1]}\``);
+    expect(section).toContain('`hosts/stor01/etc/exports`');
+    expect(fs.existsSync(path.join(ROOT, 'hosts', 'stor01', 'etc', 'exports'))).toBe(true);
   });
 
   test('documents every construct and entry point the package exports', () => {

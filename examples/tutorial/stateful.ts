@@ -3,15 +3,16 @@ import { Construct } from 'constructs';
 import { nginxContainer, NGINX_WRITABLE_ROOT } from './nginx';
 import { AccessMode, StatefulApp } from '../../src';
 
-/**
- * The tutorial's two StatefulSets, as `apps/v1` (the tutorial's `apps/v1beta1` was removed in 1.16),
- * each with its governing headless Service.
- */
+/** Props of the {@link StatefulChart}. */
 export interface StatefulChartProps {
   /** The cluster DNS domain the pods' DNS names use (from the CoreDNS addon). @default "cluster.local" */
   readonly clusterDomain?: string;
 }
 
+/**
+ * The tutorial's two StatefulSets, as `apps/v1` (the tutorial's `apps/v1beta1` was removed in 1.16),
+ * each with its governing headless Service.
+ */
 export class StatefulChart extends Chart {
   /** `myapp`: 3 pods with a 2Gi claim each, governed by the headless Service `myapp-svc`. */
   public readonly myapp: StatefulApp;

@@ -116,6 +116,11 @@ export interface SynthesisResult {
   readonly warnings: string[];
   /** What changed against the previous synthesis, object by object, with the change guard's findings. */
   readonly plan: ChangePlan;
+  /**
+   * True when cdk8s-cli only shows the synthesis (`cdk8s synth --stdout`, `--format helm`): the output directory
+   * was left as it was, and an app that writes other files (host files, say) should leave them alone too.
+   */
+  readonly previewOnly: boolean;
 }
 
 const KUSTOMIZATION_FILE = 'kustomization.yaml';
@@ -150,7 +155,8 @@ export class AppSynthesizer {
 
     const withKustomization = options.kustomization ?? true;
     const manifests = rendered.filter((f) => !(withKustomization && f.fileName === KUSTOMIZATION_FILE));
-    const { files, change } = previewOnly(directory, options.cliOutdir)
+    const preview = previewOnly(directory, options.cliOutdir);
+    const { files, change } = preview
       ? { files: rendered, change: { added: [], changed: [], removed: [], kept: [] } }
       : writeOutput(directory, rendered, manifests, options);
 
@@ -162,7 +168,7 @@ export class AppSynthesizer {
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       process.stderr.write(`${ChangeGuard.formatPlan(plan, { quiet: planOutput === PlanOutput.QUIET }).trimEnd()}\n`);
     }
-    return { files, change, policyFindings, warnings, plan };
+    return { files, change, policyFindings, warnings, plan, previewOnly: preview };
   }
 
   /**
