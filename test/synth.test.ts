@@ -173,9 +173,11 @@ describe('AppSynthesizer keeps what it did not write', () => {
       '  - path: replicas.yaml',
       '',
     ].join('\n'));
-    AppSynthesizer.synth(webApp(out, ['web', 'cache']));
+    const result = AppSynthesizer.synth(webApp(out, ['web', 'cache']));
     const text = fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8');
     expect(text).toContain('# team overlay: keep this comment');
+    // The result gives the kustomization as written (merged), not as generated.
+    expect(result.files.find((f) => f.fileName === 'kustomization.yaml')?.content).toBe(text);
     const k = parseYamlDocuments(text)[0];
     expect(k).toEqual({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',

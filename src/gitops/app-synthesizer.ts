@@ -218,14 +218,13 @@ function writeOutput(
 ): { files: SynthesizedFile[]; change: OutputDirectoryChange } {
   const withKustomization = options.kustomization ?? true;
   const previouslyOwned = new Set(directory.ownedFiles());
+  let merged: string | undefined; // the kustomization as written: ours merged into the user's
   const merge = withKustomization ? {
     fileNames: [KUSTOMIZATION_FILE],
-    merge: (_: string, __: string, current?: string) => mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned),
+    merge: (_: string, __: string, current?: string) => (merged = mergeKustomization(current, manifests.map((f) => f.fileName), previouslyOwned)),
   } : undefined;
   const change = directory.replace(rendered, { merge, adoptExisting: options.adoptExisting });
-  const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && withKustomization
-    ? { fileName: f.fileName, content: fs.readFileSync(path.join(directory.path, KUSTOMIZATION_FILE), 'utf8') }
-    : f));
+  const files = rendered.map((f) => (f.fileName === KUSTOMIZATION_FILE && merged !== undefined ? { fileName: f.fileName, content: merged } : f));
   return { files, change };
 }
 

@@ -42,15 +42,7 @@ export function openOutputDirectory(outdir: string, cliOutdir: string | undefine
   const deleted = cliOutdir === undefined ? undefined : cliRouteOf(cliOutdir) === CliRoute.HELM ? path.dirname(cliOutdir) : cliOutdir;
   const deletedByCli = deleted !== undefined && realDirectory(outdir) === realDirectory(deleted);
   if (!deletedByCli) return new OutputDirectory(outdir);
-  const stateCopy = stateCopyFor(outdir);
-  const directory = new OutputDirectory(outdir, { stateCopy });
-  if (fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE))) {
-    directory.recover();
-    restoreFromGit(outdir, { foreignOnly: true });
-  } else {
-    restoreFromGit(outdir, { foreignOnly: false });
-    directory.recover();
-  }
+  const directory = putBackWhatTheCliDeleted(outdir, { onlyWhereSomethingWasKept: false });
   process.stderr.write(`note: ${outdir} is also cdk8s-cli's output directory, which the CLI deletes before it runs the app. `
     + 'The last synthesis and the committed files were put back, but files added or edited there since and never committed are gone. '
     + 'To keep every file, add `output: cdk8s.out` to cdk8s.yaml (a scratch directory for the CLI).\n');
@@ -131,6 +123,27 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
 }
 
 /**
+ * Puts back what cdk8s-cli deleted from `outdir`: the state copy of the last synthesis, then the committed files no
+ * synthesis wrote; or, with no copy on this machine (a fresh clone), the committed synthesis if HEAD holds one
+ * there, then whatever an interrupted write left to finish. `onlyWhereSomethingWasKept` (at load time, in an app
+ * that may not use this library's output) does nothing more, not even take the directory's lock, when neither the
+ * copy nor HEAD held a synthesis. Returns the directory, with its state copy.
+ */
+function putBackWhatTheCliDeleted(outdir: string, options: { onlyWhereSomethingWasKept: boolean }): OutputDirectory {
+  const stateCopy = stateCopyFor(outdir);
+  const directory = new OutputDirectory(outdir, { stateCopy });
+  const ledgerIn = (dir: string) => fs.existsSync(path.join(dir, OutputDirectory.LEDGER_FILE));
+  if (ledgerIn(stateCopy)) {
+    directory.recover();
+    restoreFromGit(outdir, { foreignOnly: true });
+    return directory;
+  }
+  restoreFromGit(outdir, { foreignOnly: false });
+  if (!options.onlyWhereSomethingWasKept || ledgerIn(outdir)) directory.recover();
+  return directory;
+}
+
+/**
  * Puts back what cdk8s-cli deleted as soon as the library is loaded, before the app runs: a synthesis that then
  * fails (the app throws) leaves the directory as the last one left it. Only where a state copy exists (an earlier
  * synthesis found the CLI deleting its output directory) or where git HEAD holds a synthesis in the CLI's
@@ -140,13 +153,7 @@ function restoreOnLoad(): void {
   const cliOutdir = process.env.CDK8S_OUTDIR;
   if (!cliOutdir) return;
   try {
-    const stateCopy = stateCopyFor(cliOutdir);
-    const kept = fs.existsSync(path.join(stateCopy, OutputDirectory.LEDGER_FILE));
-    // No copy on this machine (a fresh clone): the committed synthesis, if HEAD holds one there.
-    if (!kept) restoreFromGit(cliOutdir, { foreignOnly: false });
-    if (!kept && !fs.existsSync(path.join(cliOutdir, OutputDirectory.LEDGER_FILE))) return;
-    new OutputDirectory(cliOutdir, { stateCopy }).recover();
-    if (kept) restoreFromGit(cliOutdir, { foreignOnly: true });
+    putBackWhatTheCliDeleted(cliOutdir, { onlyWhereSomethingWasKept: true });
   } catch {
     // The synthesis itself tries again and reports what fails.
   }
