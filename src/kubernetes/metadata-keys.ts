@@ -5,10 +5,10 @@ import { createHash } from 'crypto';
 // The library writes only under its own domain, plus the standard `app.kubernetes.io/*` labels.
 
 /** The one domain of every annotation key the library writes. */
-export const METADATA_DOMAIN = 'cdk8s-workloads.dev';
+const METADATA_DOMAIN = 'cdk8s-workloads.dev';
 
 /** Builds a key under the library's domain: `cdk8s-workloads.dev/<name>`. */
-export function libraryKey(name: string): string {
+function libraryKey(name: string): string {
   return `${METADATA_DOMAIN}/${name}`;
 }
 

@@ -56,7 +56,7 @@ function isObject(v: unknown): v is Record<string, any> {
 }
 
 /** Deep equality of JSON values, maps compared without regard to key order. @internal */
-export function sameJson(a: unknown, b: unknown): boolean {
+function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   if (isObject(a) && isObject(b)) {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { capabilityName, ensure, ensureEach, intInRange, invalid, statedReason, Where } from '../kubernetes/validation';
 
 /** The user id non-root containers run as unless told otherwise ("nonroot" in distroless images). */
-export const DEFAULT_NON_ROOT_USER = 65532;
+const DEFAULT_NON_ROOT_USER = 65532;
 
 /** Options for a container that runs as a non-root user (the default). */
 export interface NonRootOptions {

@@ -7,7 +7,7 @@ import { dnsLabel, ensure, ensureAnnotations, ensureLabels, ensureManagedLabelsK
 
 export { MANAGED_BY_LABEL, MANAGED_BY };
 /** The default selector label; its value is the workload's name. */
-export const NAME_LABEL = 'app.kubernetes.io/name';
+const NAME_LABEL = 'app.kubernetes.io/name';
 
 /** Names, namespace and labels every workload construct accepts. */
 export interface WorkloadIdentityProps {
@@ -112,7 +112,7 @@ export function managedByLabel(): Record<string, { value: string; why: string; f
  * Labels whose values the library fixes on a workload's objects and pods: the selector labels (the
  * pods must carry them, or the controller never finds its pods) and managed-by. @internal
  */
-export function managedLabels(selectorLabels: Record<string, string>): Record<string, { value: string; why: string; fix: string }> {
+function managedLabels(selectorLabels: Record<string, string>): Record<string, { value: string; why: string; fix: string }> {
   const managed = managedByLabel();
   for (const [key, value] of Object.entries(selectorLabels)) {
     managed[key] = { value, why: 'conflicts with the selector label', fix: 'remove it or change selectorLabels' };

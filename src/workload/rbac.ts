@@ -41,7 +41,7 @@ function riskOf(rule: PolicyRule, clusterWide: boolean): string | undefined {
 }
 
 /** Annotations keeping the reasons of a role's risky rules (validated by {@link renderPolicyRules}). @internal */
-export function policyRuleReasons(rules: readonly PolicyRule[]): Record<string, string> {
+function policyRuleReasons(rules: readonly PolicyRule[]): Record<string, string> {
   return Object.fromEntries(rules.flatMap((r, i) => r.reason === undefined ? [] : [[reasonAnnotationKey(`rules.${i}`), r.reason]]));
 }
 

@@ -37,7 +37,7 @@ export function portsFromContainers(pod: PodTemplateProps): ServicePortProps[] {
  * in some container, numbers must be valid, names unique, and multi-port Services name every port.
  * @internal
  */
-export function renderServicePorts(
+function renderServicePorts(
   where: Where, field: string, ports: readonly ServicePortProps[], pod: PodTemplateProps, allowNodePort: boolean,
 ): k8s.ServicePort[] {
   const containerPorts = podPorts(pod);

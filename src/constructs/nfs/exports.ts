@@ -31,7 +31,7 @@ export interface NfsExportClient {
 }
 
 /** The tutorial's export options. @internal */
-export const DEFAULT_EXPORT_OPTIONS = ['rw', 'no_root_squash'];
+const DEFAULT_EXPORT_OPTIONS = ['rw', 'no_root_squash'];
 
 // exports(5) of nfs-utils 2.x: flags, and the options that take a value.
 const FLAGS = new Set([
@@ -59,7 +59,7 @@ const OPPOSITES: Array<[string, string]> = [
 ];
 
 /** One NFS export option (`rw`, `no_root_squash`, `anonuid=1000`, `sec=krb5p`). */
-export const exportOption: Rule<string> = (value) => {
+const exportOption: Rule<string> = (value) => {
   const eq = value.indexOf('=');
   if (eq < 0) {
     if (FLAGS.has(value)) return undefined;
@@ -74,7 +74,7 @@ export const exportOption: Rule<string> = (value) => {
 };
 
 /** A list of export options: each known, none twice, no contradicting pair. */
-export const exportOptions: Rule<string[]> = (values) => {
+const exportOptions: Rule<string[]> = (values) => {
   if (values.length === 0) return { reason: 'needs at least one option', fix: `use the default [${DEFAULT_EXPORT_OPTIONS.map((o) => `"${o}"`).join(', ')}]` };
   const keys = values.map((v) => v.split('=')[0]);
   for (const [a, b] of OPPOSITES) {
@@ -98,7 +98,7 @@ function isPatternClient(client: string): boolean {
  * An export client, as exports(5) takes it: an IPv4/IPv6 address or CIDR range, a host name (wildcards allowed:
  * `*.example.com`), an NIS netgroup (`@trusted`), or `*` (every host).
  */
-export const exportClient: Rule<string> = (value): Problem | undefined => {
+const exportClient: Rule<string> = (value): Problem | undefined => {
   if (typeof value !== 'string') return { reason: 'must be an address, a CIDR, a host name or "*"', fix: 'e.g. "192.168.41.0/24" or "node1.example.com"' };
   if (value === '*' || NETGROUP.test(value)) return undefined;
   if (value.includes('/')) return cidr(value);

@@ -196,9 +196,9 @@ export interface LogCollectorOptions extends NodeAgentPresetOptions {
 // with test/node-agent-presets.test.ts, which states what each version needs, and docs/presets.md.
 
 /** The node exporter image the preset runs: node_exporter's latest 1.x release. */
-export const NODE_EXPORTER_IMAGE = 'quay.io/prometheus/node-exporter:v1.12.1';
+const NODE_EXPORTER_IMAGE = 'quay.io/prometheus/node-exporter:v1.12.1';
 /** The Fluent Bit image the preset runs: Fluent Bit's current release. */
-export const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.2.1';
+const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.2.1';
 /** The "nobody" user the node exporter chart runs as. */
 const NOBODY = 65534;
 /** The cluster autoscaler may evict the agent's pods (emptyDir state included) when it removes their node; the node exporter chart says so too. */
@@ -230,7 +230,7 @@ function atLeast(v: Version, major: number, minor: number, patch: number): boole
 }
 
 /** The tag of an image reference (`registry:5000/name:tag@sha256:...` gives `tag`). @internal */
-export function imageTag(image: string): string | undefined {
+function imageTag(image: string): string | undefined {
   const name = image.split('@')[0];
   const last = name.slice(name.lastIndexOf('/') + 1);
   return last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
@@ -255,7 +255,7 @@ function versionOf(where: Where, image: string, imageVersion: string | undefined
 }
 
 /** The node exporter flags that changed between releases. @internal */
-export function nodeExporterVersionArgs(v: Version): { paths: string[]; filesystem: string[] } {
+function nodeExporterVersionArgs(v: Version): { paths: string[]; filesystem: string[] } {
   // 1.3.0 renamed the filesystem flags (ignored-* -> *-exclude).
   const renamed = atLeast(v, 1, 3, 0);
   return {
@@ -290,7 +290,7 @@ const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/credentials/.+|run/containerd/
 const FS_TYPES_EXCLUDE = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|erofs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
 
 /** Fluent Bit's HTTP paths, by release. @internal */
-export function fluentBitPaths(v: Version): { health: string; metrics: string } {
+function fluentBitPaths(v: Version): { health: string; metrics: string } {
   return {
     // 5.0.0 added the JSON /api/v2/health (the chart switched to it with 5.0.0); 1.x-4.x serve /api/v1/health.
     health: atLeast(v, 5, 0, 0) ? '/api/v2/health' : '/api/v1/health',

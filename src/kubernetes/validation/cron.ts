@@ -150,7 +150,7 @@ function canFire(dayOfMonth: Field, month: Field, dayOfWeek: Field): boolean {
 }
 
 /** Parses a CronJob schedule; returns the parsed form or what is wrong with it. @internal */
-export function parseCron(expression: string): Parsed {
+function parseCron(expression: string): Parsed {
   if (typeof expression !== 'string' || expression.trim() === '') {
     return { problem: { reason: 'must not be empty', fix: 'e.g. "0 3 * * *" for 03:00 every day' } };
   }

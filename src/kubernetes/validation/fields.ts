@@ -53,7 +53,7 @@ export const nfsPath: Rule<string> = (value) => {
  * plus subscripted labels and annotations). `status.hostIPs` is left out: in 1.28 it needs the alpha PodHostIPs
  * feature gate, which is off by default (beta and on from 1.29).
  */
-export const ENV_FIELD_PATHS: readonly string[] = [
+const ENV_FIELD_PATHS: readonly string[] = [
   'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
   'status.hostIP', 'status.podIP', 'status.podIPs',
 ];
@@ -113,7 +113,7 @@ export function resourceDivisor(resource: string): Rule<string> {
  * prefix. containerd and CRI-O prepend `CAP_` to what the pod gives, so `CAP_CHOWN` would reach the runtime as
  * the unknown `CAP_CAP_CHOWN`; Kubernetes itself does not check the names, so a typo fails only at start.
  */
-export const LINUX_CAPABILITIES: readonly string[] = [
+const LINUX_CAPABILITIES: readonly string[] = [
   'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
   'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
   'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
@@ -134,9 +134,9 @@ export const capabilityName: Rule<string> = (value) => {
 };
 
 /** Limits of a pod's dnsConfig in 1.28 (validatePodDNSConfig). */
-export const MAX_DNS_NAMESERVERS = 3;
-export const MAX_DNS_SEARCHES = 32;
-export const MAX_DNS_SEARCH_CHARS = 2048;
+const MAX_DNS_NAMESERVERS = 3;
+const MAX_DNS_SEARCHES = 32;
+const MAX_DNS_SEARCH_CHARS = 2048;
 
 /** A dnsConfig nameserver: an IPv4 or IPv6 address. */
 export const dnsNameserver: Rule<string> = (value) => ipAddress(value);
@@ -167,7 +167,7 @@ export const dnsOptionName: Rule<string> = (value) => (typeof value === 'string'
   : { reason: 'must be a resolver option name', fix: 'use e.g. "ndots", "timeout" or "edns0"' };
 
 /** The total size of an object's annotations (keys and values) the API server accepts: 256 KiB. */
-export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
 /** The annotations of one object stay within {@link TOTAL_ANNOTATION_SIZE_LIMIT} bytes (keys plus values). */
 export const annotationsSize: Rule<Record<string, string>> = (value) => {
@@ -184,7 +184,7 @@ export const exitCode: Rule<number> = (value) => (Number.isInteger(value) && val
   : { reason: 'exit codes are whole numbers from 0 to 255', fix: 'use the code the container exits with, e.g. 42' };
 
 /** The probe schemes the API server accepts. */
-export const PROBE_SCHEMES: readonly string[] = ['HTTP', 'HTTPS'];
+const PROBE_SCHEMES: readonly string[] = ['HTTP', 'HTTPS'];
 
 /** An httpGet probe scheme: `HTTP` or `HTTPS`, upper case. */
 export const probeScheme: Rule<string> = (value) => (typeof value === 'string' && PROBE_SCHEMES.includes(value))

@@ -16,7 +16,7 @@ const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 export const DNS_LABEL_MAX = 63;
 export const DNS_SUBDOMAIN_MAX = 253;
 /** StatefulSet and CronJob names leave room for the suffixes controllers append (controller-revision-hash, job names). */
-export const WORKLOAD_NAME_MAX = 52;
+const WORKLOAD_NAME_MAX = 52;
 
 /**
  * Turns an invalid name into the closest valid DNS-1123 label, for "try ..." hints.
@@ -212,7 +212,7 @@ export const nonEmpty: Rule<string> = (value) => value.trim().length > 0
   : { reason: 'must not be empty', fix: 'give a value' };
 
 /** Shortest reason accepted for a risky choice: long enough to say why, not "x" or "TODO". */
-export const STATED_REASON_MIN = 10;
+const STATED_REASON_MIN = 10;
 const PLACEHOLDER_REASON = /^(todo|tbd|fixme|xxx+|n\/?a|none|reason|because|test(ing)?|temp|wip|\.+|-+|\?+)$/i;
 
 /**

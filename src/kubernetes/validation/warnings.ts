@@ -7,7 +7,7 @@ import { formatInputError, Problem } from './errors';
  * not what the author wants. cdk8s has no warning channel of its own, so warnings are construct
  * metadata that an app (or a test) reads with {@link warningsOf}.
  */
-export const WARNING_METADATA_TYPE = 'cdk8s-workloads:warning';
+const WARNING_METADATA_TYPE = 'cdk8s-workloads:warning';
 
 /** Records a warning on a construct, formatted like input errors: `[path] field "value": reason; fix`. */
 export function addWarning(scope: IConstruct, field: string, value: unknown, problem: Problem): string {
