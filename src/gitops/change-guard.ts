@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { statefulClaimName, statefulOrdinals } from '../kubernetes/stateful-set';
 import { diffLeaves, Doc, RuleContext, UPDATE_RULES } from '../kubernetes/update-rules';
-import { ensure, statedReason, WorkloadsError } from '../kubernetes/validation';
+import { ensure, groupOf, isClusterScoped, statedReason, WorkloadsError } from '../kubernetes/validation';
 
 // The change guard compares a new synthesis with the previous one (what the GitOps directory holds) and
 // finds what the Kubernetes 1.28 API server would refuse (immutable fields) and what would destroy data
@@ -139,20 +139,7 @@ export interface FormatPlanOptions {
   readonly quiet?: boolean;
 }
 
-const CLUSTER_SCOPED = new Set([
-  '/Namespace', '/PersistentVolume', '/Node', 'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'scheduling.k8s.io/PriorityClass',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'networking.k8s.io/IngressClass', 'node.k8s.io/RuntimeClass',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'apiregistration.k8s.io/APIService',
-]);
-
 const ACK_METADATA = 'cdk8s-workloads.dev/acknowledge-replacement';
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
 
 function groupKind(ref: { apiVersion: string; kind: string }): string {
   return `${groupOf(ref.apiVersion)}/${ref.kind}`;
@@ -161,12 +148,12 @@ function groupKind(ref: { apiVersion: string; kind: string }): string {
 function refOf(doc: Doc): ObjectRef {
   const apiVersion = String(doc.apiVersion);
   const kind = String(doc.kind);
-  const namespace = CLUSTER_SCOPED.has(groupKind({ apiVersion, kind })) ? undefined : doc.metadata?.namespace;
+  const namespace = isClusterScoped(apiVersion, kind) ? undefined : doc.metadata?.namespace;
   return { apiVersion, kind, name: String(doc.metadata?.name), ...(namespace ? { namespace } : {}) };
 }
 
 function keyOf(ref: ObjectRef): string {
-  const ns = CLUSTER_SCOPED.has(groupKind(ref)) ? '' : ref.namespace ?? '';
+  const ns = isClusterScoped(ref.apiVersion, ref.kind) ? '' : ref.namespace ?? '';
   return `${groupKind(ref)}|${ns}|${ref.name}`;
 }
 

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { renderApiObject } from '../kubernetes/fast-json';
-import { addLibraryValidation, CLUSTER_SCOPED_KINDS, podTemplateOf, selectorMatches } from '../kubernetes/validation';
+import { addLibraryValidation, groupOf, isClusterScoped, podTemplateOf, selectorMatches } from '../kubernetes/validation';
 
 /*
  * Checks that look across the whole app (duplicate objects, node ports, selector overlap, host ports,
@@ -197,13 +197,9 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
-
 /** Where an object lands: cluster-scoped kinds have no namespace, whatever the chart says. */
 function namespaceOfObject(obj: ApiObject): string | undefined {
-  return CLUSTER_SCOPED_KINDS.has(obj.kind) ? undefined : obj.metadata.namespace;
+  return isClusterScoped(obj.apiVersion, obj.kind) ? undefined : obj.metadata.namespace;
 }
 
 function describe(obj: ApiObject): string {

@@ -1,7 +1,7 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { reasonAnnotationKey, REASON_POLICY_RULES, RUNS_AS_ROOT_ANNOTATION_PREFIX } from '../../kubernetes/metadata-keys';
 import {
-  cronSchedule, cronScheduleFires, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
+  cronSchedule, cronScheduleFires, groupOf, ianaTimeZone, isSensitiveHostPath, isServedGroup, isUnpinnedImage, manifestProblems, podTemplateOf,
   Problem, SchemaFinding, schemaFindings, selectorMatches,
 } from '../../kubernetes/validation';
 
@@ -61,7 +61,7 @@ export interface RuleDefinition extends PolicyRuleInfo {
  * Read from the vendored 1.28 OpenAPI schema, so the plugin needs no model package at run time.
  */
 export function isBuiltInGroup(apiVersion: string): boolean {
-  return isServedGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+  return isServedGroup(groupOf(apiVersion));
 }
 
 type Container = Manifest & { readonly name: string };

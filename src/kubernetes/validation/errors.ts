@@ -11,6 +11,14 @@ export interface Problem {
   readonly fix: string;
 }
 
+/** What is wrong with one field of a final manifest: a server-side rule or the 1.28 schema it breaks. */
+export interface ManifestProblem {
+  /** JSON path of the field, e.g. `spec.template.spec.containers[0].foo`. */
+  readonly path: string;
+  /** What is wrong, and the fix where there is one. */
+  readonly message: string;
+}
+
 /** A check of one value. */
 export type Rule<T> = (value: T) => Problem | undefined;
 
@@ -39,7 +47,8 @@ export interface WorkloadsErrorDetails {
    * What kind of error: `INVALID_INPUT` (a value the library refuses), `APP_CONFLICT` (objects of the app that
    * cannot live together), `CDK8S_PLUS` (cdk8s-plus refused what it was given), `FOREIGN_VALIDATION` (a
    * validation message of a construct outside this library), `VALIDATION_FAILED` (a synthesis found errors:
-   * see `problems`), `SYNTHESIS` (the GitOps pipeline refused to write).
+   * see `problems`), `SYNTHESIS` (the GitOps pipeline refused to write), `INTERNAL` (a bug of the library), or
+   * the operating system's code (`ENOTDIR`, `EACCES`, ...) for a `FileSystemError`.
    */
   readonly code: string;
   /** The construct path, or the location when there is no construct (`CronSchedule`, an output directory). */
@@ -71,12 +80,19 @@ export class WorkloadsError extends Error {
     return new WorkloadsError({ code: 'INVALID_INPUT', path: locate(where), field, value, ...problem });
   }
 
+  /** What kind of error (docs/errors.md, "Codes"). */
   public readonly code: string;
+  /** The construct path, or the location when there is no construct. */
   public readonly path: string;
+  /** The prop or field at fault; unset when the error is about a whole object. */
   public readonly field?: string;
+  /** The value at fault, as given. */
   public readonly value?: unknown;
+  /** What is wrong. */
   public readonly reason: string;
+  /** How to fix it; unset when the error cannot say (a list, a broken promise of the library). */
   public readonly fix?: string;
+  /** For `VALIDATION_FAILED`: every error the synthesis found; empty otherwise. */
   public readonly problems: readonly WorkloadsError[];
 
   /**
@@ -186,7 +202,7 @@ export function addLibraryValidation(where: IConstruct, code: string, problems: 
 }
 
 /** The error behind a validation message of `where`, when this library raised it. @internal */
-export function raisedError(where: IConstruct, message: string): WorkloadsError | undefined {
+function raisedError(where: IConstruct, message: string): WorkloadsError | undefined {
   return raised.get(where)?.get(message);
 }
 

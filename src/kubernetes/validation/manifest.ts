@@ -1,32 +1,43 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
 import { cronScheduleFires } from './cron';
-import { Problem, Rule } from './errors';
+import { ManifestProblem, Problem, Rule } from './errors';
 import {
   annotationsSize, command, configMapKey, dnsNameserver, dnsNameserverList, dnsSearchDomain, dnsSearchList, envFieldPath,
   objectReferenceName, probeScheme, relativePath, resourceDivisor, resourceFieldName, subPathExpression,
 } from './fields';
 import { dnsLabel, dnsSubdomain, parseQuantity, labelKey, labelValue, portName, rbacName, serviceName, workloadName } from './rules';
 
-/** A server-side rule a synthesised manifest breaks. */
-export interface ManifestProblem {
-  /** JSON path of the offending field. */
-  readonly path: string;
-  readonly message: string;
-}
 
 type Manifest = Record<string, any>;
 
-/**
- * Kinds that live outside namespaces. cdk8s gives every ApiObject its chart's namespace; the API
- * server would clear it for these kinds, but the manifest should not claim one.
- */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
-  'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'RuntimeClass', 'IngressClass',
-  'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'FlowSchema', 'PriorityLevelConfiguration',
-  'CertificateSigningRequest',
+/** The built-in kinds of Kubernetes 1.28 that live outside namespaces, as `group/Kind` (the core group is empty). */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace', '/Node', '/PersistentVolume',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'certificates.k8s.io/CertificateSigningRequest',
 ]);
+
+/** The API group of an `apiVersion` (`apps/v1` → `apps`; `v1` → the core group, ''). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Whether objects of this kind live outside namespaces. cdk8s gives every ApiObject its chart's namespace; the
+ * API server would clear it for these kinds, but the manifest should not claim one, and an object's identity
+ * (the change guard's, the app index's) must not include it. Keyed by group, so a custom resource that shares
+ * a built-in kind's name is not taken for it.
+ */
+export function isClusterScoped(apiVersion: unknown, kind: unknown): boolean {
+  return CLUSTER_SCOPED.has(`${groupOf(String(apiVersion))}/${String(kind)}`);
+}
 
 const POD_CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
@@ -78,8 +89,10 @@ export function manifestProblems(m: Manifest): ManifestProblem[] {
   if (typeof name !== 'string') out.push({ path: 'metadata.name', message: 'is required' });
   else add('metadata.name', nameRuleFor(kind)(name), name);
   if (m.metadata?.namespace !== undefined) {
-    if (CLUSTER_SCOPED_KINDS.has(kind)) {
-      out.push({ path: 'metadata.namespace', message: `${JSON.stringify(m.metadata.namespace)}: ${kind} is cluster-scoped and takes no namespace; wrap the object with clusterScoped() from src/workload/cluster-scoped.ts` });
+    if (isClusterScoped(m.apiVersion, kind)) {
+      const message = `${JSON.stringify(m.metadata.namespace)}: ${kind} is cluster-scoped and takes no namespace; `
+        + 'create it in a chart without a namespace, or drop the field (obj.addJsonPatch(JsonPatch.remove(\'/metadata/namespace\')))';
+      out.push({ path: 'metadata.namespace', message });
     } else {
       add('metadata.namespace', dnsLabel(m.metadata.namespace), m.metadata.namespace);
     }

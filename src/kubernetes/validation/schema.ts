@@ -1,18 +1,12 @@
 // Layer kubernetes/: what Kubernetes 1.28 accepts (validation, metadata keys, update rules, rendering). Imports nothing of ours.
 import * as fs from 'fs';
 import * as path from 'path';
+import { ManifestProblem } from './errors';
 import { canonicalQuantity } from './quantity';
 import { quantity } from './rules';
 
-/** A field of a manifest that the Kubernetes 1.28 OpenAPI schema does not allow. */
-export interface SchemaViolation {
-  /** JSON path of the field, e.g. `spec.template.spec.containers[0].foo`. */
-  readonly path: string;
-  readonly message: string;
-}
-
 /** A violation and whether it is an unknown field (what only strict field validation rejects). */
-export interface SchemaFinding extends SchemaViolation {
+export interface SchemaFinding extends ManifestProblem {
   /** True for a field the schema does not know (only strict field validation rejects it). */
   readonly unknownField: boolean;
 }
@@ -70,7 +64,7 @@ export function isServedGroup(group: string): boolean {
  * wrong types, missing required fields, enum values and formats, against the Kubernetes 1.28 schema.
  * (kubernetes-models' validators accept unknown fields; the API server does not.)
  */
-export function strictSchemaViolations(manifest: Record<string, unknown>): SchemaViolation[] {
+export function strictSchemaViolations(manifest: Record<string, unknown>): ManifestProblem[] {
   return check(manifest).map(({ path: at, message }) => ({ path: at, message }));
 }
 
@@ -79,7 +73,7 @@ export function strictSchemaViolations(manifest: Record<string, unknown>): Schem
  * values and formats (int32/int64 ranges, base64 bytes, date-times, quantities), i.e. what the
  * policy plugin's `schema` rule reports. Unknown fields are the `strict-fields` rule's.
  */
-export function schemaTypeViolations(manifest: Record<string, unknown>): SchemaViolation[] {
+export function schemaTypeViolations(manifest: Record<string, unknown>): ManifestProblem[] {
   return check(manifest).filter((v) => !v.unknownField).map(({ path: at, message }) => ({ path: at, message }));
 }
 
@@ -299,14 +293,14 @@ function join(at: string, key: string): string {
  * Empty objects of struct type (`emptyDir: {}`, `podSelector: {}`) mean something and are kept by the
  * server, so they are not reported.
  */
-export function serverRewrites(manifest: Record<string, unknown>): SchemaViolation[] {
+export function serverRewrites(manifest: Record<string, unknown>): ManifestProblem[] {
   const schema = load().byKind.get(`${String(manifest.apiVersion)}/${String(manifest.kind)}`);
-  const out: SchemaViolation[] = [];
+  const out: ManifestProblem[] = [];
   if (schema) rewrites(manifest, schema, '', out);
   return out;
 }
 
-function rewrites(value: unknown, rawSchema: JsonSchema, at: string, out: SchemaViolation[]): void {
+function rewrites(value: unknown, rawSchema: JsonSchema, at: string, out: ManifestProblem[]): void {
   if (rawSchema.$ref === QUANTITY_REF) {
     const text = String(value);
     let stored: string | undefined;
