@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import {
   AccessMode, AppSynthesizer, ChangeGuard, ContainerSecurity, CoreDnsAddon, CoreDnsAddonProps, HostAccess, HostPathType, KubeletApiAccess,
   KubeletApiAccessProps, NfsVolumeSet, NodeAgent, PlanOutput, PodContainerProps, PodEnvValue, PodVolume, PolicyChecker, PolicySeverity, ScheduledJob,
-  StatefulApp, StatelessApp,
+  StatefulApp, StatelessApp, WorkloadsError,
 } from '../src';
 import { errorOf, Manifest, synthValid, tempDir, testChart } from './util';
 
@@ -199,6 +199,8 @@ describe('12. warnings are printed once each, with the construct path, and can b
     expect(errorOf(() => AppSynthesizer.synth(appWithWarnings(), { outdir, policy: {}, planOutput: PlanOutput.NONE, warningsAsErrors: true })))
       .toMatch(/^\d+ warning\(s\), which warningsAsErrors makes errors \(nothing was written\):\n {2}\[/);
     expect(fs.readdirSync(outdir)).toEqual([]);
+    expect(() => AppSynthesizer.synth(appWithWarnings(), { outdir, policy: {}, planOutput: PlanOutput.NONE, warningsAsErrors: true }))
+      .toThrow(expect.objectContaining({ name: 'WorkloadsError', code: 'SYNTHESIS', path: 'AppSynthesizer' }));
     const clean = new App();
     new Chart(clean, 'empty');
     expect(AppSynthesizer.synth(clean, { outdir, planOutput: PlanOutput.NONE, warningsAsErrors: true }).warnings).toEqual([]);
@@ -387,7 +389,7 @@ describe('7. cdk8s-plus interop', () => {
   });
 
   test('a key read from a ConfigMap or Secret of the app must be one it holds (checked when the object is complete)', () => {
-    const build = (key: string) => {
+    const chartWith = (key: string) => {
       const chart = testChart();
       const config = new kplus.ConfigMap(chart, 'config', { data: { LEVEL: 'info' } });
       const secret = new kplus.Secret(chart, 'secret', { stringData: { TOKEN: 'x' } });
@@ -395,12 +397,26 @@ describe('7. cdk8s-plus interop', () => {
         containers: [{ ...web, env: { LEVEL: PodEnvValue.fromConfigMap(config, key), TOKEN: PodEnvValue.fromSecret(secret, key === 'LEVEL' ? 'TOKEN' : key) } }],
       });
       config.addData('ADDED_LATER', 'yes');
-      return synthValid(chart);
+      return chart;
     };
+    const build = (key: string) => synthValid(chartWith(key));
     expect(() => build('LEVEL')).not.toThrow();
     expect(() => build('ADDED_LATER')).toThrow(/containers\[0\]\.env\["TOKEN"\]\.key "ADDED_LATER": the Secret "[^"]+" of this app has no such key, so the pod would fail to start/);
     const message = errorOf(() => build('LEVL'));
     expect(message).toContain('[test/web] containers[0].env["LEVEL"].key "LEVL": the ConfigMap "');
     expect(message).toContain('of this app has no such key (it has "LEVEL", "ADDED_LATER"), so the pod would fail to start; use one of its keys, or add "LEVL" to the ConfigMap');
+    // Through the one channel: an input error with its field, value and fix, not a foreign validation message.
+    const thrown = (() => {
+      try {
+        AppSynthesizer.render(chartWith('LEVL').node.root as App);
+      } catch (e) {
+        return e as WorkloadsError;
+      }
+      return undefined;
+    })();
+    expect(thrown?.problems.map((p) => [p.code, p.path, p.field, p.value, p.fix])).toEqual([
+      ['INVALID_INPUT', 'test/web', 'containers[0].env["LEVEL"].key', 'LEVL', 'use one of its keys, or add "LEVL" to the ConfigMap'],
+      ['INVALID_INPUT', 'test/web', 'containers[0].env["TOKEN"].key', 'LEVL', 'use one of its keys, or add "LEVL" to the Secret'],
+    ]);
   });
 });

@@ -257,6 +257,8 @@ describe('OutputDirectory on every layout', () => {
     expect(error.message).toBe(`${path.join(root, 'dist')}: the output directory is a file, not a folder; move or delete the file, `
       + 'or synthesise into another directory (outdir)');
     expect(error.stack).not.toMatch(/\n\s+at /);
+    // A WorkloadsError like every other: the code, the path and the fix as fields (docs/errors.md).
+    expect([error.code, error.path, error.fix]).toEqual(['ENOTDIR', path.join(root, 'dist'), 'move or delete the file, or synthesise into another directory (outdir)']);
     expect(readTree(root)).toEqual({ dist: 'I am a file\n' });
   });
 
@@ -278,7 +280,7 @@ describe('OutputDirectory on every layout', () => {
     fs.writeFileSync(path.join(parent, '.dist.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: '2026-12-06T10:00:00.000Z', token: 'other' }));
     expect(errorOf(() => new OutputDirectory(dir).replace(asFiles({ 'a.k8s.yaml': 'a: 2\n' })))).toBe(
       `${dir}: another synthesis is writing it (process ${process.pid} on ${os.hostname()}, since 2026-12-06T10:00:00.000Z; `
-      + `lock ${path.join(parent, '.dist.lock')}). Nothing was written. Run one synthesis at a time into a directory `
+      + `lock ${path.join(parent, '.dist.lock')}). Nothing was written; run one synthesis at a time into a directory `
       + `(wait for the other, then synthesise again); if no synthesis is running there, delete ${path.join(parent, '.dist.lock')}`);
     expect(readTree(dir, { ledger: true })).toEqual(before);
   });
@@ -410,7 +412,7 @@ process.stdout.write(JSON.stringify({ pid: process.pid, outcomes }));
     expect(outcomes).toHaveLength(WRITERS * ROUNDS);
     const failures = outcomes.filter(({ o }) => o !== 'ok');
     for (const { pid, o } of failures) {
-      const holder = /^\S+: another synthesis is writing it \(process (\d+) on [^,]+, since [^;]+; lock \S+\)\. Nothing was written\./.exec(o);
+      const holder = /^\S+: another synthesis is writing it \(process (\d+) on [^,]+, since [^;]+; lock \S+\)\. Nothing was written;/.exec(o);
       expect(holder === null ? o : 'a lock error').toBe('a lock error');
       expect(pids.filter((p) => p !== pid)).toContain(Number(holder![1]));
     }

@@ -206,6 +206,8 @@ describe('configuration', () => {
     const checker = new PolicyChecker(options);
     expect(checker.severityOf('no-liveness-probe')).toBe(PolicySeverity.ERROR);
     expect(checker.severityOf('host-pid')).toBe(PolicySeverity.ERROR);
+    expect(() => checker.severityOf('host-pdi')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'ruleId', value: 'host-pdi' }));
+    expect(() => checker.severityOf('host-pdi')).toThrow(/^\[PolicyChecker\.severityOf\] ruleId "host-pdi": is not a rule of the policy; use one of .*\bhost-pid\b/);
     expect(check({ [probe.file]: probe.docs }, options)).toEqual([expect.objectContaining({ ruleId: 'no-liveness-probe', severity: PolicySeverity.ERROR })]);
     expect(check({ [latest.file]: latest.docs }, options)).toEqual([expect.objectContaining({ ruleId: 'latest-tag', severity: PolicySeverity.WARNING })]);
   });

@@ -185,7 +185,7 @@ describe('the README\'s layout (output: cdk8s.out)', () => {
   test('two synths at once (the 60-round test is in output-directory.test.ts): each completes or fails at once naming the other; dist/ is never corrupt', async () => {
     const runs = await Promise.all([4, 5].map((replicas) => synth(dir, { APP_REPLICAS: String(replicas) })));
     for (const run of runs) {
-      if (run.status !== 0) expect(run.stderr).toMatch(/another synthesis is writing it \(process \d+ on [^,]+, since [^;]+; lock \S+\)\. Nothing was written\./);
+      if (run.status !== 0) expect(run.stderr).toMatch(/another synthesis is writing it \(process \d+ on [^,]+, since [^;]+; lock \S+\)\. Nothing was written;/);
     }
     expect(runs.some((r) => r.status === 0)).toBe(true);
     expect(tree(dist)['notes.txt']).toBe('runbook\n');

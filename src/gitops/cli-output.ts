@@ -54,7 +54,7 @@ export function openOutputDirectory(outdir: string, cliOutdir: string | undefine
  * has `node_modules` (ignored by git, kept across synths, out of the CLI's reach), keyed by the directory's path;
  * beside the directory (`.<name>.cdk8s-workloads-state`) where no `node_modules` is found.
  */
-export function stateCopyFor(outdir: string): string {
+function stateCopyFor(outdir: string): string {
   const dir = realDirectory(outdir);
   const key = createHash('sha256').update(dir).digest('hex').slice(0, 16);
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
@@ -102,7 +102,10 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
     .filter((e) => e.type === 'blob' && !fs.existsSync(path.join(dir, ...e.name.split('/'))));
   const read = (object: string) => {
     const content = git(['cat-file', 'blob', object], root);
-    if (content.status !== 0) throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`);
+    if (content.status !== 0) {
+      throw new FileSystemError('EIO', dir, `${dir}: git cat-file ${object} failed: ${content.stderr.toString('utf8').trim()}`,
+        'check the repository (git fsck), or add `output: cdk8s.out` to cdk8s.yaml so that nothing needs to be put back');
+    }
     return content.stdout;
   };
   // Only a directory a synthesis wrote (its ledger is committed) is put back whole.

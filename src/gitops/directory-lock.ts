@@ -95,7 +95,6 @@ function isStale(holder: Holder): boolean {
 
 function busy(file: string, directory: string, holder: Holder | undefined): FileSystemError {
   const who = holder ? `process ${holder.pid} on ${holder.host}, since ${holder.started}` : 'another process';
-  return new FileSystemError('EBUSY', directory, `${directory}: another synthesis is writing it (${who}; lock ${file}). `
-    + 'Nothing was written. Run one synthesis at a time into a directory (wait for the other, then synthesise again); '
-    + `if no synthesis is running there, delete ${file}`);
+  return new FileSystemError('EBUSY', directory, `${directory}: another synthesis is writing it (${who}; lock ${file}). Nothing was written`,
+    `run one synthesis at a time into a directory (wait for the other, then synthesise again); if no synthesis is running there, delete ${file}`);
 }

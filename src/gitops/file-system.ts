@@ -10,11 +10,17 @@ import { WorkloadsError } from '../kubernetes/validation';
  * user's file system (a file where a folder should be, a read-only mount), not the code that noticed it.
  */
 export class FileSystemError extends WorkloadsError {
-  public constructor(code: string, file: string, message: string) {
+  /**
+   * @param code the operating system's error code
+   * @param file the path the operation was attempted on
+   * @param reason what was attempted and what failed
+   * @param fix how to fix it, when known (appended to the message)
+   */
+  public constructor(code: string, file: string, reason: string, fix?: string) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super({ code, path: file, reason: message }, message);
+      super({ code, path: file, reason, fix }, fix === undefined ? reason : `${reason}; ${fix}`);
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -60,7 +66,7 @@ export function asFileSystemError(e: unknown, what: string, file: string): unkno
   const code = (e as NodeJS.ErrnoException)?.code;
   if (e instanceof FileSystemError || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
   const where = (e as NodeJS.ErrnoException).path ?? file;
-  return new FileSystemError(code, where, `${file}: could not ${what} (${code} on ${where}); ${fixFor(code, where)}`);
+  return new FileSystemError(code, where, `${file}: could not ${what} (${code} on ${where})`, fixFor(code, where));
 }
 
 /** Whether `dir` is a folder this process may create entries in (false on EACCES, EPERM, EROFS). */

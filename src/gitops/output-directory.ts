@@ -218,12 +218,12 @@ export class OutputDirectory {
         return fs.realpathSync(this.path);
       } catch (e) {
         throw new FileSystemError('ENOENT', this.path, `${this.path}: the output directory is a symbolic link to `
-          + `${fs.readlinkSync(this.path)}, which does not exist; create that folder (mkdir -p) or point the link at an existing one`);
+          + `${fs.readlinkSync(this.path)}, which does not exist`, 'create that folder (mkdir -p) or point the link at an existing one');
       }
     }
     if (!stat.isDirectory()) {
-      throw new FileSystemError('ENOTDIR', this.path, `${this.path}: the output directory is a file, not a folder; `
-        + 'move or delete the file, or synthesise into another directory (outdir)');
+      throw new FileSystemError('ENOTDIR', this.path, `${this.path}: the output directory is a file, not a folder`,
+        'move or delete the file, or synthesise into another directory (outdir)');
     }
     return this.path;
   }

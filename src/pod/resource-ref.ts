@@ -1,6 +1,6 @@
 // Layer pod/: the one pod-template layer. May import kubernetes/ only.
 import * as kplus from 'cdk8s-plus-28';
-import { dnsSubdomain, ensure, invalid, Where } from '../kubernetes/validation';
+import { addLibraryValidation, dnsSubdomain, ensure, invalid, Where, WorkloadsError } from '../kubernetes/validation';
 
 /**
  * The name of an object passed where a name is accepted too: a cdk8s-plus resource (created in
@@ -30,14 +30,14 @@ export function ensureKeyHeld(where: Where, field: string, resource: unknown, ke
     if (kind === 'Secret' && resource instanceof kplus.Secret) return resource.getStringData(key) !== undefined ? [key] : [];
     return undefined;
   };
-  where.node.addValidation({
-    validate: () => {
-      const keys = keysOf();
-      if (keys === undefined || keys.includes(key)) return [];
-      const name = (resource as kplus.IResource).name;
-      const held = kind === 'ConfigMap' ? ` (it has ${keys.length > 0 ? keys.map((k) => JSON.stringify(k)).join(', ') : 'none'})` : '';
-      return [`${field} ${JSON.stringify(key)}: the ${kind} "${name}" of this app has no such key${held}, `
-        + `so the pod would fail to start; use one of its keys, or add "${key}" to the ${kind}`];
-    },
+  addLibraryValidation(where, 'INVALID_INPUT', () => {
+    const keys = keysOf();
+    if (keys === undefined || keys.includes(key)) return [];
+    const name = (resource as kplus.IResource).name;
+    const held = kind === 'ConfigMap' ? ` (it has ${keys.length > 0 ? keys.map((k) => JSON.stringify(k)).join(', ') : 'none'})` : '';
+    return [WorkloadsError.input(where, field, key, {
+      reason: `the ${kind} "${name}" of this app has no such key${held}, so the pod would fail to start`,
+      fix: `use one of its keys, or add "${key}" to the ${kind}`,
+    })];
   });
 }

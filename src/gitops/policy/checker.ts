@@ -1,7 +1,7 @@
 // Layer gitops/: synthesis, output directory, change guard, policy. May import kubernetes/ only.
 import { isBuiltInGroup, PolicyObject, PolicyRuleInfo, PolicySeverity, RuleDefinition, RULES, statedReasonFor } from './rules';
 import { SUPPRESSION_PREFIX, suppressionsOf } from './suppression';
-import { invalid, workloadsError } from '../../kubernetes/validation';
+import { groupOf, invalid, workloadsError, WorkloadsError } from '../../kubernetes/validation';
 
 /** Configuration of the policy: the `properties` of the plugin's entry in cdk8s.yaml. */
 export interface PolicyOptions {
@@ -110,7 +110,11 @@ export class PolicyChecker {
   /** The severity a rule has with these options. */
   public severityOf(ruleId: string): PolicySeverity {
     const rule = this.rules.get(ruleId);
-    if (!rule) throw workloadsError('SYNTHESIS', 'PolicyChecker', `no policy rule "${ruleId}"`);
+    if (!rule) {
+      throw WorkloadsError.input('PolicyChecker.severityOf', 'ruleId', ruleId, {
+        reason: 'is not a rule of the policy', fix: `use one of ${[...this.rules.keys()].join(', ')}`,
+      });
+    }
     return this.severities.get(ruleId) ?? rule.defaultSeverity;
   }
 
@@ -156,7 +160,7 @@ export class PolicyChecker {
     const suppressions = suppressionsOf(object, this.rules);
     // Custom resources have no schema here; everything else about them is still checked.
     const apiVersion = String(m.apiVersion);
-    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const group = groupOf(apiVersion);
     const custom = group.includes('.') && !isBuiltInGroup(apiVersion);
     const out: PolicyViolation[] = [];
     for (const rule of this.enabled) {
