@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { PodContainerProps, CoreDnsAddon, DnsSmokeTest, SmokeTarget, StatefulApp, StatelessApp } from '../src';
-import { errorOf, only, synthValid, testChart } from './util';
+import { errorOf, errorsOf, only, synthValid, testChart } from './util';
 
 const web: PodContainerProps = { name: 'web', image: 'nginx:1.25.3', ports: [{ number: 8080, name: 'http' }] };
 
@@ -70,13 +70,13 @@ describe('one cluster domain per app: the CoreDnsAddon\'s', () => {
   });
 
   test('a smoke test host under another cluster domain than the app\'s fails the synthesis', () => {
-    const message = errorOf(() => {
+    const errors = errorsOf(() => {
       const chart = testChart();
       new CoreDnsAddon(chart, 'dns', { dnsServiceIp: '10.96.0.10', clusterDomain: 'k8s.internal' });
       new DnsSmokeTest(chart, 'smoke', { targets: [SmokeTarget.hosts(['kubernetes.default', 'web.shop.svc.cluster.local'])] });
       Testing.synth(chart);
     });
-    expect(message).toContain('[test/smoke] lookups[1] "web.shop.svc.cluster.local": is under the cluster domain "cluster.local", but the app\'s is "k8s.internal", '
+    expect(errors).toContain('[test/smoke] lookups[1] "web.shop.svc.cluster.local": is under the cluster domain "cluster.local", but the app\'s is "k8s.internal", '
       + 'so it never resolves; use "web.shop.svc.k8s.internal", or give the app one cluster domain');
   });
 });

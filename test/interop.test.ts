@@ -1,7 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  BatchJob, PodContainerProps, PodEnvValue, JobRestartPolicy, NodeAgent, PodVolume, ScheduledJob, StatefulApp, StatelessApp,
+  BatchJob, CoreDnsAddon, PodContainerProps, PodEnvValue, JobRestartPolicy, NodeAgent, PodVolume, ScheduledJob, StatefulApp, StatelessApp,
 } from '../src';
 import { errorOf, Manifest, only, synthValid, testChart } from './util';
 
@@ -74,6 +74,21 @@ describe('kplus.NetworkPolicy selects and peers our workloads by their stable se
     expect(JSON.stringify(policies)).not.toContain('cdk8s.io/metadata.addr');
     const moved = defaultDenyAllowWebToDb('database-renamed').filter((d) => d.kind === 'NetworkPolicy');
     expect(moved.map((p) => p.spec)).toEqual(policies.map((p) => p.spec));
+  });
+
+  test('egress to the cluster DNS: a CoreDnsAddon is a peer (its pods in kube-system, by k8s-app: kube-dns)', () => {
+    const chart = testChart();
+    const dns = new CoreDnsAddon(chart, 'coredns', { dnsServiceIp: '10.96.0.10' });
+    const frontend = new StatelessApp(chart, 'web', { containers: [web] });
+    const policy = new kplus.NetworkPolicy(chart, 'web-to-dns', { selector: frontend, egress: { default: kplus.NetworkPolicyTrafficDefault.DENY } });
+    policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+    const out = synthValid(chart);
+    const to = only(out, 'NetworkPolicy').spec.egress[0].to;
+    expect(to).toEqual([{
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    }]);
+    expect(matches(to[0].podSelector, only(out, 'Deployment', 'coredns').spec.template.metadata.labels)).toBe(true);
   });
 
   test('custom selector labels are what the policy selects', () => {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Corefile, CorefileDirective, CorefileServerBlock, corefileToken } from './corefile';
 import {
-  ensureProps, absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
+  absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
   ensureOptional, imageReference, intInRange, invalid, ipAddress, ipv4Address, nonNegativeInt,
   nonNegativeQuantity, parseQuantity, pinnedImage, portNumber,
   isPrivateAddress, positiveInt, Problem, recordedProblems, Rule,
@@ -14,17 +14,18 @@ import { Spread, TolerationOperator } from '../../pod/scheduling';
 import { ContainerSecurity } from '../../pod/security';
 import { buildPodTemplate, PodDnsPolicy, PodTemplateProps } from '../../pod/template';
 import { PodVolume } from '../../pod/volume';
-import { addAppChecks, recordWorkload } from '../../workload/app-index';
+import { recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { DEFAULT_CLUSTER_DOMAIN, declareClusterDomain, ensureClusterDomain, IDnsNamed, serviceFqdn } from '../../workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule, renderPolicyRules } from '../../workload/rbac';
 import { addService } from '../../workload/service';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 /** The CoreDNS image of Kubernetes' addon (kubernetes/kubernetes cluster/addons/dns/coredns, commit 008b3652). */
-export const DEFAULT_COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.14.2';
+const DEFAULT_COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.14.2';
 /** The cluster-proportional-autoscaler image used when the autoscaler is enabled. */
-export const DEFAULT_DNS_AUTOSCALER_IMAGE = 'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3';
+const DEFAULT_DNS_AUTOSCALER_IMAGE = 'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3';
 
 // Labels of Kubernetes' addon manager and legacy cluster tooling, as the upstream addon sets them.
 const ADDON_MODE = 'addonmanager.kubernetes.io/mode';
@@ -129,7 +130,7 @@ export interface CoreDnsAddonProps extends WorkloadIdentityProps {
  * `coredns` with a Corefile rendered from a typed model, Deployment `coredns`, Service `kube-dns` with
  * the fixed cluster IP, and optionally a PodDisruptionBudget and the DNS horizontal autoscaler.
  */
-export class CoreDnsAddon extends Construct implements IDnsNamed {
+export class CoreDnsAddon extends PodWorkloadBase implements IDnsNamed {
   /** The cluster domain CoreDNS serves (`cluster.local`); StatefulApp and smoke tests build pod names from it. */
   public readonly clusterDomain: string;
   /** The `kube-dns` Service's cluster IP (kubelet's `clusterDNS`). */
@@ -162,15 +163,14 @@ export class CoreDnsAddon extends Construct implements IDnsNamed {
   public readonly autoscalerDeployment?: k8s.KubeDeployment;
 
   constructor(scope: Construct, id: string, props: CoreDnsAddonProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this);
-    const identity = resolveIdentity(this, {
+    // Upstream's names and selector unless given; props that are not an object are the base's error to report.
+    super(scope, id, typeof props !== 'object' || props === null ? props : {
       ...props,
       name: props.name ?? 'coredns',
       namespace: props.namespace ?? 'kube-system',
       selectorLabels: props.selectorLabels ?? { 'k8s-app': 'kube-dns' },
     });
+    const identity = this._identity;
     this.namespace = identity.namespace!;
     const mode = (value: string): Record<string, string> => (props.addonManagerLabels ?? true) ? { [ADDON_MODE]: value } : {};
     // Companions get the upstream labels of their kind; only the Deployment carries the user's annotations.

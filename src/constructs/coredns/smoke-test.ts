@@ -2,14 +2,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  addLibraryValidation, aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, ensureProps, formatInputError, imageReference,
-  intInRange, invalid, portNumber, Where,
+  addLibraryValidation, aliasFields, checkInstance, dnsSubdomain, ensure, ensureEach, ensureOptional, imageReference,
+  intInRange, invalid, portNumber, Where, WorkloadsError,
 } from '../../kubernetes/validation';
 import { PodContainerResources } from '../../pod/container';
-import { addAppChecks } from '../../workload/app-index';
 import { appClusterDomain, IDnsNamed, IServiceDnsNamed } from '../../workload/dns';
-import { objectMeta, resolveIdentity, WorkloadIdentityProps } from '../../workload/identity';
+import { objectMeta, WorkloadIdentityProps } from '../../workload/identity';
 import { JobRestartPolicy, renderJobSpec } from '../../workload/job-spec';
+import { PodWorkloadBase } from '../../workload/workload-base';
 
 /** What a smoke test fetches besides resolving names. */
 export interface SmokeTargetOptions {
@@ -108,7 +108,7 @@ const SMOKE_RESOURCES: Required<PodContainerResources> = { cpuRequest: '10m', cp
  * `nslookup`, fetches them over HTTP where a port is given, runs every check, and fails when any
  * check failed. It needs no privileges: non-root, read-only root filesystem, no API token.
  */
-export class DnsSmokeTest extends Construct {
+export class DnsSmokeTest extends PodWorkloadBase {
   /** The Job. */
   public readonly job: k8s.KubeJob;
   /** Name of the Job. */
@@ -121,10 +121,8 @@ export class DnsSmokeTest extends Construct {
   public readonly script: string;
 
   constructor(scope: Construct, id: string, props: DnsSmokeTestProps) {
-    super(scope, id);
-    ensureProps(this, props);
-    addAppChecks(this);
-    const identity = resolveIdentity(this, props);
+    super(scope, id, props);
+    const identity = this._identity;
     this.name = identity.name;
     const targets = Array.isArray(props.targets) ? props.targets : [];
     if (targets.length === 0) invalid(this, 'targets', props.targets ?? [], 'a smoke test needs at least one target', 'add SmokeTarget.of(app) or SmokeTarget.hosts([...])');
@@ -159,13 +157,13 @@ export class DnsSmokeTest extends Construct {
     this.job = new k8s.KubeJob(this, 'Resource', { metadata: objectMeta(identity), spec });
   }
 
-  private foreignDomainNames(): string[] {
+  private foreignDomainNames(): WorkloadsError[] {
     const domain = appClusterDomain(this);
     if (domain === undefined) return [];
     return this.lookups.flatMap((host, i) => {
       const m = /\.svc\.(.+)$/.exec(host);
       return m && m[1] !== domain
-        ? [formatInputError(this, `lookups[${i}]`, host, {
+        ? [WorkloadsError.input(this, `lookups[${i}]`, host, {
           reason: `is under the cluster domain "${m[1]}", but the app's is "${domain}", so it never resolves`,
           fix: `use "${host.slice(0, m.index)}.svc.${domain}", or give the app one cluster domain`,
         })]
