@@ -57,8 +57,8 @@ describe('rendering', () => {
 
   test('refuses tokens that would need quoting, naming where they are', () => {
     expect(() => new Corefile([{ zones: ['.'], directives: [{ name: 'forward', block: [{ name: 'policy', args: ['round robin'] }] }] }]).render())
-      .toThrow('Corefile .:53 > forward token "round robin": Corefile tokens must be single words without whitespace, braces, quotes, "#" or "\\"; split it into separate arguments');
-    expect(() => new Corefile([{ zones: ['a{'], directives: [] }]).render()).toThrow('Corefile server key "a{:53"');
+      .toThrow('[Corefile] .:53 > forward token "round robin": Corefile tokens must be single words without whitespace, braces, quotes, "#" or "\\"; split it into separate arguments');
+    expect(() => new Corefile([{ zones: ['a{'], directives: [] }]).render()).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'Corefile', field: 'server key', value: 'a{:53' }));
   });
 });
 
@@ -122,5 +122,6 @@ describe('parsing', () => {
     ['a:53 b:54 {\n}\n', 'Corefile line 1: one server block with several ports is not supported here'],
   ])('rejects %j', (text, message) => {
     expect(() => Corefile.parse(text)).toThrow(message);
+    expect(() => Corefile.parse(text)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'Corefile.parse', field: message.split(':')[0].replace('Corefile ', '') }));
   });
 });

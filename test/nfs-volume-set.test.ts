@@ -465,6 +465,9 @@ describe('exports file', () => {
       ],
     }).set;
     expect(() => clash.exportsFile()).toThrow('[test/nfs volume b] exports "192.168.41.0/24": /s is also exported to this client with "rw,no_root_squash" by test/nfs volume a; give both the same options');
+    // Errors like every other: the field, the value and the fix apart (docs/errors.md).
+    expect(() => set.exportsFile()).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', path: 'test/nfs volume a', field: 'exports', value: undefined }));
+    expect(() => clash.exportsFile()).toThrow(expect.objectContaining({ code: 'APP_CONFLICT', field: 'exports', value: '192.168.41.0/24', fix: 'give both the same options' }));
   });
 
   test.each([

@@ -1,5 +1,5 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import { Problem, workloadsError } from '../../kubernetes/validation';
+import { Problem, WorkloadsError } from '../../kubernetes/validation';
 
 /**
  * One directive of a Corefile: a plugin (`cache 30`) or a plugin's setting (`lameduck 5s`), with an
@@ -55,7 +55,8 @@ export class Corefile {
     let pos = 0;
     // Errors point at the line being read, or at the last line when the text ends too early.
     const fail = (message: string, at: number = pos): never => {
-      throw workloadsError('INVALID_INPUT', 'Corefile', `Corefile line ${lines[Math.min(at, lines.length - 1)]?.number ?? 0}: ${message}`);
+      const line = lines[Math.min(at, lines.length - 1)]?.number ?? 0;
+      throw new WorkloadsError({ code: 'INVALID_INPUT', path: 'Corefile.parse', field: `line ${line}`, reason: message }, `Corefile line ${line}: ${message}`);
     };
     const directives = (): CorefileDirective[] => {
       const out: CorefileDirective[] = [];
@@ -113,7 +114,7 @@ export class Corefile {
       const tokens = [d.name, ...(d.args ?? [])];
       for (const token of tokens) {
         const problem = corefileToken(token);
-        if (problem) throw workloadsError('INVALID_INPUT', 'Corefile', `Corefile ${where} token ${JSON.stringify(token)}: ${problem.reason}; ${problem.fix}`);
+        if (problem) throw WorkloadsError.input('Corefile', `${where} token`, token, problem);
       }
       const text = INDENT.repeat(depth) + tokens.join(' ');
       if (d.block === undefined) {
@@ -128,7 +129,7 @@ export class Corefile {
       const keys = server.zones.map((zone) => `${zone}:${server.port ?? 53}`);
       keys.forEach((key) => {
         const problem = corefileToken(key);
-        if (problem) throw workloadsError('INVALID_INPUT', 'Corefile', `Corefile server key ${JSON.stringify(key)}: ${problem.reason}; ${problem.fix}`);
+        if (problem) throw WorkloadsError.input('Corefile', 'server key', key, problem);
       });
       lines.push(`${keys.join(' ')} {`);
       server.directives.forEach((d) => write(d, 1, keys.join(' ')));

@@ -1,5 +1,5 @@
 // Layer constructs/<family>/: one construct family. May import kubernetes/, pod/, workload/ and its own family, never another family.
-import { addWarning, cidr, ensure, ensureList, invalid, ipAddress, isIpv6, Problem, Rule, statedReason, Where, workloadsError } from '../../kubernetes/validation';
+import { addWarning, cidr, ensure, ensureList, invalid, ipAddress, isIpv6, Problem, Rule, statedReason, Where, WorkloadsError } from '../../kubernetes/validation';
 
 /**
  * One client entry of an `/etc/exports` line: `<cidr>(<options>)`.
@@ -176,7 +176,10 @@ export function renderExports(server: string, entries: ExportEntry[]): string {
   const lines = new Map<string, Map<string, { options: string; owner: string; reason?: string }>>();
   for (const entry of entries) {
     if (!entry.clients || entry.clients.length === 0) {
-      throw workloadsError('APP_CONFLICT', entry.owner, `[${entry.owner}] exports (unset): the exports file needs the clients allowed to mount ${entry.path}; set "exports" on the volume or the set, e.g. [{ cidr: "192.168.41.0/24" }]`);
+      throw WorkloadsError.input(entry.owner, 'exports', undefined, {
+        reason: `the exports file needs the clients allowed to mount ${entry.path}`,
+        fix: 'set "exports" on the volume or the set, e.g. [{ cidr: "192.168.41.0/24" }]',
+      });
     }
     const clients = lines.get(entry.path) ?? new Map();
     lines.set(entry.path, clients);
@@ -184,7 +187,8 @@ export function renderExports(server: string, entries: ExportEntry[]): string {
       const options = (client.options ?? DEFAULT_EXPORT_OPTIONS).join(',');
       const seen = clients.get(client.cidr);
       if (seen && seen.options !== options) {
-        throw workloadsError('APP_CONFLICT', entry.owner, `[${entry.owner}] exports ${JSON.stringify(client.cidr)}: ${entry.path} is also exported to this client with "${seen.options}" by ${seen.owner}; give both the same options`);
+        const reason = `${entry.path} is also exported to this client with "${seen.options}" by ${seen.owner}`;
+        throw new WorkloadsError({ code: 'APP_CONFLICT', path: entry.owner, field: 'exports', value: client.cidr, reason, fix: 'give both the same options' });
       }
       clients.set(client.cidr, { options, owner: entry.owner, reason: client.reason ?? seen?.reason });
     }
