@@ -118,6 +118,7 @@ describe('a cdk8s app that installs the npm package', () => {
   let app: string;
   let pluginsDirectory: string;
   let compile: CliRun;
+  let initCompile: CliRun;
   let synth: CliRun;
   let startedAt: number;
   let jsiiOutput: string;
@@ -160,6 +161,12 @@ describe('a cdk8s app that installs the npm package', () => {
     };
     fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: [...Object.keys(sources), 'typings.ts'] }, undefined, 2));
     compile = await run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.json'], app); // asserted below
+    // The app's files again, under the compiler options `cdk8s init typescript-app` writes (lib es2016,
+    // noUnusedLocals, ...): what a user compiles who copies the README's complete app into such a project.
+    const template = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app', 'tsconfig.json'), 'utf8'));
+    const initOptions = { ...template.compilerOptions, noEmit: true, typeRoots: compilerOptions.typeRoots, types: ['node'] };
+    fs.writeFileSync(path.join(app, 'tsconfig.init.json'), JSON.stringify({ compilerOptions: initOptions, files: Object.keys(sources) }, undefined, 2));
+    initCompile = await run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.init.json'], app); // asserted below
 
     fs.writeFileSync(path.join(app, 'cdk8s.yaml'), cdk8sYaml({ package: PACKAGE.name, pluginsDirectory }));
     // npm_config_offline: if the plugin were missing, cdk8s-cli's `npm install` fails instead of reaching the registry.
@@ -234,6 +241,11 @@ describe('a cdk8s app that installs the npm package', () => {
     expect(compile.output).toBe('');
     expect(compile.status).toBe(0);
     expect(fs.existsSync(path.join(app, 'main.js'))).toBe(true);
+  });
+
+  test('the app also compiles under the tsconfig cdk8s init writes (lib es2016, noUnusedLocals, noUnusedParameters)', () => {
+    expect(initCompile.output).toBe('');
+    expect(initCompile.status).toBe(0);
   });
 
   describe('cdk8s synth', () => {
