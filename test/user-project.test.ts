@@ -57,6 +57,13 @@ function expectSucceeded(run: CliRun): void {
   expect(run.status === 0 ? '' : run.stderr).toBe('');
 }
 
+/** The synthesis failed, saying `message` on stderr, and `dir` holds exactly `expected` (nothing was written). */
+function expectRefused(run: CliRun, message: string | RegExp, dir: string, expected: Record<string, string>): void {
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toMatch(message);
+  expect(tree(dir)).toEqual(expected);
+}
+
 /** The ledger lists exactly the synthesised files and their hashes. */
 function expectValidLedger(dist: string): void {
   const files = tree(dist);
@@ -94,16 +101,12 @@ describe('cdk8s init\'s layout (no output: in cdk8s.yaml; the CLI deletes dist/ 
 
   test('an immutable edit (claim template 1Gi -> 2Gi) is refused against the previous output; dist/ stays as it was', async () => {
     const run = await synth(dir, { APP_CLAIM_SIZE: '2Gi' });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(IMMUTABLE);
-    expect(tree(dist)).toEqual(first);
+    expectRefused(run, IMMUTABLE, dist, first);
   }, 120_000);
 
   test('an app that throws leaves dist/ as it was', async () => {
     const run = await synth(dir, { APP_THROWS: '1' });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain('a bug in the app');
-    expect(tree(dist)).toEqual(first);
+    expectRefused(run, 'a bug in the app', dist, first);
   }, 120_000);
 
   test('committed files the synthesis did not write survive the CLI\'s deletion', async () => {
@@ -126,9 +129,7 @@ describe('cdk8s init\'s layout (no output: in cdk8s.yaml; the CLI deletes dist/ 
     expect(tree(dist)).toEqual(committed);
     fs.rmSync(path.join(dir, 'node_modules', '.cache'), { recursive: true, force: true });
     const run = await synth(dir, { APP_CLAIM_SIZE: '2Gi' });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(IMMUTABLE);
-    expect(tree(dist)).toEqual(committed);
+    expectRefused(run, IMMUTABLE, dist, committed);
   }, 120_000);
 
   test('--stdout prints the new manifests and leaves dist/ untouched', async () => {
