@@ -124,11 +124,11 @@ export class LogCollectorState {
     return this.spec.kind !== 'none';
   }
 
-  /** The volume, and the annotation that records why a host path is written. @internal */
-  public _render(where: Where, field: string): { volume?: PodVolume; annotations: Record<string, string> } {
+  /** The state volume, if any; a host path carries the stated reason itself. @internal */
+  public _render(where: Where, field: string): { volume?: PodVolume } {
     const s = this.spec;
-    if (s.kind === 'none') return { annotations: {} };
-    if (s.kind === 'emptyDir') return { volume: PodVolume.emptyDir(STATE_VOLUME, s.options), annotations: {} };
+    if (s.kind === 'none') return {};
+    if (s.kind === 'emptyDir') return { volume: PodVolume.emptyDir(STATE_VOLUME, s.options) };
     ensure(where, `${field}.path`, s.path, absolutePath);
     if (isSensitiveHostPath(s.path)) {
       invalid(where, `${field}.path`, s.path, 'is a node system directory; a writable mount of it lets the collector change the node',
@@ -138,7 +138,6 @@ export class LogCollectorState {
     // The volume carries the reason: the pod layer's one host-path rule accepts it and keeps it on the pods.
     return {
       volume: PodVolume.hostPath(STATE_VOLUME, s.path, HostPathType.DIRECTORY_OR_CREATE, { reason: typeof reason === 'string' ? reason.trim() : reason }),
-      annotations: {},
     };
   }
 }
@@ -308,10 +307,8 @@ function agentPath(scope: Construct, id: string): string {
  * The annotations of the DaemonSet: the preset's justified PolicyPlugin suppressions, then the user's
  * (which win). Every suppression reason must be a stated reason.
  */
-function annotationsWith(
-  where: Where, user: Record<string, string> | undefined, suppressions: Record<string, string>, extra: Record<string, string> = {},
-): Record<string, string> {
-  const merged: Record<string, string> = { ...extra };
+function annotationsWith(where: Where, user: Record<string, string> | undefined, suppressions: Record<string, string>): Record<string, string> {
+  const merged: Record<string, string> = {};
   for (const [rule, reason] of Object.entries(suppressions)) merged[SUPPRESSION_ANNOTATION_PREFIX + rule] = reason;
   Object.assign(merged, user);
   for (const [key, value] of Object.entries(merged)) {
@@ -475,7 +472,7 @@ export function logCollectorPlan(scope: Construct, id: string, options: LogColle
       ...base,
       annotations: annotationsWith(where, options.annotations, sensitiveMountsSuppression('Fluent Bit', hostMounts, (m) => m.name === 'etcmachineid'
         ? 'names the node\'s journal for the kubelet journal input'
-        : 'container logs of Docker nodes'), rendered.annotations),
+        : 'container logs of Docker nodes')),
       // Restart the pods when the configuration changes (Fluent Bit reads it once, at start).
       podAnnotations: { ...base.podAnnotations, [CONFIG_CHECKSUM_ANNOTATION]: checksum },
       hostMounts,
