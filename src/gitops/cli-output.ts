@@ -4,8 +4,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { attempt, FileSystemError } from './file-system';
-import { OutputDirectory } from './output-directory';
+import { attempt, FileSystemError, nearestExisting } from './file-system';
+import { OutputDirectory, parseLedger } from './output-directory';
 
 /**
  * How cdk8s-cli runs the app, as far as the app can tell: the CLI tells it nothing but the directory to write
@@ -66,8 +66,7 @@ function stateCopyFor(outdir: string): string {
 /** The path with its existing part resolved through symbolic links (the directory itself need not exist). */
 function realDirectory(dir: string): string {
   const resolved = path.resolve(dir);
-  let existing = resolved;
-  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const existing = nearestExisting(resolved);
   // A link that is the directory itself is left as named: its target is what the CLI leaves alone.
   const real = existing === resolved && fs.lstatSync(resolved).isSymbolicLink()
     ? path.join(fs.realpathSync(path.dirname(resolved)), path.basename(resolved))
@@ -84,10 +83,8 @@ function realDirectory(dir: string): string {
 function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void {
   const dir = realDirectory(outdir);
   if (!options.foreignOnly && fs.existsSync(path.join(dir, OutputDirectory.LEDGER_FILE))) return;
-  let existing = path.dirname(dir);
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
   const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, maxBuffer: 2 ** 30 });
-  const top = git(['rev-parse', '--show-toplevel'], existing);
+  const top = git(['rev-parse', '--show-toplevel'], nearestExisting(path.dirname(dir)));
   if (top.status !== 0) return;
   const root = fs.realpathSync(top.stdout.toString('utf8').trim());
   const rel = path.relative(root, dir).split(path.sep).join('/');
@@ -112,7 +109,7 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
   const committedLedger = git(['cat-file', 'blob', `HEAD:${rel}/${OutputDirectory.LEDGER_FILE}`], root);
   if (!options.foreignOnly && committedLedger.status !== 0) return;
   if (options.foreignOnly) {
-    const owned = new Set(committedLedger.status === 0 ? committedLedger.stdout.toString('utf8').split('\n').map((l) => l.slice(66)) : []);
+    const owned = committedLedger.status === 0 ? parseLedger(committedLedger.stdout.toString('utf8')) : new Map<string, string>();
     entries = entries.filter((e) => e.name !== OutputDirectory.LEDGER_FILE && !owned.has(e.name));
   }
   attempt('put back its committed content (git HEAD), which cdk8s-cli deleted', dir, () => {

@@ -28,11 +28,17 @@ export class FileSystemError extends WorkloadsError {
   }
 }
 
+/** The nearest part of `p` that exists: `p` itself, or the closest existing folder above it. */
+export function nearestExisting(p: string): string {
+  let existing = p;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  return existing;
+}
+
 /** What usually fixes an operating-system error code, for the operation on `where`. */
 function fixFor(code: string, where: string): string {
-  // The nearest part of the path that exists: the folder that refused an entry, or the file in the way.
-  let file = where;
-  while (!fs.existsSync(file) && path.dirname(file) !== file) file = path.dirname(file);
+  // The folder that refused an entry, or the file in the way.
+  const file = nearestExisting(where);
   switch (code) {
     case 'ENOTDIR': return `${file} is a file where a folder is needed; move or delete that file, or choose another output directory`;
     case 'EISDIR': return `a folder is in the way where a file is needed (${file}); move or delete it`;

@@ -386,7 +386,8 @@ export class OutputDirectory {
   }
 }
 
-function parseLedger(text: string): Map<string, string> {
+/** A ledger's files and their hashes, by file name. @internal */
+export function parseLedger(text: string): Map<string, string> {
   const ledger = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
