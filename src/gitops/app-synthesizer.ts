@@ -386,8 +386,7 @@ function checkPolicy(byFile: { [file: string]: any[] }, options: PolicyOptions):
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PolicySeverity } = require('./policy/rules') as typeof import('./policy/rules');
   // Every object here passed checkServerSide() in renderApp(): the policy does not repeat the API server's rules.
-  const serverChecked = new Set<object>(Object.values(byFile).flat());
-  const violations = new PolicyChecker(options)._check(byFile, serverChecked);
+  const violations = new PolicyChecker(options)._check(byFile, true);
   const errors = violations.filter((v) => !v.suppressedBecause && v.severity === PolicySeverity.ERROR);
   if (errors.length > 0) {
     throw workloadsError('SYNTHESIS', 'AppSynthesizer', `The policy found ${errors.length} error(s) (nothing was written):\n  ${errors.map(formatViolation).join('\n  ')}`);

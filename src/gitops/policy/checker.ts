@@ -124,16 +124,16 @@ export class PolicyChecker {
    * @param manifestsByFile the parsed YAML documents of each manifest file, by file name
    */
   public check(manifestsByFile: { [file: string]: any[] }): PolicyViolation[] {
-    return this._check(manifestsByFile, new Set());
+    return this._check(manifestsByFile, false);
   }
 
   /**
-   * {@link check} for manifests of which `serverChecked` already passed the API-server rules (AppSynthesizer
+   * {@link check}, for manifests that already passed the API-server rules when `serverChecked` (AppSynthesizer
    * checks every rendered object and throws on any finding). Those rules cannot be disabled, downgraded or
    * suppressed, so for these objects they would only repeat the same walk and find nothing.
    * @internal
    */
-  public _check(manifestsByFile: { [file: string]: any[] }, serverChecked: ReadonlySet<object>): PolicyViolation[] {
+  public _check(manifestsByFile: { [file: string]: any[] }, serverChecked: boolean): PolicyViolation[] {
     const objects: PolicyObject[] = [];
     const indexes = new Map<PolicyObject, number>();
     for (const [file, docs] of Object.entries(manifestsByFile)) {
@@ -148,7 +148,7 @@ export class PolicyChecker {
         indexes.set(object, index);
       });
     }
-    return objects.flatMap((object) => this.checkObject(object, indexes.get(object)!, objects, serverChecked.has(object.manifest)));
+    return objects.flatMap((object) => this.checkObject(object, indexes.get(object)!, objects, serverChecked));
   }
 
   private checkObject(object: PolicyObject, index: number, all: readonly PolicyObject[], serverChecked: boolean): PolicyViolation[] {
