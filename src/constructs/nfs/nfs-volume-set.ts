@@ -2,7 +2,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ExportEntry, NfsExportClient, renderExports, resolveExportClients } from './exports';
-import { BindableVolume, BindingCheckOptions, BindingResult, checkClaim, VolumeBinding, VolumeClaimRef } from './volume-binding';
+import { BindableVolume, BindingCheckOptions, BindingResult, checkClaim, claimClass, VolumeBinding, VolumeClaimRef } from './volume-binding';
 import { reasonAnnotationKey } from '../../kubernetes/metadata-keys';
 import {
   addLibraryValidation, renderedQuantity, check, dnsLabel, dnsSubdomain, ensure, ensureAnnotations, ensureEach,
@@ -447,7 +447,7 @@ export class NfsVolumeSet extends Construct {
       const serving = sets.filter((s) => s._volumes.some((v) => v.storageClassName === cls));
       if (serving[0] !== this) continue;
       const claims = index.constructs.flatMap((c) => recordedClaims(c))
-        .filter((c) => c.storageClassName === cls && !serving.some((s) => s.checkedClaims.has(`${c.namespace ?? namespaceOf(s)}/${c.name}`)));
+        .filter((c) => claimClass(c) === cls && !serving.some((s) => s.checkedClaims.has(`${c.namespace ?? namespaceOf(s)}/${c.name}`)));
       if (claims.length === 0) continue;
       const volumes = serving.flatMap((s) => s._volumes.filter((v) => v.storageClassName === cls));
       const result = VolumeBinding.simulate(claims, volumes, { defaultNamespace: namespaceOf(this) });

@@ -146,7 +146,7 @@ export class VolumeBinding {
 }
 
 /** The class the PV controller reads from a claim, before any default StorageClass applies. @internal */
-function claimClass(claim: ClaimRequest): string | undefined {
+export function claimClass(claim: ClaimRequest): string | undefined {
   return claim.annotations?.[LEGACY_STORAGE_CLASS_ANNOTATION] ?? claim.storageClassName;
 }
 
