@@ -1,6 +1,6 @@
 // Layer workload/: what every workload shares (identity, selector, Services, RBAC, storage, job spec, app index). May import kubernetes/ and pod/.
 import { Construct, IConstruct } from 'constructs';
-import { addLibraryValidation, dnsSubdomain, ensure, invalid, Where, WorkloadsError } from '../kubernetes/validation';
+import { addLibraryValidation, check, dnsSubdomain, invalid, Rule, Where, WorkloadsError } from '../kubernetes/validation';
 
 /** The cluster domain kubelet and the cluster DNS use unless configured otherwise. */
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -24,10 +24,16 @@ export interface IServiceDnsNamed {
   readonly serviceDnsName?: string;
 }
 
-/** Validates a cluster domain (`cluster.local`): a DNS subdomain without a trailing dot. @internal */
+/** What a cluster domain (`cluster.local`) must be: a DNS subdomain without a trailing dot. @internal */
+export const CLUSTER_DOMAIN_RULES: ReadonlyArray<Rule<string>> = [
+  (domain) => typeof domain === 'string' && domain.endsWith('.') ? { reason: 'must not end with a dot', fix: `try "${domain.replace(/\.+$/, '')}"` } : undefined,
+  dnsSubdomain,
+];
+
+/** Validates a cluster domain (see {@link CLUSTER_DOMAIN_RULES}). @internal */
 export function ensureClusterDomain(where: Where, field: string, domain: string): string {
-  if (domain.endsWith('.')) invalid(where, field, domain, 'must not end with a dot', `try "${domain.replace(/\.+$/, '')}"`);
-  return ensure(where, field, domain, dnsSubdomain);
+  check(where, field, domain, ...CLUSTER_DOMAIN_RULES);
+  return domain;
 }
 
 /** `<service>.<namespace>.svc.<domain>`. @internal */

@@ -6,7 +6,7 @@ import {
   absolutePath, addressInCidr, aliasFields, check, cidr, cidrPosition, corednsPlugin, ensure, ensureEach, ensureList,
   ensureOptional, imageReference, intInRange, invalid, ipAddress, ipv4Address, nonNegativeInt,
   nonNegativeQuantity, parseQuantity, pinnedImage, portNumber,
-  isPrivateAddress, positiveInt, Problem, recordedProblems, Rule,
+  isPrivateAddress, positiveInt, Problem, Rule,
 } from '../../kubernetes/validation';
 import { PodContainerPort, PodImagePullPolicy, PortProtocol } from '../../pod/container';
 import { PodProbe } from '../../pod/probe';
@@ -16,7 +16,7 @@ import { buildPodTemplate, PodDnsPolicy, PodTemplateProps } from '../../pod/temp
 import { PodVolume } from '../../pod/volume';
 import { recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
-import { DEFAULT_CLUSTER_DOMAIN, declareClusterDomain, ensureClusterDomain, IDnsNamed, serviceFqdn } from '../../workload/dns';
+import { CLUSTER_DOMAIN_RULES, DEFAULT_CLUSTER_DOMAIN, declareClusterDomain, IDnsNamed, serviceFqdn } from '../../workload/dns';
 import { objectMeta, resolveIdentity, WorkloadIdentity, WorkloadIdentityProps } from '../../workload/identity';
 import { addClusterRoleForServiceAccount, addServiceAccount, PolicyRule, renderPolicyRules } from '../../workload/rbac';
 import { addService } from '../../workload/service';
@@ -181,10 +181,10 @@ export class CoreDnsAddon extends PodWorkloadBase implements IDnsNamed {
     this.dnsServiceIp = props.dnsServiceIp;
     checkDnsServiceIp(this, props.dnsServiceIp, props.serviceCidr);
     // The domain this DNS serves is the app's: every construct that names DNS without a domain uses it.
-    const problemsBefore = recordedProblems(this).length;
-    this.clusterDomain = declareClusterDomain(this, 'clusterDomain', ensureDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN));
+    const domainValid = checkDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+    this.clusterDomain = declareClusterDomain(this, 'clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
     // A bad domain is reported above, with its field; the Corefile is built with the default so it adds no error without a path.
-    const corefileDomain = recordedProblems(this).length > problemsBefore ? DEFAULT_CLUSTER_DOMAIN : this.clusterDomain;
+    const corefileDomain = domainValid ? this.clusterDomain : DEFAULT_CLUSTER_DOMAIN;
     const memoryLimit = checkedMemoryLimit(this, props.memoryLimit);
     const image = ensure(this, 'image', props.image ?? DEFAULT_COREDNS_IMAGE, imageReference, pinnedImage(DEFAULT_COREDNS_IMAGE));
     checkReplicas(this, props);
@@ -339,11 +339,12 @@ function addCoreDnsRbac(where: Construct, identity: WorkloadIdentity, roleName: 
 }
 
 /** A DNS domain: the shared cluster-domain rule, with a precise hint for '_' (the shared hint would also turn dots into dashes). */
-function ensureDomain(where: Construct, field: string, domain: string): string {
-  if (domain.includes('_')) {
-    invalid(where, field, domain, "'_' is not allowed in DNS-1123 names", `try "${domain.replace(/_/g, '-').replace(/\.+$/, '')}"`);
-  }
-  return ensureClusterDomain(where, field, domain);
+/** A domain CoreDNS serves or forwards must be a cluster domain without '_'; false when it was reported. */
+function checkDomain(where: Construct, field: string, domain: string): boolean {
+  const noUnderscore: Rule<string> = (d) => typeof d === 'string' && d.includes('_')
+    ? { reason: "'_' is not allowed in DNS-1123 names", fix: `try "${d.replace(/_/g, '-').replace(/\.+$/, '')}"` }
+    : undefined;
+  return check(where, field, domain, noUnderscore, ...CLUSTER_DOMAIN_RULES);
 }
 
 function ensureServiceIpInCidr(where: Construct, ip: string, range: string): void {
@@ -431,10 +432,8 @@ function buildCorefile(where: Construct, props: CoreDnsAddonProps, clusterDomain
   const servers: CorefileServerBlock[] = [{ zones: ['.'], port: 53, directives: main }];
   for (const zone of Object.keys(props.stubDomains ?? {}).sort()) {
     const field = `stubDomains["${zone}"]`;
-    const before = recordedProblems(where).length;
-    ensureDomain(where, `${field} zone`, zone);
     // An invalid zone is reported with its field and left out of the Corefile, whose own error would have no path.
-    if (recordedProblems(where).length > before) continue;
+    if (!checkDomain(where, `${field} zone`, zone)) continue;
     if (zone === clusterDomain || zone.endsWith(`.${clusterDomain}`)) {
       invalid(where, `${field} zone`, zone, `lies in the cluster domain "${clusterDomain}", which the kubernetes plugin answers`, 'forward a zone outside the cluster domain');
     }
