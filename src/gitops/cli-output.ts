@@ -42,7 +42,11 @@ export function openOutputDirectory(outdir: string, cliOutdir: string | undefine
   const deleted = cliOutdir === undefined ? undefined : cliRouteOf(cliOutdir) === CliRoute.HELM ? path.dirname(cliOutdir) : cliOutdir;
   const deletedByCli = deleted !== undefined && realDirectory(outdir) === realDirectory(deleted);
   if (!deletedByCli) return new OutputDirectory(outdir);
-  const directory = putBackWhatTheCliDeleted(outdir, { onlyWhereSomethingWasKept: false });
+  // The library put it back when it loaded, before the app ran; the first synthesis after that need not again.
+  const putBackAlready = realDirectory(outdir) === putBackAtLoad;
+  putBackAtLoad = undefined;
+  if (!putBackAlready) putBackWhatTheCliDeleted(outdir, { onlyWhereSomethingWasKept: false });
+  const directory = new OutputDirectory(outdir, { stateCopy: stateCopyFor(outdir) });
   process.stderr.write(`note: ${outdir} is also cdk8s-cli's output directory, which the CLI deletes before it runs the app. `
     + 'The last synthesis and the committed files were put back, but files added or edited there since and never committed are gone. '
     + 'To keep every file, add `output: cdk8s.out` to cdk8s.yaml (a scratch directory for the CLI).\n');
@@ -127,21 +131,25 @@ function restoreFromGit(outdir: string, options: { foreignOnly: boolean }): void
  * synthesis wrote; or, with no copy on this machine (a fresh clone), the committed synthesis if HEAD holds one
  * there, then whatever an interrupted write left to finish. `onlyWhereSomethingWasKept` (at load time, in an app
  * that may not use this library's output) does nothing more, not even take the directory's lock, when neither the
- * copy nor HEAD held a synthesis. Returns the directory, with its state copy.
+ * copy nor HEAD held a synthesis. Returns whether it went through to the end.
  */
-function putBackWhatTheCliDeleted(outdir: string, options: { onlyWhereSomethingWasKept: boolean }): OutputDirectory {
+function putBackWhatTheCliDeleted(outdir: string, options: { onlyWhereSomethingWasKept: boolean }): boolean {
   const stateCopy = stateCopyFor(outdir);
   const directory = new OutputDirectory(outdir, { stateCopy });
   const ledgerIn = (dir: string) => fs.existsSync(path.join(dir, OutputDirectory.LEDGER_FILE));
   if (ledgerIn(stateCopy)) {
     directory.recover();
     restoreFromGit(outdir, { foreignOnly: true });
-    return directory;
+    return true;
   }
   restoreFromGit(outdir, { foreignOnly: false });
-  if (!options.onlyWhereSomethingWasKept || ledgerIn(outdir)) directory.recover();
-  return directory;
+  if (options.onlyWhereSomethingWasKept && !ledgerIn(outdir)) return false;
+  directory.recover();
+  return true;
 }
+
+/** The CLI's directory (real path) when the library put it back as it loaded; see {@link openOutputDirectory}. */
+let putBackAtLoad: string | undefined;
 
 /**
  * Puts back what cdk8s-cli deleted as soon as the library is loaded, before the app runs: a synthesis that then
@@ -153,7 +161,7 @@ function restoreOnLoad(): void {
   const cliOutdir = process.env.CDK8S_OUTDIR;
   if (!cliOutdir) return;
   try {
-    putBackWhatTheCliDeleted(cliOutdir, { onlyWhereSomethingWasKept: true });
+    if (putBackWhatTheCliDeleted(cliOutdir, { onlyWhereSomethingWasKept: true })) putBackAtLoad = realDirectory(cliOutdir);
   } catch {
     // The synthesis itself tries again and reports what fails.
   }
