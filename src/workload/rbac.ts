@@ -29,9 +29,13 @@ export interface PolicyRule {
 const ESCALATING_VERBS = ['bind', 'escalate', 'impersonate'];
 const READ_VERBS = ['get', 'list', 'watch'];
 
+/** The fields of a rule that hold the wildcard `*`. */
+function wildcardsOf(rule: PolicyRule): Array<'apiGroups' | 'resources' | 'verbs'> {
+  return (['apiGroups', 'resources', 'verbs'] as const).filter((k) => rule[k].includes('*'));
+}
+
 /** What makes a rule risky, or undefined. */
-function riskOf(rule: PolicyRule, clusterWide: boolean): string | undefined {
-  const wildcards = (['apiGroups', 'resources', 'verbs'] as const).filter((k) => rule[k].includes('*'));
+function riskOf(rule: PolicyRule, clusterWide: boolean, wildcards: readonly string[]): string | undefined {
   if (wildcards.length > 0) return `grants every one of its ${wildcards.join(' and ')} ("*")`;
   const escalating = rule.verbs.filter((v) => ESCALATING_VERBS.includes(v));
   if (escalating.length > 0) return `grants ${escalating.map((v) => `"${v}"`).join(', ')}, which lets the holder gain permissions it was not given`;
@@ -53,19 +57,17 @@ export function renderPolicyRules(where: Where, field: string, rules: readonly P
     const f = `${field}[${i}]`;
     if (r.resources.length === 0) invalid(where, `${f}.resources`, [], 'a rule needs at least one resource', 'name the resources, e.g. ["pods"]');
     if (r.verbs.length === 0) invalid(where, `${f}.verbs`, [], 'a rule needs at least one verb', 'name the verbs, e.g. ["get", "list", "watch"]');
-    // A wildcard is a risky choice like the others: refused without a reason, kept with one.
-    for (const [key, values] of [['apiGroups', r.apiGroups], ['resources', r.resources], ['verbs', r.verbs]] as const) {
-      if (values.includes('*') && r.reason === undefined) {
-        invalid(where, `${f}.${key}`, values, 'wildcards grant more than the workload needs, a risky choice that needs a stated reason', `list the ${key} explicitly, or give reason`);
-      }
+    // A wildcard is a risky choice like the others: refused without a reason (at its own field), kept with one.
+    const wildcards = wildcardsOf(r);
+    for (const key of r.reason === undefined ? wildcards : []) {
+      invalid(where, `${f}.${key}`, r[key], 'wildcards grant more than the workload needs, a risky choice that needs a stated reason', `list the ${key} explicitly, or give reason`);
     }
     ensureEach(`${f}.resources`, r.resources, (res, rf) => ensure(where, rf, res, nonEmpty));
     ensureEach(`${f}.verbs`, r.verbs, (verb, vf) => {
       if (!VERBS.has(verb)) invalid(where, vf, verb, 'is not a Kubernetes API verb', `use one of ${[...VERBS].join(', ')}`);
     });
-    const risk = riskOf(r, clusterWide);
-    const wildcard = [r.apiGroups, r.resources, r.verbs].some((values) => values.includes('*'));
-    if (risk && r.reason === undefined && !wildcard) {
+    const risk = riskOf(r, clusterWide, wildcards);
+    if (risk && r.reason === undefined && wildcards.length === 0) {
       invalid(where, `${f}.verbs`, r.verbs, `${risk}: a risky choice that needs a stated reason`, 'narrow the rule (resourceNames, a namespaced Role), or give reason');
     }
     if (!risk && r.reason !== undefined) invalid(where, `${f}.reason`, r.reason, 'the rule grants nothing risky, so there is nothing to justify', 'remove reason');
