@@ -263,8 +263,8 @@ function podSpec(where: Where, props: PodTemplateProps, ctx: PodTemplateContext,
   return spec;
 }
 
-/** A list prop as given, or empty when a JavaScript caller passed something else (reported where it matters). */
-function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+/** A list prop as given, or empty when a JavaScript caller passed something else (reported where it matters). @internal */
+export function listOf<T>(value: readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? value : [];
 }
 

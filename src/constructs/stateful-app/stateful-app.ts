@@ -9,7 +9,7 @@ import {
 } from '../../kubernetes/validation';
 import { Spread } from '../../pod/scheduling';
 import { ContainerSecurity } from '../../pod/security';
-import { PodTemplateProps, buildPodTemplate } from '../../pod/template';
+import { PodTemplateProps, buildPodTemplate, listOf } from '../../pod/template';
 import { recordWorkload } from '../../workload/app-index';
 import { addDisruptionBudget, DisruptionBudgetOptions } from '../../workload/disruption';
 import { clusterDomainFor, IDnsNamed, serviceFqdn } from '../../workload/dns';
@@ -224,8 +224,7 @@ export interface StatefulAppProps extends WorkloadIdentityProps, PodTemplateProp
  */
 function claimWriterGroup(props: StatefulAppProps, claimNames: ReadonlySet<string>): number | undefined {
   if (claimNames.size === 0) return undefined;
-  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
-  const containers = [...list(props.initContainers), ...list(props.containers)];
+  const containers = [...listOf(props.initContainers), ...listOf(props.containers)];
   for (const c of containers) {
     const mountsClaim = Array.isArray(c?.volumeMounts) && c.volumeMounts.some((m) => claimNames.has(m?.volume));
     const security = c?.security instanceof ContainerSecurity ? c.security : c?.security === undefined ? ContainerSecurity.nonRoot() : undefined;
